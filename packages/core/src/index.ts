@@ -1,0 +1,20 @@
+export { isHit } from './condition';
+export type { ConditionParams } from './condition';
+export { formatInterval, parseInterval, MAX_INTERVAL_US, MIN_INTERVAL_US } from './interval';
+export { matchesSelector, parseSelector, SelectorSyntaxError } from './selector';
+export type { Labels, Requirement } from './selector';
+export { maxForWidth, parseU64, toHex, U64_MAX } from './u64';
+export { ValidationError } from './validation-error';
+export type { FieldError } from './validation-error';
+export {
+  ACTIONS,
+  CONDITIONS,
+  formatTarget,
+  MAX_EXPLICIT_HOSTS,
+  MAX_PADDR,
+  MAX_REGION_LEN,
+  parseWatchSpec,
+  watchSpecToJson,
+  WIDTHS,
+} from './watch-spec';
+export type { Action, ArmSpec, Condition, HostSelection, WatchSpec, WatchSpecJson, WatchTarget, Width } from './watch-spec';

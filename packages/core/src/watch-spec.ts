@@ -1,0 +1,267 @@
+/**
+ * The watch spec: what to watch, when it counts as a hit, how often to look, what to do,
+ * and on which hosts. `parseWatchSpec` is the only way from untrusted input to a
+ * WatchSpec; `watchSpecToJson` is its inverse, used for the API and for storage.
+ */
+import { FieldError, ValidationError } from './validation-error';
+import { formatInterval, parseInterval } from './interval';
+import { parseSelector, Requirement, SelectorSyntaxError } from './selector';
+import { maxForWidth, parseU64, toHex } from './u64';
+
+export const WIDTHS = [1, 2, 4, 8] as const;
+export type Width = (typeof WIDTHS)[number];
+
+export const CONDITIONS = ['equals', 'changes_from', 'any_change', 'mask_equals'] as const;
+export type Condition = (typeof CONDITIONS)[number];
+
+export const ACTIONS = ['report', 'stack', 'panic', 'hang'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** x86-64 and arm64 both stop at 52 physical address bits. */
+export const MAX_PADDR = (1n << 52n) - 1n;
+export const MAX_REGION_LEN = 64 * 1024;
+export const MAX_EXPLICIT_HOSTS = 10_000;
+
+/** Open for the PCI BAR form, which comes with the kernel module. */
+export type WatchTarget =
+  | { kind: 'paddr'; paddr: bigint }
+  | { kind: 'symbol'; name: string; offset: bigint };
+
+export type HostSelection =
+  | { kind: 'ids'; ids: string[] }
+  | { kind: 'selector'; selector: string; requirements: Requirement[] };
+
+export interface WatchSpec {
+  name: string | null;
+  target: WatchTarget;
+  width: Width;
+  len: number;
+  condition: Condition;
+  /** Zero for any_change. */
+  value: bigint;
+  /** All ones of the width unless the condition is mask_equals. */
+  mask: bigint;
+  intervalUs: number;
+  action: Action;
+  hosts: HostSelection;
+  expiresAt: Date | null;
+  maxHits: number | null;
+}
+
+/** The JSON form accepted by the API and stored in the database. */
+export interface WatchSpecJson {
+  name?: string | null;
+  target: { paddr: string } | { symbol: string };
+  width: number;
+  len?: number;
+  condition: Condition;
+  value?: string;
+  mask?: string;
+  interval: string;
+  action?: Action;
+  hosts: { ids: string[] } | { selector: string };
+  expires_at?: string | null;
+  max_hits?: number | null;
+}
+
+const TOP_LEVEL_KEYS = [
+  'name', 'target', 'width', 'len', 'condition', 'value', 'mask', 'interval', 'action', 'hosts', 'expires_at', 'max_hits',
+];
+const SYMBOL = /^([A-Za-z_.][A-Za-z0-9_.$]*)(?:\+(0x[0-9a-fA-F]+|[0-9]+))?$/;
+const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+function isObject(input: unknown): input is Record<string, unknown> {
+  return typeof input === 'object' && input !== null && !Array.isArray(input);
+}
+
+function describe(input: unknown): string {
+  return JSON.stringify(input) ?? String(input);
+}
+
+class SpecReader {
+  readonly errors: FieldError[] = [];
+
+  fail(field: string, reason: string): undefined {
+    this.errors.push({ field, reason });
+    return undefined;
+  }
+
+  unknownKeys(obj: Record<string, unknown>, allowed: readonly string[], prefix: string): void {
+    for (const key of Object.keys(obj)) {
+      if (!allowed.includes(key)) this.fail(prefix + key, `unknown field (allowed: ${allowed.join(', ')})`);
+    }
+  }
+
+  oneOf<T extends string | number>(field: string, input: unknown, allowed: readonly T[]): T | undefined {
+    if (allowed.includes(input as T)) return input as T;
+    return this.fail(field, `${describe(input)} is not one of ${allowed.join(', ')}`);
+  }
+
+  u64(field: string, input: unknown): bigint | undefined {
+    const parsed = parseU64(input);
+    if (parsed === null) return this.fail(field, `${describe(input)} is not an unsigned 64-bit number ("0x…" hex or decimal)`);
+    return parsed;
+  }
+
+  positiveInt(field: string, input: unknown, max: number): number | undefined {
+    if (typeof input !== 'number' || !Number.isInteger(input) || input < 1 || input > max) {
+      return this.fail(field, `${describe(input)} is not a whole number from 1 to ${max}`);
+    }
+    return input;
+  }
+}
+
+function readTarget(r: SpecReader, input: unknown): WatchTarget | undefined {
+  if (!isObject(input)) return r.fail('target', 'required: an object with "paddr" or "symbol"');
+  r.unknownKeys(input, ['paddr', 'symbol'], 'target.');
+  const present = ['paddr', 'symbol'].filter((k) => input[k] !== undefined);
+  if (present.length !== 1) return r.fail('target', 'give exactly one of "paddr" or "symbol"');
+  if (input.paddr !== undefined) {
+    const paddr = r.u64('target.paddr', input.paddr);
+    if (paddr === undefined) return undefined;
+    if (paddr > MAX_PADDR) return r.fail('target.paddr', `${toHex(paddr)} is beyond the 52-bit physical address space`);
+    return { kind: 'paddr', paddr };
+  }
+  const match = typeof input.symbol === 'string' ? SYMBOL.exec(input.symbol.trim()) : null;
+  if (!match) return r.fail('target.symbol', `${describe(input.symbol)} is not "name" or "name+0xoffset"`);
+  return { kind: 'symbol', name: match[1], offset: match[2] === undefined ? 0n : BigInt(match[2]) };
+}
+
+function readHosts(r: SpecReader, input: unknown): HostSelection | undefined {
+  if (!isObject(input)) return r.fail('hosts', 'required: an object with "ids" (a list of host ids) or "selector"');
+  r.unknownKeys(input, ['ids', 'selector'], 'hosts.');
+  const present = ['ids', 'selector'].filter((k) => input[k] !== undefined);
+  if (present.length !== 1) return r.fail('hosts', 'give exactly one of "ids" or "selector"');
+  if (input.ids !== undefined) {
+    const ids = input.ids;
+    if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_EXPLICIT_HOSTS) {
+      return r.fail('hosts.ids', `must be a list of 1 to ${MAX_EXPLICIT_HOSTS} host ids`);
+    }
+    const bad = ids.findIndex((id) => typeof id !== 'string' || !HOST_ID.test(id));
+    if (bad >= 0) return r.fail(`hosts.ids[${bad}]`, `${describe(ids[bad])} is not a host id`);
+    if (new Set(ids).size !== ids.length) return r.fail('hosts.ids', 'lists a host more than once');
+    return { kind: 'ids', ids: ids as string[] };
+  }
+  if (typeof input.selector !== 'string') return r.fail('hosts.selector', 'must be a string such as "rack=r12,bios.version=2.1.3"');
+  try {
+    return { kind: 'selector', selector: input.selector.trim(), requirements: parseSelector(input.selector) };
+  } catch (err) {
+    if (err instanceof SelectorSyntaxError) return r.fail('hosts.selector', err.message);
+    throw err;
+  }
+}
+
+function readExpiresAt(r: SpecReader, input: unknown, now: Date | null): Date | null | undefined {
+  if (input === undefined || input === null) return null;
+  const text = typeof input === 'string' ? input : '';
+  const date = /(Z|[+-]\d\d:?\d\d)$/.test(text) ? new Date(text) : new Date(NaN);
+  if (Number.isNaN(date.getTime())) return r.fail('expires_at', `${describe(input)} is not an ISO 8601 time with a zone`);
+  if (now && date.getTime() <= now.getTime()) return r.fail('expires_at', `${text} is not in the future`);
+  return date;
+}
+
+/** Checks that need several fields at once; each names the field the user should change. */
+function crossCheck(r: SpecReader, spec: Omit<WatchSpec, 'hosts' | 'expiresAt'>, raw: Record<string, unknown>): void {
+  const { target, width, len, condition, value, mask } = spec;
+  if (target.kind === 'paddr' && target.paddr % BigInt(width) !== 0n) {
+    r.fail('target.paddr', `${toHex(target.paddr)} is not aligned to width ${width}`);
+  }
+  if (target.kind === 'symbol' && target.offset % BigInt(width) !== 0n) {
+    r.fail('target.symbol', `offset ${toHex(target.offset)} is not a multiple of width ${width}`);
+  }
+  if (len % width !== 0) r.fail('len', `${len} is not a multiple of width ${width}`);
+  const max = maxForWidth(width);
+  const needsValue = condition !== 'any_change';
+  if (needsValue && raw.value === undefined) r.fail('value', `required for condition ${condition}`);
+  if (!needsValue && raw.value !== undefined) r.fail('value', 'not used by condition any_change; remove it');
+  if (needsValue && value > max) r.fail('value', `${toHex(value)} is wider than width ${width} (at most ${toHex(max)})`);
+  if (condition === 'mask_equals') {
+    if (raw.mask === undefined) r.fail('mask', 'required for condition mask_equals');
+    else if (mask > max) r.fail('mask', `${toHex(mask)} is wider than width ${width} (at most ${toHex(max)})`);
+    else if (mask === 0n) r.fail('mask', '0x0 makes every change a hit; use condition any_change');
+    else if ((value & ~mask) !== 0n) r.fail('value', `${toHex(value)} has bits outside mask ${toHex(mask)}, so it can never match`);
+  } else if (raw.mask !== undefined) {
+    r.fail('mask', `only used by condition mask_equals, not ${condition}`);
+  }
+  if (target.kind === 'paddr' && target.paddr + BigInt(len) - 1n > MAX_PADDR) {
+    r.fail('len', `the region runs past the 52-bit physical address space`);
+  }
+}
+
+/**
+ * Validates untrusted input. Throws ValidationError listing every bad field at once.
+ * `now` decides whether expires_at is in the future; null skips that check (a stored
+ * spec read back after it expired is still a valid spec).
+ */
+export function parseWatchSpec(input: unknown, now: Date | null = new Date()): WatchSpec {
+  const r = new SpecReader();
+  if (!isObject(input)) throw new ValidationError([{ field: '(body)', reason: 'must be a JSON object' }]);
+  r.unknownKeys(input, TOP_LEVEL_KEYS, '');
+
+  let name: string | null = null;
+  if (input.name !== undefined && input.name !== null) {
+    if (typeof input.name !== 'string' || input.name.length > 200) r.fail('name', 'must be a string of at most 200 characters');
+    else name = input.name;
+  }
+  const target = readTarget(r, input.target);
+  const width = input.width === undefined ? r.fail('width', 'required: 1, 2, 4 or 8') : r.oneOf('width', input.width, WIDTHS);
+  const len = input.len === undefined ? width : r.positiveInt('len', input.len, MAX_REGION_LEN);
+  const condition = input.condition === undefined
+    ? r.fail('condition', `required: one of ${CONDITIONS.join(', ')}`)
+    : r.oneOf('condition', input.condition, CONDITIONS);
+  const value = input.value === undefined ? 0n : r.u64('value', input.value);
+  const mask = input.mask === undefined ? (width ? maxForWidth(width) : 0n) : r.u64('mask', input.mask);
+  const interval = parseInterval(input.interval);
+  if (!interval.ok) r.fail('interval', input.interval === undefined ? 'required, e.g. "30ms"' : interval.reason);
+  const action = input.action === undefined ? 'report' : r.oneOf('action', input.action, ACTIONS);
+  const hosts = readHosts(r, input.hosts);
+  const expiresAt = readExpiresAt(r, input.expires_at, now);
+  const maxHits = input.max_hits === undefined || input.max_hits === null ? null : r.positiveInt('max_hits', input.max_hits, 2_147_483_647);
+
+  if (target && width && len && condition && value !== undefined && mask !== undefined && interval.ok && action) {
+    crossCheck(r, { name, target, width, len, condition, value, mask, intervalUs: interval.us, action, maxHits: maxHits ?? null }, input);
+  }
+  if (r.errors.length > 0) throw new ValidationError(r.errors);
+  return {
+    name,
+    target: target!,
+    width: width!,
+    len: len!,
+    condition: condition!,
+    value: value!,
+    mask: mask!,
+    intervalUs: (interval as { us: number }).us,
+    action: action!,
+    hosts: hosts!,
+    expiresAt: expiresAt ?? null,
+    maxHits: maxHits ?? null,
+  };
+}
+
+export function formatTarget(target: WatchTarget): string {
+  if (target.kind === 'paddr') return toHex(target.paddr);
+  return target.offset === 0n ? target.name : `${target.name}+${toHex(target.offset)}`;
+}
+
+export function watchSpecToJson(spec: WatchSpec): WatchSpecJson {
+  const json: WatchSpecJson = {
+    name: spec.name,
+    target: spec.target.kind === 'paddr' ? { paddr: toHex(spec.target.paddr) } : { symbol: formatTarget(spec.target) },
+    width: spec.width,
+    len: spec.len,
+    condition: spec.condition,
+    interval: formatInterval(spec.intervalUs),
+    action: spec.action,
+    hosts: spec.hosts.kind === 'ids' ? { ids: spec.hosts.ids } : { selector: spec.hosts.selector },
+    expires_at: spec.expiresAt ? spec.expiresAt.toISOString() : null,
+    max_hits: spec.maxHits,
+  };
+  if (spec.condition !== 'any_change') json.value = toHex(spec.value);
+  if (spec.condition === 'mask_equals') json.mask = toHex(spec.mask);
+  return json;
+}
+
+/** What one host needs to arm a watch: the spec without fleet placement. */
+export type ArmSpec = Pick<WatchSpec, 'target' | 'width' | 'len' | 'condition' | 'value' | 'mask' | 'intervalUs' | 'action' | 'maxHits'> & {
+  watchId: string;
+};

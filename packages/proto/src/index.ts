@@ -1,0 +1,18 @@
+export { loadPhyswatchProto, PROTO_ROOT } from './load';
+export { fromWireAction, fromWireWatch, toWireAction, toWireWatch } from './watch-codec';
+export type { AgentGatewayClient, AgentGatewayHandlers } from './generated/physwatch/v1/AgentGateway';
+export type { AgentMessage, AgentMessage__Output } from './generated/physwatch/v1/AgentMessage';
+export type { ControlMessage, ControlMessage__Output } from './generated/physwatch/v1/ControlMessage';
+export type { DesiredState, DesiredState__Output } from './generated/physwatch/v1/DesiredState';
+export type { Hello, Hello__Output } from './generated/physwatch/v1/Hello';
+export type { Capabilities, Capabilities__Output } from './generated/physwatch/v1/Capabilities';
+export type { Heartbeat, Heartbeat__Output } from './generated/physwatch/v1/Heartbeat';
+export type { Hit, Hit__Output } from './generated/physwatch/v1/Hit';
+export type { HitAck, HitAck__Output } from './generated/physwatch/v1/HitAck';
+export type { HitBatch, HitBatch__Output } from './generated/physwatch/v1/HitBatch';
+export type { WatchSpec as WireWatchSpec, WatchSpec__Output as WireWatchSpec__Output } from './generated/physwatch/v1/WatchSpec';
+export type { WatchState, WatchState__Output } from './generated/physwatch/v1/WatchState';
+export type { WatchStates, WatchStates__Output } from './generated/physwatch/v1/WatchStates';
+export type { WatchPhase } from './generated/physwatch/v1/WatchPhase';
+export type { MemoryKind } from './generated/physwatch/v1/MemoryKind';
+export type { Action as WireAction } from './generated/physwatch/v1/Action';
