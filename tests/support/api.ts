@@ -1,0 +1,69 @@
+/** A thin REST client for tests: the same API people and the CLI use. */
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+}
+
+export class Api {
+  constructor(readonly baseUrl: string) {}
+
+  async request<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // metrics and health answers may be plain text
+    }
+    return { status: res.status, body: parsed as T };
+  }
+
+  async createWatch(spec: unknown): Promise<any> {
+    const res = await this.request('POST', '/api/v1/watches', spec);
+    if (res.status !== 201) throw new Error(`create watch: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async watch(id: string): Promise<any> {
+    return (await this.request('GET', `/api/v1/watches/${id}`)).body;
+  }
+
+  async stopWatch(id: string): Promise<any> {
+    const res = await this.request('POST', `/api/v1/watches/${id}/stop`);
+    if (res.status !== 200) throw new Error(`stop watch: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async host(id: string): Promise<any> {
+    return (await this.request('GET', `/api/v1/hosts/${id}`)).body;
+  }
+
+  /** Every hit matching the query, following the cursor to the end. */
+  async allHits(query: Record<string, string> = {}): Promise<any[]> {
+    const items: any[] = [];
+    let cursor: string | null = null;
+    do {
+      const params = new URLSearchParams({ ...query, limit: '1000', ...(cursor ? { cursor } : {}) });
+      const res = await this.request('GET', `/api/v1/hits?${params}`);
+      if (res.status !== 200) throw new Error(`hits: ${res.status} ${JSON.stringify(res.body)}`);
+      items.push(...res.body.items);
+      cursor = res.body.next_cursor;
+    } while (cursor);
+    return items;
+  }
+
+  /** One sample of a Prometheus counter or gauge, summed over its label sets. */
+  async metric(name: string): Promise<number> {
+    const res = await this.request('GET', '/metrics');
+    let total = 0;
+    for (const line of String(res.body).split('\n')) {
+      if (line.startsWith(name + ' ') || line.startsWith(name + '{')) total += Number(line.split(' ').pop());
+    }
+    return total;
+  }
+}
