@@ -14,6 +14,9 @@ create table hosts (
   last_seen_at       timestamptz not null default now(),
   -- true while some orchestrator replica holds this host's stream
   connected          boolean not null default false,
+  -- which stream holds the host (newest wins): a stale stream's disconnect must not
+  -- mark a host offline that has already reconnected elsewhere
+  connection_id      text,
   -- bumped whenever the host's desired set of watches changes
   desired_generation bigint not null default 0,
   applied_generation bigint not null default 0

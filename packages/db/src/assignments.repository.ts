@@ -1,0 +1,130 @@
+import type { Queryable } from './pool';
+import type { WatchRow } from './watches.repository';
+
+export const ASSIGNMENT_PHASES = ['pending', 'armed', 'failed', 'disarmed', 'removed'] as const;
+export type AssignmentPhase = (typeof ASSIGNMENT_PHASES)[number];
+export type ReportedPhase = Exclude<AssignmentPhase, 'pending' | 'removed'>;
+
+export interface AssignmentRow {
+  watchId: string;
+  hostId: string;
+  phase: AssignmentPhase;
+  resolvedPaddr: string | null;
+  memoryKind: 'ram' | 'mmio' | null;
+  reason: string;
+  generation: string;
+  updatedAt: Date;
+}
+
+export interface ReportedState {
+  watchId: string;
+  phase: ReportedPhase;
+  /** Decimal u64, or null when the agent did not resolve an address. */
+  resolvedPaddr: string | null;
+  memoryKind: 'ram' | 'mmio' | null;
+  reason: string;
+}
+
+export type PhaseCounts = Record<Exclude<AssignmentPhase, 'removed'>, number>;
+
+const ASSIGNMENT_COLUMNS = `a.watch_id::text as "watchId", a.host_id as "hostId", a.phase,
+  a.resolved_paddr::text as "resolvedPaddr", a.memory_kind as "memoryKind", a.reason,
+  a.generation::text as generation, a.updated_at as "updatedAt"`;
+
+export class AssignmentsRepository {
+  constructor(private readonly db: Queryable) {}
+
+  /** Places watches on hosts (pairs by position); existing pairs are left as they are. Returns the new pairs' host ids. */
+  async assign(pairs: ReadonlyArray<{ watchId: string; hostId: string }>): Promise<string[]> {
+    if (pairs.length === 0) return [];
+    const { rows } = await this.db.query<{ hostId: string }>(
+      `insert into assignments (watch_id, host_id)
+       select w, h from unnest($1::bigint[], $2::text[]) as p(w, h)
+       on conflict (watch_id, host_id) do nothing
+       returning host_id as "hostId"`,
+      [pairs.map((p) => p.watchId), pairs.map((p) => p.hostId)],
+    );
+    return [...new Set(rows.map((r) => r.hostId))];
+  }
+
+  /** The full set a host should run now: active watches assigned to it and not removed. */
+  async desiredWatches(hostId: string): Promise<WatchRow[]> {
+    const { rows } = await this.db.query<WatchRow>(
+      `select w.id::text as id, w.name, w.spec, w.state, w.created_at as "createdAt", w.ended_at as "endedAt",
+              w.expires_at as "expiresAt", w.max_hits as "maxHits"
+       from assignments a join watches w on w.id = a.watch_id
+       where a.host_id = $1 and a.phase <> 'removed' and w.state = 'active'
+       order by w.id`,
+      [hostId],
+    );
+    return rows;
+  }
+
+  /**
+   * Records what a host reported for `generation`, in one statement. A report older than
+   * the one already stored is ignored, and a removed assignment stays removed.
+   */
+  async recordStates(hostId: string, generation: string, states: readonly ReportedState[]): Promise<number> {
+    if (states.length === 0) return 0;
+    const result = await this.db.query(
+      `update assignments a set phase = s.phase, resolved_paddr = s.resolved_paddr, memory_kind = s.memory_kind,
+              reason = s.reason, generation = $2::bigint, updated_at = now()
+       from unnest($3::bigint[], $4::text[], $5::numeric[], $6::text[], $7::text[])
+            as s(watch_id, phase, resolved_paddr, memory_kind, reason)
+       where a.host_id = $1 and a.watch_id = s.watch_id and a.phase <> 'removed' and a.generation <= $2::bigint`,
+      [hostId, generation, states.map((s) => s.watchId), states.map((s) => s.phase),
+        states.map((s) => s.resolvedPaddr), states.map((s) => s.memoryKind), states.map((s) => s.reason)],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async listForWatch(watchId: string): Promise<AssignmentRow[]> {
+    const { rows } = await this.db.query<AssignmentRow>(
+      `select ${ASSIGNMENT_COLUMNS} from assignments a where a.watch_id = $1::bigint order by a.host_id`,
+      [watchId],
+    );
+    return rows;
+  }
+
+  async listForHost(hostId: string): Promise<AssignmentRow[]> {
+    const { rows } = await this.db.query<AssignmentRow>(
+      `select ${ASSIGNMENT_COLUMNS} from assignments a where a.host_id = $1 order by a.watch_id`,
+      [hostId],
+    );
+    return rows;
+  }
+
+  /** Hosts holding any assignment (removed ones included) of the watch. */
+  async hostsOfWatch(watchId: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ hostId: string }>(
+      `select host_id as "hostId" from assignments where watch_id = $1::bigint order by host_id`,
+      [watchId],
+    );
+    return rows.map((r) => r.hostId);
+  }
+
+  /** Per-watch counts by phase, zero-filled; removed assignments are not counted. */
+  async countsByWatch(watchIds: readonly string[]): Promise<Map<string, PhaseCounts>> {
+    const counts = new Map<string, PhaseCounts>(watchIds.map((id) => [id, { pending: 0, armed: 0, failed: 0, disarmed: 0 }]));
+    if (watchIds.length === 0) return counts;
+    const { rows } = await this.db.query<{ watchId: string; phase: keyof PhaseCounts; n: number }>(
+      `select watch_id::text as "watchId", phase, count(*)::int as n from assignments
+       where watch_id = any($1::bigint[]) and phase <> 'removed'
+       group by watch_id, phase`,
+      [watchIds],
+    );
+    for (const row of rows) counts.get(row.watchId)![row.phase] = row.n;
+    return counts;
+  }
+
+  /** The watch ended: every host drops it. Returns the hosts whose set changed. */
+  async markRemoved(watchId: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ hostId: string }>(
+      `update assignments set phase = 'removed', updated_at = now()
+       where watch_id = $1::bigint and phase <> 'removed'
+       returning host_id as "hostId"`,
+      [watchId],
+    );
+    return rows.map((r) => r.hostId);
+  }
+}

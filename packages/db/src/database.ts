@@ -1,0 +1,74 @@
+import type { Pool } from 'pg';
+import { AssignmentsRepository } from './assignments.repository';
+import { HitsRepository } from './hits.repository';
+import { HostsRepository } from './hosts.repository';
+import { notify } from './notify';
+import { createPool, DatabaseOptions, inTransaction, Queryable } from './pool';
+import { WatchesRepository } from './watches.repository';
+
+/** The repositories bound to one connection (the pool, or a transaction's client). */
+export interface Repositories {
+  hosts: HostsRepository;
+  watches: WatchesRepository;
+  assignments: AssignmentsRepository;
+  hits: HitsRepository;
+  notify(channel: string, payload: string): Promise<void>;
+  /** Serialises placement (watch creation vs host arrival) until the transaction ends. */
+  lockPlacement(): Promise<void>;
+}
+
+// Class id for the placement advisory lock; the schema's hash is the second key.
+const PLACEMENT_LOCK = 0x706c6163; // "plac"
+
+function repositories(db: Queryable, schema: string): Repositories {
+  return {
+    hosts: new HostsRepository(db),
+    watches: new WatchesRepository(db),
+    assignments: new AssignmentsRepository(db),
+    hits: new HitsRepository(db),
+    notify: (channel, payload) => notify(db, channel, payload),
+    lockPlacement: async () => {
+      await db.query('select pg_advisory_xact_lock($1, hashtext($2))', [PLACEMENT_LOCK, schema]);
+    },
+  };
+}
+
+/** The data layer: a pool with search_path set, its repositories, and transactions. */
+export class Database {
+  readonly pool: Pool;
+  readonly repos: Repositories;
+
+  constructor(readonly options: DatabaseOptions) {
+    this.pool = createPool(options);
+    this.repos = repositories(this.pool, options.schema);
+  }
+
+  get hosts(): HostsRepository {
+    return this.repos.hosts;
+  }
+
+  get watches(): WatchesRepository {
+    return this.repos.watches;
+  }
+
+  get assignments(): AssignmentsRepository {
+    return this.repos.assignments;
+  }
+
+  get hits(): HitsRepository {
+    return this.repos.hits;
+  }
+
+  /** Runs fn in one transaction; NOTIFY issued inside is delivered only on commit. */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, (client) => fn(repositories(client, this.options.schema)));
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('select 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from './database';
+import type { HitRow } from './hits.repository';
+import { freshDatabase, hostFacts, newHit, SPEC, TestDatabase } from './test-helpers';
+
+let t: TestDatabase;
+let db: Database;
+let watchA: string;
+let watchB: string;
+
+beforeAll(async () => {
+  t = await freshDatabase('hits');
+  db = t.db;
+  await db.hosts.upsertConnected(hostFacts('h1'), 'c1');
+  await db.hosts.upsertConnected(hostFacts('h2'), 'c2');
+  watchA = (await db.watches.create({ name: 'a', spec: SPEC, expiresAt: null, maxHits: null })).id;
+  watchB = (await db.watches.create({ name: 'b', spec: SPEC, expiresAt: null, maxHits: 3 })).id;
+});
+
+afterAll(async () => {
+  await t.drop();
+});
+
+describe('HitsRepository.insertBatch', () => {
+  it('stores a re-sent batch once and reports 0 new the second time', async () => {
+    const batch = [1, 2, 3].map((seq) => newHit(seq, watchA, { oldValue: '18446744073709551615', paddr: '4503599627370495' }));
+    const first = await db.hits.insertBatch('h1', 'boot-x', batch);
+    expect(first).toMatchObject({ inserted: 3, duplicates: 0, unknownWatch: 0 });
+    expect([...first.insertedByWatch]).toEqual([[watchA, 3]]);
+    const again = await db.hits.insertBatch('h1', 'boot-x', batch);
+    expect(again).toMatchObject({ inserted: 0, duplicates: 3, unknownWatch: 0 });
+    expect(again.insertedByWatch.size).toBe(0);
+    const rows = await db.hits.list({ hostId: 'h1', limit: 100 });
+    expect(rows.filter((r) => r.bootId === 'boot-x').map((r) => r.seq)).toEqual(['3', '2', '1']);
+    // u64 extremes survive the round trip as decimal strings
+    expect(rows[0].oldValue).toBe('18446744073709551615');
+    expect(rows[0].paddr).toBe('4503599627370495');
+  });
+
+  it('numbers per boot: the same seq in another boot or on another host is a new hit', async () => {
+    const r1 = await db.hits.insertBatch('h1', 'boot-y', [newHit(1, watchA)]);
+    const r2 = await db.hits.insertBatch('h2', 'boot-x', [newHit(1, watchA)]);
+    expect([r1.inserted, r2.inserted]).toEqual([1, 1]);
+  });
+
+  it('counts a seq repeated inside one batch as a duplicate, and a hit for an unknown watch as unknown', async () => {
+    const result = await db.hits.insertBatch('h2', 'boot-z', [newHit(7, watchB), newHit(7, watchB), newHit(8, '999999')]);
+    expect(result).toMatchObject({ inserted: 1, duplicates: 1, unknownWatch: 1 });
+  });
+
+  it('derives occurred_at from realtime_ns', async () => {
+    const [row] = await db.hits.list({ hostId: 'h2', watchId: watchB, limit: 1 });
+    expect(row.occurredAt.toISOString()).toBe('2026-01-01T00:00:07.000Z');
+  });
+});
+
+describe('HitsRepository.list', () => {
+  let all: HitRow[];
+
+  beforeAll(async () => {
+    const batch = Array.from({ length: 57 }, (_, i) => newHit(i + 1, i % 2 === 0 ? watchA : watchB));
+    await db.hits.insertBatch('h2', 'boot-page', batch);
+    all = await db.hits.list({ limit: 1000 });
+  });
+
+  it('pages with a keyset cursor and returns every row exactly once, newest first', async () => {
+    const seen: string[] = [];
+    let beforeId: string | undefined;
+    for (;;) {
+      const page = await db.hits.list({ limit: 10, beforeId });
+      seen.push(...page.map((r) => r.id));
+      if (page.length < 10) break;
+      beforeId = page[page.length - 1].id;
+    }
+    expect(seen).toEqual(all.map((r) => r.id));
+    expect(new Set(seen).size).toBe(seen.length);
+    const ids = seen.map(BigInt);
+    expect(ids.every((id, i) => i === 0 || id < ids[i - 1])).toBe(true);
+  });
+
+  it('filters by watch, host and time range, and the filters combine', async () => {
+    const byWatch = await db.hits.list({ watchId: watchB, limit: 1000 });
+    expect(byWatch.length).toBe(all.filter((r) => r.watchId === watchB).length);
+    expect(byWatch.every((r) => r.watchId === watchB)).toBe(true);
+
+    const byHost = await db.hits.list({ hostId: 'h1', limit: 1000 });
+    expect(byHost.map((r) => r.hostId)).toEqual(all.filter((r) => r.hostId === 'h1').map((r) => r.hostId));
+
+    // seconds 10..19 of 2026-01-01: since inclusive, until exclusive
+    const since = new Date(Date.UTC(2026, 0, 1, 0, 0, 10));
+    const until = new Date(Date.UTC(2026, 0, 1, 0, 0, 20));
+    const inRange = await db.hits.list({ hostId: 'h2', since, until, limit: 1000 });
+    const expected = all.filter((r) => r.hostId === 'h2' && r.occurredAt >= since && r.occurredAt < until);
+    expect(inRange.map((r) => r.id)).toEqual(expected.map((r) => r.id));
+    expect(inRange.length).toBeGreaterThan(0);
+
+    const combined = await db.hits.list({ hostId: 'h2', watchId: watchA, since, until, limit: 1000 });
+    expect(combined.map((r) => r.id)).toEqual(expected.filter((r) => r.watchId === watchA).map((r) => r.id));
+  });
+
+  it('counts per watch', async () => {
+    const counts = await db.hits.countByWatch([watchA, watchB, '424242']);
+    expect(counts.get(watchA)).toBe(all.filter((r) => r.watchId === watchA).length);
+    expect(counts.get(watchB)).toBe(all.filter((r) => r.watchId === watchB).length);
+    expect(counts.get('424242')).toBe(0);
+  });
+
+  it('knows when a watch reached its fleet-wide max_hits', async () => {
+    expect(await db.watches.reachedMaxHits([watchA, watchB])).toEqual([watchB]);
+  });
+});

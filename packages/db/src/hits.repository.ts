@@ -1,0 +1,127 @@
+import type { Queryable } from './pool';
+
+/** One hit as the agent numbered it; u64/i64 quantities are decimal strings. */
+export interface NewHit {
+  seq: string;
+  watchId: string;
+  realtimeNs: string;
+  boottimeNs: string;
+  cpu: number;
+  paddr: string;
+  offset: number;
+  width: number;
+  oldValue: string;
+  newValue: string;
+  pid: number;
+  comm: string;
+  ip: string;
+  stack: string;
+  action: string;
+}
+
+export interface HitRow extends NewHit {
+  id: string;
+  hostId: string;
+  bootId: string;
+  occurredAt: Date;
+  receivedAt: Date;
+}
+
+export interface InsertHitsResult {
+  /** Rows stored by this call. */
+  inserted: number;
+  /** Hits naming a watch that does not exist; they cannot be stored. */
+  unknownWatch: number;
+  /** Already stored before (a re-sent batch), or repeated within the batch. */
+  duplicates: number;
+  /** Watches that got new rows, with how many. */
+  insertedByWatch: Map<string, number>;
+}
+
+export interface HitFilter {
+  watchId?: string;
+  hostId?: string;
+  /** occurred_at >= since */
+  since?: Date;
+  /** occurred_at < until */
+  until?: Date;
+  /** Keyset cursor: only rows with id < beforeId. */
+  beforeId?: string;
+  limit: number;
+}
+
+const HIT_COLUMNS = `id::text as id, host_id as "hostId", boot_id as "bootId", seq::text as seq, watch_id::text as "watchId",
+  occurred_at as "occurredAt", realtime_ns::text as "realtimeNs", boottime_ns::text as "boottimeNs", cpu,
+  paddr::text as paddr, "offset", width, old_value::text as "oldValue", new_value::text as "newValue",
+  pid, comm, ip, stack, action, received_at as "receivedAt"`;
+
+export class HitsRepository {
+  constructor(private readonly db: Queryable) {}
+
+  /**
+   * Stores a batch in one statement. Delivery is at-least-once, so a hit already stored
+   * (same host, boot, seq) is skipped, and the result says how many were new.
+   */
+  async insertBatch(hostId: string, bootId: string, hits: readonly NewHit[]): Promise<InsertHitsResult> {
+    if (hits.length === 0) return { inserted: 0, unknownWatch: 0, duplicates: 0, insertedByWatch: new Map() };
+    const col = <K extends keyof NewHit>(key: K) => hits.map((h) => h[key]);
+    const { rows } = await this.db.query<{ inserted: number; unknownWatch: number; byWatch: Array<[string, number]> | null }>(
+      `with input as (
+         select * from unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::numeric[], $7::int[], $8::numeric[], $9::int[],
+                              $10::smallint[], $11::numeric[], $12::numeric[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[])
+           as s(seq, watch_id, realtime_ns, boottime_ns, cpu, paddr, "offset", width, old_value, new_value, pid, comm, ip, stack, action)
+       ),
+       stored as (
+         insert into hits (host_id, boot_id, seq, watch_id, occurred_at, realtime_ns, boottime_ns, cpu, paddr, "offset",
+                           width, old_value, new_value, pid, comm, ip, stack, action)
+         select $1, $2, i.seq, i.watch_id, to_timestamp(i.realtime_ns::double precision / 1e9), i.realtime_ns, i.boottime_ns,
+                i.cpu, i.paddr, i."offset", i.width, i.old_value, i.new_value, i.pid, i.comm, i.ip, i.stack, i.action
+         from input i
+         where exists (select 1 from watches w where w.id = i.watch_id)
+         order by i.seq
+         on conflict (host_id, boot_id, seq) do nothing
+         returning watch_id
+       )
+       select (select count(*) from stored)::int as inserted,
+              (select count(*) from input i where not exists (select 1 from watches w where w.id = i.watch_id))::int as "unknownWatch",
+              (select json_agg(json_build_array(watch_id::text, n)) from (select watch_id, count(*)::int as n from stored group by watch_id) g) as "byWatch"`,
+      [hostId, bootId, col('seq'), col('watchId'), col('realtimeNs'), col('boottimeNs'), col('cpu'), col('paddr'), col('offset'),
+        col('width'), col('oldValue'), col('newValue'), col('pid'), col('comm'), col('ip'), col('stack'), col('action')],
+    );
+    const { inserted, unknownWatch, byWatch } = rows[0];
+    return {
+      inserted,
+      unknownWatch,
+      duplicates: hits.length - inserted - unknownWatch,
+      insertedByWatch: new Map(byWatch ?? []),
+    };
+  }
+
+  // Order by the qualified column: a bare `id` would mean the text alias and sort "9" > "10".
+  /** Newest first (id desc). Fetch limit + 1 to learn whether another page follows. */
+  async list(filter: HitFilter): Promise<HitRow[]> {
+    const { rows } = await this.db.query<HitRow>(
+      `select ${HIT_COLUMNS} from hits
+       where ($1::bigint is null or watch_id = $1)
+         and ($2::text is null or host_id = $2)
+         and ($3::timestamptz is null or occurred_at >= $3)
+         and ($4::timestamptz is null or occurred_at < $4)
+         and ($5::bigint is null or id < $5)
+       order by hits.id desc
+       limit $6`,
+      [filter.watchId ?? null, filter.hostId ?? null, filter.since ?? null, filter.until ?? null, filter.beforeId ?? null, filter.limit],
+    );
+    return rows;
+  }
+
+  async countByWatch(watchIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>(watchIds.map((id) => [id, 0]));
+    if (watchIds.length === 0) return counts;
+    const { rows } = await this.db.query<{ watchId: string; n: number }>(
+      `select watch_id::text as "watchId", count(*)::int as n from hits where watch_id = any($1::bigint[]) group by watch_id`,
+      [watchIds],
+    );
+    for (const row of rows) counts.set(row.watchId, row.n);
+    return counts;
+  }
+}

@@ -1,0 +1,16 @@
+export { ASSIGNMENT_PHASES, AssignmentsRepository } from './assignments.repository';
+export type { AssignmentPhase, AssignmentRow, PhaseCounts, ReportedPhase, ReportedState } from './assignments.repository';
+export { Database } from './database';
+export type { Repositories } from './database';
+export { HitsRepository } from './hits.repository';
+export type { HitFilter, HitRow, InsertHitsResult, NewHit } from './hits.repository';
+export { HostsRepository } from './hosts.repository';
+export type { HelloFacts, HostRow } from './hosts.repository';
+export { migrate, MIGRATIONS_DIR, readMigrations } from './migrate';
+export type { MigrateResult, MigrationFile } from './migrate';
+export { Listener, notify } from './notify';
+export type { ListenerOptions } from './notify';
+export { checkSchemaName, createPool } from './pool';
+export type { DatabaseOptions, Queryable } from './pool';
+export { WATCH_STATES, WatchesRepository } from './watches.repository';
+export type { EndedWatchState, NewWatch, WatchRow, WatchState } from './watches.repository';

@@ -1,0 +1,58 @@
+import { Pool, PoolClient, QueryResultRow } from 'pg';
+
+export interface DatabaseOptions {
+  url: string;
+  /** Every table lives in this schema; it is created by the migrator if missing. */
+  schema: string;
+  /** Upper bound on pooled connections. */
+  max?: number;
+  applicationName?: string;
+}
+
+/** The one thing a repository needs: a pool or a client inside a transaction. */
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Schema names end up in SQL text and in a connection option, so only plain identifiers pass. */
+export function checkSchemaName(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new Error(`schema name "${schema}" must be a lowercase SQL identifier (a-z, 0-9, _; at most 63 characters)`);
+  }
+  return schema;
+}
+
+/**
+ * A pool whose every connection has search_path set to the schema at connect time, so the
+ * SQL in the repositories never names the schema and a fresh schema per test just works.
+ */
+export function createPool(options: DatabaseOptions): Pool {
+  const schema = checkSchemaName(options.schema);
+  const pool = new Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    options: `-c search_path=${schema}`,
+    application_name: options.applicationName ?? 'physwatch',
+  });
+  // An idle client that loses its server emits 'error' on the pool; without a listener
+  // that would crash the process, and the next checkout reconnects anyway.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await fn(client);
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
