@@ -91,7 +91,7 @@ describe('REST API', () => {
       ['limit=5000', 'limit'],
       ['since=yesterday', 'since'],
       ['watch_id=abc', 'watch_id'],
-      ['cursor=%%%', 'cursor'],
+      ['cursor=not-a-cursor', 'cursor'],
     ]) {
       const res = await api.request('GET', `/api/v1/hits?${query}`);
       expect(res.status, query).toBe(400);
