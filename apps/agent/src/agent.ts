@@ -1,0 +1,211 @@
+/**
+ * The agent's lifecycle: wires config, spool, backend, reconciler, relay and the gateway
+ * connection together, and takes them apart again in the right order when it drains.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ControlMessage__Output, Hello } from '@physwatch/proto';
+import type { Logger } from 'pino';
+import { SimulatedBackend } from './backend/simulated/simulated-backend';
+import type { WatchBackend } from './backend/watch-backend';
+import type { AgentConfig } from './config/schema';
+import { channelCredentials } from './connection/credentials';
+import { GatewayConnection } from './connection/gateway-connection';
+import { Reconciler } from './reconcile/reconciler';
+import { HitRelay } from './relay/hit-relay';
+import { toWireCapabilities } from './relay/wire';
+import { Spool } from './spool/spool';
+import { AGENT_VERSION } from './version';
+
+export type AgentState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
+
+interface Parts {
+  spool: Spool;
+  backend: WatchBackend;
+  relay: HitRelay;
+  reconciler: Reconciler;
+  connection: GatewayConnection;
+  unsubscribe: () => void;
+}
+
+const DRAIN_POLL_MS = 20;
+
+/** Waits for `work` or the deadline, whichever comes first, leaving no timer behind. */
+async function untilDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))));
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class Agent {
+  private stateValue: AgentState = 'starting';
+  private parts: Parts | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatInFlight = false;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly config: AgentConfig,
+    private readonly log: Logger,
+  ) {}
+
+  get state(): AgentState {
+    return this.stateValue;
+  }
+
+  /** Hits written to the spool and not acked yet. */
+  get unackedHits(): number {
+    return this.parts?.spool.unackedCount() ?? 0;
+  }
+
+  static async start(config: AgentConfig, log: Logger): Promise<Agent> {
+    const agent = new Agent(config, log);
+    agent.setState('starting');
+    try {
+      await agent.assemble();
+    } catch (err) {
+      await agent.teardown().catch(() => undefined);
+      agent.setState('failed');
+      throw err;
+    }
+    agent.setState('running');
+    return agent;
+  }
+
+  /** Drains within drainTimeoutMs: no new hits, spool flushed, unacked hits sent, then close. */
+  stop(): Promise<void> {
+    this.stopping ??= this.drain();
+    return this.stopping;
+  }
+
+  private setState(state: AgentState): void {
+    this.stateValue = state;
+    this.log.info({ state, bootId: this.config.bootId }, `agent ${state}`);
+  }
+
+  private async assemble(): Promise<void> {
+    const { config, log } = this;
+    const opened = await Spool.open(path.join(config.stateDir, 'spool'), config.bootId);
+    const spool = opened.spool;
+    if (opened.skippedLines > 0) log.warn({ skippedLines: opened.skippedLines }, 'spool had torn or damaged lines; skipped');
+    log.info({ bootId: config.bootId, unacked: spool.unackedCount(), nextSeq: spool.nextSeq().toString() }, 'spool open');
+    this.parts = { spool } as Parts;
+
+    const backend = await SimulatedBackend.open(config.backend, log);
+    this.parts.backend = backend;
+    const connection = new GatewayConnection({
+      server: config.server,
+      credentials: channelCredentials(config.tls, log),
+      reconnect: config.reconnect,
+      hello: () => this.hello(backend),
+      metadata: { 'x-physwatch-host-id': config.hostId },
+      log,
+      onConnected: () => relay.streamOpened(),
+      onMessage: (message) => this.onControl(message),
+      onDisconnected: () => undefined,
+    });
+    const relay = new HitRelay(spool, connection, config.batch, log);
+    const reconciler = new Reconciler(backend, (states) => void connection.send({ watch_states: states }), log);
+    const unsubscribe = backend.onEvent((event) => {
+      if (event.kind === 'hit') relay.add(event.hit);
+      else void reconciler.backendDisarmed(event.watchId, event.reason);
+    });
+    Object.assign(this.parts, { relay, reconciler, connection, unsubscribe });
+
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), config.heartbeatIntervalMs);
+    connection.start();
+  }
+
+  private hello(backend: WatchBackend): Hello {
+    const { config } = this;
+    return {
+      host_id: config.hostId,
+      boot_id: config.bootId,
+      hostname: config.hostname,
+      kernel_release: os.release(),
+      arch: os.machine(),
+      agent_version: AGENT_VERSION,
+      labels: { ...config.labels },
+      capabilities: toWireCapabilities(backend.capabilities),
+    };
+  }
+
+  private onControl(message: ControlMessage__Output): void {
+    const parts = this.parts;
+    if (!parts) return;
+    if (message.desired_state) {
+      if (this.stateValue !== 'running') return;
+      this.log.info({ generation: message.desired_state.generation, watches: message.desired_state.watches.length }, 'desired state received');
+      void parts.reconciler.apply(message.desired_state);
+    } else if (message.hit_ack) {
+      parts.relay.acked(message.hit_ack);
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const parts = this.parts;
+    if (!parts || this.heartbeatInFlight || !parts.connection.connected) return;
+    this.heartbeatInFlight = true;
+    try {
+      await parts.connection.send({
+        heartbeat: {
+          sent_at_unix_ms: String(Date.now()),
+          applied_generation: parts.reconciler.appliedGeneration,
+          unacked_hits: String(parts.spool.unackedCount()),
+        },
+      });
+    } finally {
+      this.heartbeatInFlight = false;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    if (this.stateValue !== 'running') {
+      await this.teardown();
+      this.setState('stopped');
+      return;
+    }
+    this.setState('draining');
+    const deadline = Date.now() + this.config.drainTimeoutMs;
+    try {
+      const parts = this.parts!;
+      clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = undefined;
+      // Backend first: after this no new hit can arrive, so the flush below is the last.
+      await parts.backend.close();
+      // The flush makes every hit durable first; only the sending part may be cut short.
+      await untilDeadline(parts.relay.flush(), deadline);
+      while (parts.spool.unackedCount() > 0 && parts.connection.connected && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+      }
+      const unacked = parts.spool.unackedCount();
+      if (unacked > 0) this.log.warn({ unacked }, 'drain ended with unacked hits; they stay in the spool for the next start');
+      await this.teardown();
+      this.setState('stopped');
+    } catch (err) {
+      this.log.error({ err }, 'drain failed');
+      await this.teardown().catch(() => undefined);
+      this.setState('failed');
+      throw err;
+    }
+  }
+
+  /** Releases whatever was opened, in reverse order; safe on a half-built agent. */
+  private async teardown(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    const parts = this.parts;
+    this.parts = undefined;
+    if (!parts) return;
+    parts.unsubscribe?.();
+    await parts.connection?.close();
+    parts.relay?.stop();
+    await parts.relay?.idle();
+    await parts.backend?.close();
+    await parts.spool?.close();
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * What the agent needs from whatever actually watches memory: the simulated backend now,
+ * the kernel module behind /dev/physwatch later. Hits arrive asynchronously, carrying the
+ * backend's own timestamps and context (the module stamps them in its timer), and a
+ * backend may disarm a watch on its own (max_hits), which it reports as an event too.
+ */
+import type { Action, ArmSpec, Width } from '@physwatch/core';
+
+export type MemoryKind = 'ram' | 'mmio';
+
+export type ArmResult =
+  | { phase: 'armed'; resolvedPaddr: bigint; memoryKind: MemoryKind }
+  | { phase: 'failed'; reason: string };
+
+export interface ArmedWatch {
+  spec: ArmSpec;
+  resolvedPaddr: bigint;
+  memoryKind: MemoryKind;
+}
+
+export interface BackendCapabilities {
+  backend: 'simulated' | 'kernel';
+  maxWatches: number;
+  minIntervalUs: number;
+  targetKinds: ReadonlyArray<'paddr' | 'symbol' | 'pci_bar'>;
+  actions: readonly Action[];
+  maxRegionLen: number;
+}
+
+/** One changed word, as the backend saw it. Sequence numbers are the agent's business. */
+export interface BackendHit {
+  watchId: string;
+  realtimeNs: bigint;
+  boottimeNs: bigint;
+  cpu: number;
+  /** Address of the changed word and its offset from the watch's start. */
+  paddr: bigint;
+  offset: number;
+  width: Width;
+  oldValue: bigint;
+  newValue: bigint;
+  pid: number;
+  comm: string;
+  /** Instruction pointer as symbol+offset. */
+  ip: string;
+  stack: string;
+  action: Action;
+}
+
+export type BackendEvent =
+  | { kind: 'hit'; hit: BackendHit }
+  | { kind: 'disarmed'; watchId: string; reason: string };
+
+export interface WatchBackend {
+  readonly capabilities: BackendCapabilities;
+  /** Never throws for a bad target: that is a `failed` result with a reason for the operator. */
+  arm(spec: ArmSpec): Promise<ArmResult>;
+  /** Idempotent: disarming an unknown id is not an error. */
+  disarm(watchId: string): Promise<void>;
+  armed(): ArmedWatch[];
+  /** Returns the unsubscribe function. */
+  onEvent(listener: (event: BackendEvent) => void): () => void;
+  /** Disarms everything and releases the device/file; no event is emitted afterwards. */
+  close(): Promise<void>;
+}

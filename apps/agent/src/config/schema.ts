@@ -1,0 +1,95 @@
+/**
+ * The agent's configuration: the one place its keys, their types and their defaults are
+ * written (docs/contracts.md, "Agent process"). Everything else receives `AgentConfig`.
+ */
+import { MAX_PADDR, parseU64, WIDTHS } from '@physwatch/core';
+import { z } from 'zod';
+
+export const DEFAULT_STATE_DIR = '/var/lib/physwatch-agent';
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+// Same shape the orchestrator accepts for host ids in a watch's host list.
+const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+const u64 = z.union([z.string(), z.number()]).transform((input, ctx) => {
+  const value = parseU64(input);
+  if (value === null) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(input)} is not a u64 ("0x…" hex or decimal)` });
+    return z.NEVER;
+  }
+  return value;
+});
+
+const paddr = u64.refine((value) => value <= MAX_PADDR, 'beyond the 52-bit physical address space');
+
+const positiveMs = z.number().int().positive();
+
+const corruptionStep = z
+  .strictObject({
+    afterMs: z.number().int().nonnegative().default(0),
+    paddr,
+    width: z.union(WIDTHS.map((w) => z.literal(w))).default(1),
+    values: z.array(u64).min(1),
+    everyMs: positiveMs.default(1000),
+    /** Writes in all; 0 means until the agent stops. */
+    count: z.number().int().nonnegative().default(1),
+  })
+  .superRefine((step, ctx) => {
+    if (step.paddr % BigInt(step.width) !== 0n) {
+      ctx.addIssue({ code: 'custom', path: ['paddr'], message: `not aligned to width ${step.width}` });
+    }
+    const max = (1n << BigInt(step.width * 8)) - 1n;
+    step.values.forEach((value, i) => {
+      if (value > max) ctx.addIssue({ code: 'custom', path: ['values', i], message: `wider than width ${step.width}` });
+    });
+  });
+
+const simulatedBackend = z.strictObject({
+  kind: z.literal('simulated'),
+  /** Default: `<stateDir>/sim-memory`, filled in after stateDir is known. */
+  memoryFile: z.string().min(1).optional(),
+  memorySize: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(64 * 1024 * 1024),
+  symbols: z.record(z.string().regex(/^[A-Za-z_.][A-Za-z0-9_.$]*$/, 'not a symbol name'), paddr).default({}),
+  corruption: z.array(corruptionStep).default([]),
+});
+
+export const configSchema = z
+  .strictObject({
+    server: z.string().regex(/^\S+$/, 'must be host:port (no spaces)').default('127.0.0.1:50051'),
+    tls: z
+      .strictObject({ ca: z.string().min(1).optional(), cert: z.string().min(1).optional(), key: z.string().min(1).optional() })
+      .refine((tls) => (tls.cert === undefined) === (tls.key === undefined), 'cert and key go together (mTLS)')
+      .optional(),
+    hostId: z.string().regex(HOST_ID, 'must start with a letter or digit; letters, digits, ".", "_", ":", "-"; at most 128').optional(),
+    bootId: z.string().regex(/^\S{1,128}$/, 'must be 1 to 128 characters without spaces').optional(),
+    hostname: z.string().min(1).optional(),
+    labels: z.record(z.string().min(1), z.string()).default({}),
+    stateDir: z.string().min(1).default(DEFAULT_STATE_DIR),
+    heartbeatIntervalMs: positiveMs.default(5000),
+    reconnect: z
+      .strictObject({ initialMs: positiveMs.default(200), maxMs: positiveMs.default(10_000) })
+      .refine((r) => r.maxMs >= r.initialMs, { message: 'maxMs must be >= initialMs', path: ['maxMs'] })
+      .default({ initialMs: 200, maxMs: 10_000 }),
+    batch: z
+      .strictObject({ maxHits: z.number().int().positive().max(10_000).default(500), maxDelayMs: z.number().int().nonnegative().default(50) })
+      .default({ maxHits: 500, maxDelayMs: 50 }),
+    drainTimeoutMs: z.number().int().nonnegative().default(5000),
+    backend: z.discriminatedUnion('kind', [simulatedBackend]),
+    /** Only from LOG_LEVEL; the file format in the contract has no log key. */
+    logLevel: z.enum(LOG_LEVELS).default('info'),
+  });
+
+type Parsed = z.output<typeof configSchema>;
+export type CorruptionStep = z.output<typeof corruptionStep>;
+export type SimulatedBackendConfig = Omit<z.output<typeof simulatedBackend>, 'memoryFile'> & { memoryFile: string };
+export type TlsConfig = NonNullable<Parsed['tls']>;
+
+/** The validated configuration, with identity resolved; frozen before anyone sees it. */
+export type AgentConfig = Readonly<
+  Omit<Parsed, 'hostId' | 'bootId' | 'hostname' | 'backend'> & {
+    hostId: string;
+    bootId: string;
+    hostname: string;
+    backend: SimulatedBackendConfig;
+  }
+>;

@@ -1,0 +1,125 @@
+/**
+ * Hits from the backend to the orchestrator: batch (batch.maxHits / batch.maxDelayMs),
+ * number and fsync in the spool, then send whatever this stream has not carried yet.
+ * The spool is the only source of what to send, so a reconnect re-sends exactly the
+ * unacked hits, from any boot, in order.
+ */
+import type { AgentMessage, HitAck__Output } from '@physwatch/proto';
+import type { Logger } from 'pino';
+import type { BackendHit } from '../backend/watch-backend';
+import type { Spool } from '../spool/spool';
+import { toWireHit } from './wire';
+
+export interface HitSender {
+  readonly connected: boolean;
+  send(message: AgentMessage): Promise<boolean>;
+}
+
+export interface BatchConfig {
+  maxHits: number;
+  maxDelayMs: number;
+}
+
+export class HitRelay {
+  private buffer: BackendHit[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  /** Highest seq per boot written to the current stream; cleared when a new stream opens. */
+  private sentUpTo = new Map<string, bigint>();
+  private pumping: Promise<void> | null = null;
+  private pumpAgain = false;
+
+  constructor(
+    private readonly spool: Spool,
+    private readonly sender: HitSender,
+    private readonly batch: BatchConfig,
+    private readonly log: Logger,
+  ) {}
+
+  add(hit: BackendHit): void {
+    this.buffer.push(hit);
+    if (this.buffer.length >= this.batch.maxHits) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), this.batch.maxDelayMs);
+  }
+
+  /** A new stream knows nothing we sent on the old one: start over from the spool. */
+  streamOpened(): void {
+    this.sentUpTo = new Map();
+    void this.pump();
+  }
+
+  acked(ack: HitAck__Output): void {
+    const upTo = BigInt(ack.up_to_seq);
+    const dropped = this.spool.ack(ack.boot_id, upTo);
+    this.log.info({ bootId: ack.boot_id, seq: ack.up_to_seq, dropped, unacked: this.spool.unackedCount() }, 'hits acked');
+  }
+
+  /** Makes every buffered hit durable, then sends what can be sent now. */
+  flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const hits = this.buffer;
+    this.buffer = [];
+    this.flushing = this.flushing.then(() => this.persist(hits));
+    return this.flushing;
+  }
+
+  /** Resolves when the current send loop (if any) has finished. */
+  async idle(): Promise<void> {
+    await this.flushing;
+    while (this.pumping) await this.pumping;
+  }
+
+  stop(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+  }
+
+  private async persist(hits: BackendHit[]): Promise<void> {
+    if (hits.length > 0) {
+      try {
+        const spooled = await this.spool.append(hits.map(toWireHit));
+        for (const hit of spooled) {
+          this.log.info(
+            { watchId: hit.watch_id, bootId: this.spool.bootId, seq: hit.seq, paddr: hit.paddr, old: hit.old_value, new: hit.new_value },
+            'hit spooled',
+          );
+        }
+      } catch (err) {
+        // Nothing is sent that is not on disk; these hits are lost and the log must say so.
+        this.log.error({ err, lost: hits.length }, 'spool append failed');
+        return;
+      }
+    }
+    await this.pump();
+  }
+
+  private pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return this.pumping;
+    }
+    this.pumping = (async () => {
+      do {
+        this.pumpAgain = false;
+        await this.sendUnsent();
+      } while (this.pumpAgain);
+    })().finally(() => {
+      this.pumping = null;
+    });
+    return this.pumping;
+  }
+
+  private async sendUnsent(): Promise<void> {
+    while (this.sender.connected) {
+      const batch = this.spool.unsent(this.sentUpTo, this.batch.maxHits);
+      if (!batch) return;
+      const sentUpTo = this.sentUpTo;
+      const ok = await this.sender.send({ hit_batch: { boot_id: batch.bootId, hits: batch.hits } });
+      if (!ok || sentUpTo !== this.sentUpTo) return;
+      const last = batch.hits[batch.hits.length - 1].seq as string;
+      sentUpTo.set(batch.bootId, BigInt(last));
+      this.log.debug({ bootId: batch.bootId, count: batch.hits.length, seq: last }, 'hit batch sent');
+    }
+  }
+}

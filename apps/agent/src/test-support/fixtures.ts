@@ -1,0 +1,61 @@
+/** One-line test data: temp state dirs, agent configs, watch specs, a silent logger. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ArmSpec } from '@physwatch/core';
+import pino, { Logger } from 'pino';
+import { buildConfig } from '../config/load-config';
+import type { AgentConfig } from '../config/schema';
+
+/** LOG_LEVEL=debug shows the agent's logs while a test runs. */
+export const testLog: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+const made: string[] = [];
+
+export function tempDir(prefix = 'physwatch-agent-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export const NO_IDENTITY_FILES = { machineIdPath: '/nonexistent/machine-id', bootIdPath: '/nonexistent/boot_id' };
+
+/** A config for a test agent: fast timers, its own state dir, a fixed boot id. */
+export function agentConfig(stateDir: string, overrides: Record<string, unknown> = {}): AgentConfig {
+  return buildConfig(
+    {
+      server: '127.0.0.1:1',
+      hostId: 'test-host',
+      bootId: 'boot-a',
+      stateDir,
+      heartbeatIntervalMs: 100,
+      reconnect: { initialMs: 20, maxMs: 200 },
+      batch: { maxHits: 100, maxDelayMs: 5 },
+      drainTimeoutMs: 2000,
+      backend: { kind: 'simulated', memorySize: 1024 * 1024, symbols: { empty_zero_page: '0x2000' } },
+      ...overrides,
+    },
+    {},
+    NO_IDENTITY_FILES,
+  );
+}
+
+export function armSpec(overrides: Partial<ArmSpec> = {}): ArmSpec {
+  return {
+    watchId: '1',
+    target: { kind: 'paddr', paddr: 0x1000n },
+    width: 1,
+    len: overrides.width ?? 1,
+    condition: 'any_change',
+    value: 0n,
+    mask: 0xffn,
+    intervalUs: 1000,
+    action: 'report',
+    maxHits: null,
+    ...overrides,
+  };
+}
