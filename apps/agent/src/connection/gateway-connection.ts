@@ -117,8 +117,14 @@ export class GatewayConnection {
       ended = true;
       this.lost(stream, reason);
     };
+    let heard = false;
     stream.on('data', (message: ControlMessage__Output) => {
-      if (this.stream === stream) this.options.onMessage(message);
+      if (this.stream !== stream) return;
+      if (!heard) {
+        heard = true;
+        this.options.log.info({ server: this.options.server, epoch }, 'stream established');
+      }
+      this.options.onMessage(message);
     });
     stream.on('error', (err: grpc.ServiceError) => end(`${grpc.status[err.code] ?? err.code}: ${err.details || err.message}`));
     stream.on('status', (status: grpc.StatusObject) => end(`${grpc.status[status.code]}: ${status.details}`));
@@ -128,7 +134,7 @@ export class GatewayConnection {
     this.connectedAt = Date.now();
     // Hello goes first on every stream: the server knows nothing about us until it arrives.
     stream.write({ hello: this.options.hello() });
-    this.options.log.info({ server: this.options.server, epoch }, 'stream opened, hello sent');
+    this.options.log.info({ server: this.options.server, epoch }, 'stream opening, hello queued');
     this.options.onConnected(epoch);
   }
 

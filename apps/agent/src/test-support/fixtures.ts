@@ -24,24 +24,24 @@ export function removeTempDirs(): void {
 
 export const NO_IDENTITY_FILES = { machineIdPath: '/nonexistent/machine-id', bootIdPath: '/nonexistent/boot_id' };
 
-/** A config for a test agent: fast timers, its own state dir, a fixed boot id. */
+/** The JSON a test agent's config file holds: fast timers, its own state dir, a fixed boot id. */
+export function agentConfigInput(stateDir: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    server: '127.0.0.1:1',
+    hostId: 'test-host',
+    bootId: 'boot-a',
+    stateDir,
+    heartbeatIntervalMs: 100,
+    reconnect: { initialMs: 20, maxMs: 200 },
+    batch: { maxHits: 100, maxDelayMs: 5 },
+    drainTimeoutMs: 2000,
+    backend: { kind: 'simulated', memorySize: 1024 * 1024, symbols: { empty_zero_page: '0x2000' } },
+    ...overrides,
+  };
+}
+
 export function agentConfig(stateDir: string, overrides: Record<string, unknown> = {}): AgentConfig {
-  return buildConfig(
-    {
-      server: '127.0.0.1:1',
-      hostId: 'test-host',
-      bootId: 'boot-a',
-      stateDir,
-      heartbeatIntervalMs: 100,
-      reconnect: { initialMs: 20, maxMs: 200 },
-      batch: { maxHits: 100, maxDelayMs: 5 },
-      drainTimeoutMs: 2000,
-      backend: { kind: 'simulated', memorySize: 1024 * 1024, symbols: { empty_zero_page: '0x2000' } },
-      ...overrides,
-    },
-    {},
-    NO_IDENTITY_FILES,
-  );
+  return buildConfig(agentConfigInput(stateDir, overrides), {}, NO_IDENTITY_FILES);
 }
 
 export function armSpec(overrides: Partial<ArmSpec> = {}): ArmSpec {
