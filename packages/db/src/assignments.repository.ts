@@ -86,10 +86,10 @@ export class AssignmentsRepository {
     return rows;
   }
 
-  async listForHost(hostId: string): Promise<AssignmentRow[]> {
+  async listForHosts(hostIds: readonly string[]): Promise<AssignmentRow[]> {
     const { rows } = await this.db.query<AssignmentRow>(
-      `select ${ASSIGNMENT_COLUMNS} from assignments a where a.host_id = $1 order by a.watch_id`,
-      [hostId],
+      `select ${ASSIGNMENT_COLUMNS} from assignments a where a.host_id = any($1::text[]) order by a.host_id, a.watch_id`,
+      [hostIds],
     );
     return rows;
   }

@@ -1,0 +1,161 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { status } from '@grpc/grpc-js';
+import { AssignmentsRepository, Database, HostsRepository } from '@physwatch/db';
+import type { AgentMessage__Output, Hello__Output } from '@physwatch/proto';
+import { Logger, LOGGER } from '../config/logger';
+import type { DesiredEvent } from '../desired-state/desired-event';
+import { DesiredStateBus } from '../desired-state/desired-state.bus';
+import { HitIngestService } from '../hits/hit-ingest.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { PlacementService } from '../watches/placement.service';
+import { AgentProtocolError } from './agent-protocol-error';
+import { AgentCall, AgentSession, errorStatus, SessionHandler } from './agent-session';
+import { checkHello, fromWireStates } from './agent-wire';
+import { DesiredStateService } from './desired-state.service';
+
+/** The AgentGateway.Connect flow for every stream this replica holds. */
+@Injectable()
+export class AgentGatewayService implements SessionHandler {
+  private readonly byHost = new Map<string, AgentSession>();
+  private readonly sessions = new Set<AgentSession>();
+  private readonly closing = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly hosts: HostsRepository,
+    private readonly assignments: AssignmentsRepository,
+    private readonly placement: PlacementService,
+    private readonly desired: DesiredStateService,
+    private readonly ingest: HitIngestService,
+    private readonly bus: DesiredStateBus,
+    private readonly metrics: MetricsService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    bus.subscribe((event) => this.track(this.onDesiredEvent(event)));
+    bus.onResync(() => this.track(this.resend([...this.byHost.keys()])));
+  }
+
+  connect(call: AgentCall): void {
+    const session = new AgentSession(call, this, {
+      onDrainWait: () => this.metrics.drainWaits.inc(),
+      onCoalesced: (kind) => this.metrics.coalesced.inc({ kind }),
+    });
+    this.sessions.add(session);
+  }
+
+  async onMessage(session: AgentSession, message: AgentMessage__Output): Promise<void> {
+    if (session.hostId === null) {
+      if (message.msg !== 'hello') throw new AgentProtocolError(`the first message must be Hello, got ${message.msg ?? 'an empty message'}`);
+      return this.hello(session, checkHello(message.hello));
+    }
+    const hostId = session.hostId;
+    switch (message.msg) {
+      case 'heartbeat':
+        await this.hosts.touchHeartbeat(hostId, message.heartbeat!.applied_generation);
+        return;
+      case 'watch_states': {
+        const states = message.watch_states!;
+        await this.assignments.recordStates(hostId, states.generation, fromWireStates(states.states));
+        this.logger.debug({ hostId, generation: states.generation, states: states.states.length }, 'watch states recorded');
+        return;
+      }
+      case 'hit_batch': {
+        const batch = message.hit_batch!;
+        const result = await this.ingest.ingest(hostId, batch);
+        // Only now, after the insert committed, may the agent drop these hits.
+        if (batch.hits.length > 0) session.sendAck(batch.boot_id, result.upToSeq);
+        return;
+      }
+      case 'hello':
+        throw new AgentProtocolError('Hello was already received on this stream');
+      default:
+        throw new AgentProtocolError('empty AgentMessage');
+    }
+  }
+
+  private async hello(session: AgentSession, hello: Hello__Output): Promise<void> {
+    const hostId = hello.host_id;
+    session.hostId = hostId;
+    session.bootId = hello.boot_id;
+    const older = this.byHost.get(hostId);
+    this.byHost.set(hostId, session);
+    this.metrics.agentsConnected.inc();
+    older?.fail(status.ABORTED, `superseded by a newer stream for host ${hostId}`);
+    const placed = await this.db.transaction(async (tx) => {
+      await tx.hosts.upsertConnected(
+        {
+          id: hostId,
+          hostname: hello.hostname,
+          bootId: hello.boot_id,
+          kernelRelease: hello.kernel_release,
+          arch: hello.arch,
+          agentVersion: hello.agent_version,
+          labels: hello.labels,
+          capabilities: { ...(hello.capabilities ?? {}) },
+        },
+        session.connectionId,
+      );
+      const placed = await this.placement.placeHost(tx, { id: hostId, labels: hello.labels });
+      await this.bus.publish(tx, { kind: 'connected', hostId, connectionId: session.connectionId });
+      return placed;
+    });
+    this.logger.info({ hostId, bootId: hello.boot_id, peer: session.peer, labels: hello.labels, watches: placed.length }, 'agent connected');
+    await this.resend([hostId]);
+  }
+
+  onError(session: AgentSession, err: unknown): void {
+    const { code, details } = errorStatus(err);
+    const log = { hostId: session.hostId, bootId: session.bootId, peer: session.peer, details };
+    if (code === status.INVALID_ARGUMENT) this.logger.warn(log, 'agent stream rejected');
+    else this.logger.error({ ...log, err }, 'agent message failed');
+    session.fail(code, details);
+  }
+
+  onClosed(session: AgentSession): void {
+    this.sessions.delete(session);
+    const hostId = session.hostId;
+    if (hostId === null) return;
+    this.metrics.agentsConnected.dec();
+    if (this.byHost.get(hostId) === session) this.byHost.delete(hostId);
+    this.track(
+      this.hosts.markDisconnected(hostId, session.connectionId).then((marked) => {
+        this.logger.info({ hostId, bootId: session.bootId, marked }, 'agent disconnected');
+      }),
+    );
+  }
+
+  private async onDesiredEvent(event: DesiredEvent): Promise<void> {
+    if (event.kind === 'connected') {
+      const local = this.byHost.get(event.hostId);
+      if (local && local.connectionId !== event.connectionId) local.fail(status.ABORTED, `superseded by a newer stream for host ${event.hostId}`);
+      return;
+    }
+    const hostIds = event.kind === 'hosts' ? event.hostIds : await this.assignments.hostsOfWatch(event.watchId);
+    await this.resend(hostIds.filter((id) => this.byHost.has(id)));
+  }
+
+  /** Sends each host's full desired set if it is newer than what its stream last got. */
+  private async resend(hostIds: string[]): Promise<void> {
+    for (const hostId of hostIds) {
+      const session = this.byHost.get(hostId);
+      if (!session) continue;
+      const state = await this.desired.forHost(hostId);
+      if (state && this.byHost.get(hostId) === session && session.sendDesired(state)) {
+        this.metrics.desiredStatesSent.inc();
+        this.logger.info({ hostId, generation: state.generation, watchIds: (state.watches ?? []).map((w) => w.watch_id) }, 'desired state sent');
+      }
+    }
+  }
+
+  /** Background work the shutdown must wait for (disconnect writes, resends). */
+  private track(work: Promise<unknown>): void {
+    const tracked = work.catch((err) => this.logger.error({ err }, 'agent gateway background work failed')).finally(() => this.closing.delete(tracked));
+    this.closing.add(tracked);
+  }
+
+  /** Ends every stream (the agents reconnect elsewhere) and waits for their bookkeeping. */
+  async closeAll(): Promise<void> {
+    for (const session of [...this.sessions]) session.fail(status.UNAVAILABLE, 'orchestrator is shutting down');
+    while (this.closing.size > 0) await Promise.allSettled([...this.closing]);
+  }
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { AgentMessage__Output, ControlMessage, DesiredState } from '@physwatch/proto';
+import { AgentProtocolError } from './agent-protocol-error';
+import { ControlWriter, ControlWriterHooks } from './control-writer';
+
+export type AgentCall = ServerDuplexStream<AgentMessage__Output, ControlMessage>;
+
+// Messages read from the agent but not yet handled. Above this the call is paused, so a
+// fast agent meets HTTP/2 flow control instead of filling our memory.
+const MAX_QUEUED = 16;
+
+export interface SessionHandler {
+  onMessage(session: AgentSession, message: AgentMessage__Output): Promise<void>;
+  onClosed(session: AgentSession): void;
+  onError(session: AgentSession, err: unknown): void;
+}
+
+/**
+ * One agent stream: messages are handled strictly in order (a HitAck must follow its
+ * insert; Hello must come first), reading pauses while the agent is not reading our
+ * writes, and the session closes exactly once whichever way the stream ends.
+ */
+export class AgentSession {
+  readonly connectionId = randomUUID();
+  readonly peer: string;
+  hostId: string | null = null;
+  bootId: string | null = null;
+  private lastSentGeneration = -1n;
+  private readonly queue: AgentMessage__Output[] = [];
+  private processing = false;
+  private readEnded = false;
+  private closed = false;
+  readonly writer: ControlWriter;
+
+  constructor(
+    private readonly call: AgentCall,
+    private readonly handler: SessionHandler,
+    hooks: Omit<ControlWriterHooks, 'onDrained'>,
+  ) {
+    this.peer = call.getPeer();
+    this.writer = new ControlWriter(call, { ...hooks, onDrained: () => this.maybeResume() });
+    call.on('data', (message: AgentMessage__Output) => this.enqueue(message));
+    call.on('end', () => {
+      this.readEnded = true;
+      this.finishIfIdle();
+    });
+    call.on('cancelled', () => this.close());
+    call.on('error', () => this.close());
+    call.on('close', () => this.close());
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Level-triggered: a state older than one already sent is dropped, the same one not re-sent. */
+  sendDesired(state: DesiredState): boolean {
+    const generation = BigInt(String(state.generation));
+    if (this.closed || generation <= this.lastSentGeneration) return false;
+    this.lastSentGeneration = generation;
+    this.writer.sendDesired(state);
+    return true;
+  }
+
+  sendAck(bootId: string, upToSeq: string): void {
+    this.writer.sendAck(bootId, upToSeq);
+  }
+
+  /** Ends the stream with a status the agent sees (INVALID_ARGUMENT, ABORTED, UNAVAILABLE). */
+  fail(code: status, details: string): void {
+    if (this.closed) return;
+    this.close();
+    this.call.emit('error', { code, details });
+  }
+
+  private enqueue(message: AgentMessage__Output): void {
+    if (this.closed) return;
+    this.queue.push(message);
+    if (this.queue.length >= MAX_QUEUED) this.call.pause();
+    void this.process();
+  }
+
+  private async process(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    while (this.queue.length > 0 && !this.closed) {
+      const message = this.queue.shift()!;
+      try {
+        await this.handler.onMessage(this, message);
+      } catch (err) {
+        this.handler.onError(this, err);
+      }
+      this.maybeResume();
+    }
+    this.processing = false;
+    this.finishIfIdle();
+  }
+
+  private maybeResume(): void {
+    if (!this.closed && this.queue.length < MAX_QUEUED / 2 && !this.writer.blocked && this.call.isPaused()) this.call.resume();
+  }
+
+  /** The agent half-closed: answer what it sent, then end our side with OK. */
+  private finishIfIdle(): void {
+    if (this.readEnded && !this.processing && this.queue.length === 0 && !this.closed) {
+      this.call.end();
+      this.close();
+    }
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.writer.close();
+    this.handler.onClosed(this);
+  }
+}
+
+export function errorStatus(err: unknown): { code: status; details: string } {
+  if (err instanceof AgentProtocolError) return { code: status.INVALID_ARGUMENT, details: (err as Error).message };
+  return { code: status.INTERNAL, details: 'the orchestrator failed to handle a message; it will be re-sent after reconnect' };
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { DesiredStateModule } from '../desired-state/desired-state.module';
+import { HitsModule } from '../hits/hits.module';
+import { WatchesModule } from '../watches/watches.module';
+import { AgentGatewayService } from './agent-gateway.service';
+import { AgentGrpcServer } from './agent-grpc.server';
+import { DesiredStateService } from './desired-state.service';
+
+@Module({
+  imports: [DesiredStateModule, WatchesModule, HitsModule],
+  providers: [AgentGatewayService, AgentGrpcServer, DesiredStateService],
+  exports: [AgentGrpcServer],
+})
+export class AgentsModule {}

@@ -1,0 +1,92 @@
+import type { ControlMessage, DesiredState } from '@physwatch/proto';
+
+/** The writable half of an agent stream, as far as the writer needs it. */
+export interface ControlSink {
+  write(message: ControlMessage): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+export interface ControlWriterHooks {
+  /** write() returned false: nothing more is written until 'drain'. */
+  onDrainWait(): void;
+  onDrained(): void;
+  /** A pending message was replaced by a newer one before it could be written. */
+  onCoalesced(kind: 'desired_state' | 'hit_ack'): void;
+}
+
+/**
+ * Writes control messages with backpressure and bounded memory. While the stream waits for
+ * 'drain', at most one DesiredState (the newest: the set is level-triggered, so an older
+ * one is worthless) and one HitAck per boot (the highest seq covers the lower ones) wait
+ * here. However fast changes arrive, a slow agent costs a constant amount of memory.
+ */
+export class ControlWriter {
+  private desired: DesiredState | null = null;
+  private readonly acks = new Map<string, bigint>();
+  private waiting = false;
+  private closed = false;
+
+  constructor(
+    private readonly sink: ControlSink,
+    private readonly hooks: ControlWriterHooks,
+  ) {}
+
+  get blocked(): boolean {
+    return this.waiting;
+  }
+
+  get pending(): number {
+    return (this.desired ? 1 : 0) + this.acks.size;
+  }
+
+  sendDesired(state: DesiredState): void {
+    if (this.closed) return;
+    if (this.desired) this.hooks.onCoalesced('desired_state');
+    this.desired = state;
+    this.flush();
+  }
+
+  sendAck(bootId: string, upToSeq: string): void {
+    if (this.closed) return;
+    const seq = BigInt(upToSeq);
+    const queued = this.acks.get(bootId);
+    if (queued !== undefined) this.hooks.onCoalesced('hit_ack');
+    this.acks.set(bootId, queued !== undefined && queued > seq ? queued : seq);
+    this.flush();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.desired = null;
+    this.acks.clear();
+  }
+
+  private next(): ControlMessage | null {
+    if (this.desired) {
+      const desired = this.desired;
+      this.desired = null;
+      return { desired_state: desired };
+    }
+    for (const [bootId, seq] of this.acks) {
+      this.acks.delete(bootId);
+      return { hit_ack: { boot_id: bootId, up_to_seq: seq.toString() } };
+    }
+    return null;
+  }
+
+  private flush(): void {
+    while (!this.waiting && !this.closed) {
+      const message = this.next();
+      if (!message) return;
+      if (!this.sink.write(message)) {
+        this.waiting = true;
+        this.hooks.onDrainWait();
+        this.sink.once('drain', () => {
+          this.waiting = false;
+          this.hooks.onDrained();
+          this.flush();
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AgentsModule } from './agents/agents.module';
+import { ConfigModule } from './config/config.module';
+import type { OrchestratorConfig } from './config/config';
+import type { Logger } from './config/logger';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { HitsModule } from './hits/hits.module';
+import { HostsModule } from './hosts/hosts.module';
+import { JobsModule } from './jobs/jobs.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { WatchesModule } from './watches/watches.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: OrchestratorConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config, logger),
+        MetricsModule,
+        DatabaseModule,
+        JobsModule,
+        WatchesModule,
+        HostsModule,
+        HitsModule,
+        AgentsModule,
+        HealthModule,
+      ],
+    };
+  }
+}

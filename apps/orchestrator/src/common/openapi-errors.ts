@@ -1,0 +1,13 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** OpenAPI description of the error bodies HttpErrorFilter writes. */
+export class FieldErrorDto {
+  @ApiProperty({ example: 'target.paddr' }) field!: string;
+  @ApiProperty({ example: '0x2a0e001 is not aligned to width 4' }) reason!: string;
+}
+
+export class ErrorDto {
+  @ApiProperty({ enum: ['invalid_watch_spec', 'invalid_query', 'not_found', 'bad_request', 'internal'] }) error!: string;
+  @ApiProperty() message!: string;
+  @ApiPropertyOptional({ type: [FieldErrorDto] }) errors?: FieldErrorDto[];
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULTS, loadConfig } from './config';
+
+const minimal = { DATABASE_URL: 'postgres://postgres@127.0.0.1/test', REDIS_URL: 'redis://127.0.0.1:6379' };
+
+describe('loadConfig', () => {
+  it('fills the documented defaults and freezes the result', () => {
+    const config = loadConfig(minimal);
+    expect(config).toEqual({
+      databaseUrl: minimal.DATABASE_URL,
+      databaseSchema: DEFAULTS.DATABASE_SCHEMA,
+      redisUrl: minimal.REDIS_URL,
+      http: { host: '0.0.0.0', port: 8080 },
+      grpc: { host: '0.0.0.0', port: 50051, tls: null },
+      hostOfflineAfterMs: 30_000,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.grpc)).toBe(true);
+  });
+
+  it('names every bad key in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ HTTP_PORT: '70000', GRPC_PORT: 'abc', LOG_LEVEL: 'loud', GRPC_TLS_CERT: '/x.pem', DATABASE_SCHEMA: 'Bad-Name' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const key of ['DATABASE_URL', 'REDIS_URL', 'HTTP_PORT', 'GRPC_PORT', 'LOG_LEVEL', 'GRPC_TLS_KEY', 'DATABASE_SCHEMA']) {
+      expect(message).toContain(`${key}:`);
+    }
+  });
+
+  it('reads ports 0 (pick a free one) and TLS with a CA as mTLS', () => {
+    const config = loadConfig({ ...minimal, HTTP_PORT: '0', GRPC_PORT: '0', GRPC_TLS_CERT: 'c.pem', GRPC_TLS_KEY: 'k.pem', GRPC_TLS_CA: 'ca.pem' });
+    expect(config.http.port).toBe(0);
+    expect(config.grpc).toEqual({ host: '0.0.0.0', port: 0, tls: { certPath: 'c.pem', keyPath: 'k.pem', caPath: 'ca.pem' } });
+  });
+});

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/** Everything the orchestrator reads from its environment, validated once at start. */
+export interface OrchestratorConfig {
+  readonly databaseUrl: string;
+  readonly databaseSchema: string;
+  readonly redisUrl: string;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly grpc: {
+    readonly host: string;
+    readonly port: number;
+    /** null: plaintext. caPath set: clients must present a certificate signed by it (mTLS). */
+    readonly tls: { readonly certPath: string; readonly keyPath: string; readonly caPath: string | null } | null;
+  };
+  readonly hostOfflineAfterMs: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Injection token for the frozen OrchestratorConfig. */
+export const CONFIG = Symbol('OrchestratorConfig');
+
+// The defaults, in one place (docs/contracts.md lists the same table).
+export const DEFAULTS = {
+  DATABASE_SCHEMA: 'public',
+  HTTP_HOST: '0.0.0.0',
+  HTTP_PORT: 8080,
+  GRPC_HOST: '0.0.0.0',
+  GRPC_PORT: 50051,
+  HOST_OFFLINE_AFTER_MS: 30_000,
+  LOG_LEVEL: 'info',
+} as const;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const port = z.coerce.number().int().min(0, 'must be 0 to 65535').max(65535, 'must be 0 to 65535');
+const optionalPath = z.string().min(1, 'must be a file path').optional();
+
+const ENV = z
+  .object({
+    DATABASE_URL: z.string({ error: 'required: a Postgres connection string' }).regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
+    DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier').default(DEFAULTS.DATABASE_SCHEMA),
+    REDIS_URL: z.string({ error: 'required: a Redis URL such as redis://127.0.0.1:6379' }).regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
+    HTTP_HOST: z.string().min(1).default(DEFAULTS.HTTP_HOST),
+    HTTP_PORT: port.default(DEFAULTS.HTTP_PORT),
+    GRPC_HOST: z.string().min(1).default(DEFAULTS.GRPC_HOST),
+    GRPC_PORT: port.default(DEFAULTS.GRPC_PORT),
+    GRPC_TLS_CERT: optionalPath,
+    GRPC_TLS_KEY: optionalPath,
+    GRPC_TLS_CA: optionalPath,
+    HOST_OFFLINE_AFTER_MS: z.coerce.number().int().min(1000, 'must be at least 1000').default(DEFAULTS.HOST_OFFLINE_AFTER_MS),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default(DEFAULTS.LOG_LEVEL),
+  });
+
+// Checked on the raw env, beside the schema: zod skips object refinements once a key is
+// bad, and one error must still name every bad key.
+function crossCheck(env: Record<string, string>): string[] {
+  const problems: string[] = [];
+  if (Boolean(env.GRPC_TLS_CERT) !== Boolean(env.GRPC_TLS_KEY)) {
+    const missing = env.GRPC_TLS_CERT ? 'GRPC_TLS_KEY' : 'GRPC_TLS_CERT';
+    problems.push(`${missing}: GRPC_TLS_CERT and GRPC_TLS_KEY go together`);
+  }
+  if (env.GRPC_TLS_CA && !env.GRPC_TLS_CERT) {
+    problems.push('GRPC_TLS_CA: requires GRPC_TLS_CERT and GRPC_TLS_KEY (mTLS needs a server certificate)');
+  }
+  return problems;
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const child of Object.values(value)) if (child && typeof child === 'object') deepFreeze(child);
+  return Object.freeze(value);
+}
+
+/** Throws one ConfigError naming every bad key. Empty strings count as unset. */
+export function loadConfig(env: Record<string, string | undefined>): OrchestratorConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
+  const parsed = ENV.safeParse(present);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`)),
+    ...crossCheck(present),
+  ];
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return deepFreeze({
+    databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.DATABASE_SCHEMA,
+    redisUrl: e.REDIS_URL,
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    grpc: {
+      host: e.GRPC_HOST,
+      port: e.GRPC_PORT,
+      tls: e.GRPC_TLS_CERT && e.GRPC_TLS_KEY ? { certPath: e.GRPC_TLS_CERT, keyPath: e.GRPC_TLS_KEY, caPath: e.GRPC_TLS_CA ?? null } : null,
+    },
+    hostOfflineAfterMs: e.HOST_OFFLINE_AFTER_MS,
+    logLevel: e.LOG_LEVEL,
+  });
+}

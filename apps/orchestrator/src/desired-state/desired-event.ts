@@ -1,0 +1,32 @@
+/**
+ * What travels on the Postgres channel when some hosts' desired set changed. Kept small:
+ * NOTIFY payloads stop at 8000 bytes, so a watch placed on many hosts is named by its id
+ * and each replica looks up which of its own streams care.
+ */
+export type DesiredEvent =
+  | { kind: 'watch'; watchId: string }
+  | { kind: 'hosts'; hostIds: string[] }
+  /** A host's newest stream; replicas holding an older one for it end theirs. */
+  | { kind: 'connected'; hostId: string; connectionId: string };
+
+export const DESIRED_CHANNEL = 'physwatch_desired';
+
+export function encodeDesiredEvent(event: DesiredEvent): string {
+  return JSON.stringify(event);
+}
+
+export function decodeDesiredEvent(payload: string): DesiredEvent | null {
+  try {
+    const value = JSON.parse(payload) as Partial<DesiredEvent> & Record<string, unknown>;
+    if (value.kind === 'watch' && typeof value.watchId === 'string') return { kind: 'watch', watchId: value.watchId };
+    if (value.kind === 'hosts' && Array.isArray(value.hostIds) && value.hostIds.every((id) => typeof id === 'string')) {
+      return { kind: 'hosts', hostIds: value.hostIds };
+    }
+    if (value.kind === 'connected' && typeof value.hostId === 'string' && typeof value.connectionId === 'string') {
+      return { kind: 'connected', hostId: value.hostId, connectionId: value.connectionId };
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HitsRepository, WatchesRepository } from '@physwatch/db';
+import type { HitBatch__Output } from '@physwatch/proto';
+import { AgentProtocolError } from '../agents/agent-protocol-error';
+import { Logger, LOGGER } from '../config/logger';
+import { MetricsService } from '../metrics/metrics.service';
+import { WatchesService } from '../watches/watches.service';
+import { fromWireHit, hitBatchProblem, maxSeq } from './hit-wire';
+
+export interface IngestResult {
+  /** What to ack: every hit of the boot up to here is stored. */
+  upToSeq: string;
+  inserted: number;
+  duplicates: number;
+}
+
+@Injectable()
+export class HitIngestService {
+  constructor(
+    private readonly hits: HitsRepository,
+    private readonly watches: WatchesRepository,
+    private readonly watchesService: WatchesService,
+    private readonly metrics: MetricsService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Stores a batch in one statement (exactly once per host, boot, seq); resolves after commit. */
+  async ingest(hostId: string, batch: HitBatch__Output): Promise<IngestResult> {
+    const problem = hitBatchProblem(batch);
+    if (problem) throw new AgentProtocolError(problem);
+    const result = await this.hits.insertBatch(hostId, batch.boot_id, batch.hits.map(fromWireHit));
+    const upToSeq = maxSeq(batch);
+    this.metrics.hitsReceived.inc(batch.hits.length);
+    this.metrics.hitsStored.inc(result.inserted);
+    this.metrics.hitsDuplicate.inc(result.duplicates);
+    this.metrics.hitsUnknownWatch.inc(result.unknownWatch);
+    const log = { hostId, bootId: batch.boot_id, seq: upToSeq, hits: batch.hits.length, inserted: result.inserted, duplicates: result.duplicates };
+    if (result.unknownWatch > 0) this.logger.warn({ ...log, unknownWatch: result.unknownWatch }, 'hits for unknown watches dropped');
+    this.logger.info({ ...log, watchIds: [...result.insertedByWatch.keys()] }, 'hit batch stored');
+    // Per hit only at debug: at fleet rates one line per hit would dominate the log.
+    if (this.logger.isLevelEnabled('debug')) {
+      for (const hit of batch.hits) this.logger.debug({ hostId, bootId: batch.boot_id, seq: hit.seq, watchId: hit.watch_id }, 'hit received');
+    }
+    await this.exhaust([...result.insertedByWatch.keys()]);
+    return { upToSeq, inserted: result.inserted, duplicates: result.duplicates };
+  }
+
+  /** Fleet-wide max_hits: a watch whose stored hits reached it ends as exhausted. */
+  private async exhaust(watchIds: string[]): Promise<void> {
+    for (const watchId of await this.watches.reachedMaxHits(watchIds)) {
+      await this.watchesService.end(watchId, 'exhausted');
+    }
+  }
+}

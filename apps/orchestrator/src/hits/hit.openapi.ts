@@ -1,0 +1,31 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ACTIONS } from '@physwatch/core';
+
+export class HitDto {
+  @ApiProperty({ example: '1042' }) id!: string;
+  @ApiProperty() host_id!: string;
+  @ApiProperty() boot_id!: string;
+  @ApiProperty({ description: 'per-boot sequence number, decimal string' }) seq!: string;
+  @ApiProperty() watch_id!: string;
+  @ApiProperty({ format: 'date-time' }) occurred_at!: string;
+  @ApiProperty({ description: 'wall clock in ns, decimal string' }) realtime_ns!: string;
+  @ApiProperty({ description: 'time since boot in ns, decimal string' }) boottime_ns!: string;
+  @ApiProperty() cpu!: number;
+  @ApiProperty({ example: '0x2a0e000' }) paddr!: string;
+  @ApiProperty({ description: 'offset of the changed word from the watch start' }) offset!: number;
+  @ApiProperty() width!: number;
+  @ApiProperty({ example: '0x0' }) old_value!: string;
+  @ApiProperty({ example: '0x33' }) new_value!: string;
+  @ApiProperty() pid!: number;
+  @ApiProperty() comm!: string;
+  @ApiProperty({ example: 'do_idle+0x1c' }) ip!: string;
+  @ApiProperty({ description: 'one frame per line; empty unless the action asks' }) stack!: string;
+  @ApiProperty({ enum: ACTIONS }) action!: string;
+  @ApiProperty({ format: 'date-time' }) received_at!: string;
+}
+
+export class HitPageDto {
+  @ApiProperty({ type: [HitDto] }) items!: HitDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'pass as cursor for the next (older) page; null on the last page' })
+  next_cursor!: string | null;
+}

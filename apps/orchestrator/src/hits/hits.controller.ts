@@ -1,0 +1,30 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { HitsRepository } from '@physwatch/db';
+import { ErrorDto } from '../common/openapi-errors';
+import { HitPageDto } from './hit.openapi';
+import { HitJson, hitJson } from './hit.view';
+import { encodeCursor, MAX_LIMIT, parseHitsQuery } from './hits-query';
+
+@ApiTags('hits')
+@Controller('api/v1/hits')
+export class HitsController {
+  constructor(private readonly hits: HitsRepository) {}
+
+  @Get()
+  @ApiQuery({ name: 'watch_id', required: false })
+  @ApiQuery({ name: 'host_id', required: false })
+  @ApiQuery({ name: 'since', required: false, description: 'ISO 8601, inclusive, on occurred_at' })
+  @ApiQuery({ name: 'until', required: false, description: 'ISO 8601, exclusive, on occurred_at' })
+  @ApiQuery({ name: 'limit', required: false, description: `1 to ${MAX_LIMIT}, default 100` })
+  @ApiQuery({ name: 'cursor', required: false, description: 'next_cursor of the previous page' })
+  @ApiOkResponse({ type: HitPageDto, description: 'newest first' })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_query, with every bad parameter' })
+  async list(@Query() query: Record<string, unknown>): Promise<{ items: HitJson[]; next_cursor: string | null }> {
+    const filter = parseHitsQuery(query);
+    const rows = await this.hits.list({ ...filter, limit: filter.limit + 1 });
+    const page = rows.slice(0, filter.limit);
+    const next = rows.length > filter.limit ? encodeCursor(page[page.length - 1].id) : null;
+    return { items: page.map(hitJson), next_cursor: next };
+  }
+}

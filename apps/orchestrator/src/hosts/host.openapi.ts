@@ -1,0 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { AssignmentDto } from '../watches/watch.openapi';
+
+export class HostWatchDto extends AssignmentDto {
+  @ApiProperty() watch_id!: string;
+}
+
+export class HostDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() hostname!: string;
+  @ApiProperty() boot_id!: string;
+  @ApiProperty() kernel_release!: string;
+  @ApiProperty() arch!: string;
+  @ApiProperty() agent_version!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { rack: 'r12' } }) labels!: Record<string, string>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'as the agent reported them in Hello' }) capabilities!: object;
+  @ApiProperty({ description: 'connected, and heard from within HOST_OFFLINE_AFTER_MS' }) online!: boolean;
+  @ApiProperty() connected!: boolean;
+  @ApiProperty({ format: 'date-time' }) first_seen_at!: string;
+  @ApiProperty({ format: 'date-time' }) last_seen_at!: string;
+  @ApiProperty() desired_generation!: string;
+  @ApiProperty() applied_generation!: string;
+  @ApiProperty({ type: [HostWatchDto] }) watches!: HostWatchDto[];
+}
+
+export class HostListDto {
+  @ApiProperty({ type: [HostDto] }) items!: HostDto[];
+}

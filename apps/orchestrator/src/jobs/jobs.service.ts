@@ -1,0 +1,78 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { CONFIG, OrchestratorConfig } from '../config/config';
+import { Logger, LOGGER } from '../config/logger';
+import { JobDefinition, JobHandler } from './job-definition';
+import { JOB_DEFINITIONS } from './job-definitions';
+
+const QUEUE = 'jobs';
+
+/**
+ * The BullMQ queue and worker of this replica. Keys are prefixed with the database schema,
+ * so each deployment (and each test run) has queues of its own.
+ */
+@Injectable()
+export class JobsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  /** BullMQ's blocking commands need maxRetriesPerRequest: null. */
+  private readonly connection: Redis;
+  /** Health checks must fail fast when Redis is away, not queue forever. */
+  private readonly probe: Redis;
+  private readonly queue: Queue;
+  private readonly handlers = new Map<string, { definition: JobDefinition<unknown>; handler: JobHandler<unknown> }>();
+  private worker: Worker | null = null;
+  readonly prefix: string;
+
+  constructor(@Inject(CONFIG) private readonly config: OrchestratorConfig, @Inject(LOGGER) private readonly logger: Logger) {
+    this.prefix = `physwatch:${config.databaseSchema}`;
+    this.connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    this.probe = new Redis(config.redisUrl, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
+    this.connection.on('error', (err) => this.logger.warn({ err: err.message }, 'redis connection error'));
+    this.probe.on('error', () => undefined);
+    this.queue = new Queue(QUEUE, { connection: this.connection, prefix: this.prefix });
+  }
+
+  register<P>(definition: JobDefinition<P>, handler: JobHandler<P>): void {
+    if (this.handlers.has(definition.name)) throw new Error(`job ${definition.name} has two handlers`);
+    this.handlers.set(definition.name, { definition: definition as JobDefinition<unknown>, handler: handler as JobHandler<unknown> });
+  }
+
+  async enqueue<P>(definition: JobDefinition<P>, payload: P, extra: { delayMs?: number } = {}): Promise<void> {
+    const checked = definition.payload.parse(payload);
+    await this.queue.add(definition.name, checked, { ...definition.options(checked), delay: Math.max(0, extra.delayMs ?? 0) });
+  }
+
+  /** Every known job has exactly one handler before the worker takes jobs. */
+  onApplicationBootstrap(): void {
+    const missing = JOB_DEFINITIONS.filter((d) => !this.handlers.has(d.name)).map((d) => d.name);
+    const unknown = [...this.handlers.keys()].filter((name) => !JOB_DEFINITIONS.some((d) => d.name === name));
+    if (missing.length > 0 || unknown.length > 0) {
+      throw new Error(`job handlers do not match definitions: missing ${missing.join(', ') || 'none'}; unknown ${unknown.join(', ') || 'none'}`);
+    }
+    this.worker = new Worker(
+      QUEUE,
+      async (job) => {
+        const entry = this.handlers.get(job.name);
+        if (!entry) throw new UnrecoverableError(`no handler for job ${job.name}`);
+        const payload = entry.definition.payload.safeParse(job.data);
+        if (!payload.success) throw new UnrecoverableError(`job ${job.name} has a bad payload: ${payload.error.message}`);
+        await entry.handler(payload.data);
+      },
+      { connection: this.connection, prefix: this.prefix, concurrency: 4 },
+    );
+    this.worker.on('failed', (job, err) => this.logger.error({ job: job?.name, jobId: job?.id, err: err.message }, 'job failed'));
+    this.worker.on('error', (err) => this.logger.warn({ err: err.message }, 'job worker error'));
+  }
+
+  async ping(): Promise<void> {
+    if (this.probe.status === 'wait' || this.probe.status === 'end') await this.probe.connect();
+    await this.probe.ping();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+    await this.connection.quit().catch(() => this.connection.disconnect());
+    if (this.probe.status !== 'wait' && this.probe.status !== 'end') await this.probe.quit().catch(() => this.probe.disconnect());
+  }
+}

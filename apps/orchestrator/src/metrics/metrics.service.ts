@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Registry } from 'prom-client';
+
+/** Every metric the orchestrator exports, on a registry of its own (no global state). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly hitsReceived = this.counter('physwatch_hits_received_total', 'Hits received from agents, re-sent ones included');
+  readonly hitsStored = this.counter('physwatch_hits_stored_total', 'Hits newly stored');
+  readonly hitsDuplicate = this.counter('physwatch_hits_duplicate_total', 'Re-sent hits that were already stored');
+  readonly hitsUnknownWatch = this.counter('physwatch_hits_unknown_watch_total', 'Hits naming a watch that does not exist (acked, not stored)');
+  readonly agentsConnected = new Gauge({ name: 'physwatch_agents_connected', help: 'Agent streams held by this replica', registers: [this.registry] });
+  readonly desiredStatesSent = this.counter('physwatch_desired_states_sent_total', 'DesiredState messages written to agent streams');
+  readonly drainWaits = this.counter('physwatch_grpc_drain_waits_total', 'Times a stream write returned false and the server waited for drain');
+  readonly coalesced = new Counter({
+    name: 'physwatch_grpc_coalesced_total',
+    help: 'Outgoing messages replaced by a newer one while a stream waited for drain',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly watchesEnded = new Counter({
+    name: 'physwatch_watches_ended_total',
+    help: 'Watches that ended, by final state',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  private counter(name: string, help: string): Counter {
+    return new Counter({ name, help, registers: [this.registry] });
+  }
+
+  /** Current value of a label-less counter or gauge (tests and logs read it). */
+  async value(metric: Counter | Gauge): Promise<number> {
+    const { values } = await metric.get();
+    return values.reduce((sum, v) => sum + v.value, 0);
+  }
+}

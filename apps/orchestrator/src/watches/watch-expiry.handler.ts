@@ -1,0 +1,28 @@
+import { Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { WatchesRepository } from '@physwatch/db';
+import { JobsService } from '../jobs/jobs.service';
+import { expiryDelayMs, watchExpiryJob } from './watch-expiry.job';
+import { WatchesService } from './watches.service';
+
+@Injectable()
+export class WatchExpiryHandler implements OnModuleInit, OnApplicationBootstrap {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly watchesService: WatchesService,
+    private readonly watches: WatchesRepository,
+  ) {}
+
+  onModuleInit(): void {
+    // Idempotent: ending a watch that already ended changes nothing.
+    this.jobs.register(watchExpiryJob, async ({ watchId }) => {
+      await this.watchesService.end(watchId, 'expired');
+    });
+  }
+
+  /** Re-enqueue at start, in case Redis lost jobs; the jobId makes duplicates harmless. */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const watch of await this.watches.listActive()) {
+      if (watch.expiresAt) await this.jobs.enqueue(watchExpiryJob, { watchId: watch.id }, { delayMs: expiryDelayMs(watch.expiresAt) });
+    }
+  }
+}

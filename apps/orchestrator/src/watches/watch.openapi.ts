@@ -1,0 +1,57 @@
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { ACTIONS, CONDITIONS, WIDTHS } from '@physwatch/core';
+import { ASSIGNMENT_PHASES, WATCH_STATES } from '@physwatch/db';
+
+/** OpenAPI description only: bodies are validated by parseWatchSpec, which names every bad field. */
+export class WatchSpecDto {
+  @ApiPropertyOptional({ nullable: true, example: 'zero page byte 0', maxLength: 200 }) name?: string | null;
+  @ApiProperty({
+    description: 'exactly one of paddr (physical address, "0x…" or decimal) or symbol ("name" or "name+0xoff")',
+    example: { paddr: '0x2a0e000' },
+  })
+  target!: { paddr: string } | { symbol: string };
+  @ApiProperty({ enum: WIDTHS, example: 1 }) width!: number;
+  @ApiPropertyOptional({ description: 'bytes covered, a multiple of width; defaults to width', maximum: 65536 }) len?: number;
+  @ApiProperty({ enum: CONDITIONS, example: 'equals' }) condition!: string;
+  @ApiPropertyOptional({ description: 'u64 as "0x…" or decimal; required unless any_change', example: '0x33' }) value?: string;
+  @ApiPropertyOptional({ description: 'only for mask_equals', example: '0xff' }) mask?: string;
+  @ApiProperty({ description: 'poll interval with a unit, 100us to 1h', example: '30ms' }) interval!: string;
+  @ApiPropertyOptional({ enum: ACTIONS, default: 'report' }) action?: string;
+  @ApiProperty({ description: 'exactly one of ids (host ids) or selector (label selector)', example: { selector: 'rack=r12' } })
+  hosts!: { ids: string[] } | { selector: string };
+  @ApiPropertyOptional({ nullable: true, format: 'date-time', description: 'ends the watch as expired' }) expires_at?: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'fleet-wide hit budget; ends the watch as exhausted' }) max_hits?: number | null;
+}
+
+export class PhaseCountsDto {
+  @ApiProperty() pending!: number;
+  @ApiProperty() armed!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty() disarmed!: number;
+}
+
+export class AssignmentDto {
+  @ApiProperty() host_id!: string;
+  @ApiProperty({ enum: ASSIGNMENT_PHASES }) phase!: string;
+  @ApiProperty({ nullable: true, type: String, example: '0x2a0e000' }) resolved_paddr!: string | null;
+  @ApiProperty({ nullable: true, enum: ['ram', 'mmio'] }) memory_kind!: string | null;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+}
+
+export class WatchDto extends WatchSpecDto {
+  @ApiProperty({ example: '12' }) id!: string;
+  @ApiProperty({ enum: WATCH_STATES }) state!: string;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) ended_at!: string | null;
+  @ApiProperty({ type: PhaseCountsDto }) counts!: PhaseCountsDto;
+}
+
+export class WatchDetailDto extends OmitType(WatchDto, ['hosts'] as const) {
+  @ApiProperty({ type: [AssignmentDto], description: 'per-host assignments; in this answer they take the place of the host selection' })
+  hosts!: AssignmentDto[];
+}
+
+export class WatchListDto {
+  @ApiProperty({ type: [WatchDto] }) items!: WatchDto[];
+}

@@ -1,0 +1,52 @@
+import { toHex, WatchSpecJson } from '@physwatch/core';
+import type { AssignmentRow, PhaseCounts, WatchRow } from '@physwatch/db';
+
+/** The REST shapes of docs/contracts.md: snake_case, u64 addresses as hex strings. */
+export interface AssignmentJson {
+  host_id: string;
+  phase: AssignmentRow['phase'];
+  resolved_paddr: string | null;
+  memory_kind: 'ram' | 'mmio' | null;
+  reason: string;
+  updated_at: string;
+}
+
+export type WatchJson = {
+  id: string;
+  state: WatchRow['state'];
+  created_at: string;
+  ended_at: string | null;
+  counts: PhaseCounts;
+} & WatchSpecJson;
+
+/**
+ * GET /watches/:id per docs/contracts.md: `hosts` is the list of assignments there, which
+ * takes the place of the spec's host selection in that one answer.
+ */
+export type WatchDetailJson = Omit<WatchJson, 'hosts'> & { hosts: AssignmentJson[] };
+
+export function assignmentJson(row: AssignmentRow): AssignmentJson {
+  return {
+    host_id: row.hostId,
+    phase: row.phase,
+    resolved_paddr: row.resolvedPaddr === null ? null : toHex(BigInt(row.resolvedPaddr)),
+    memory_kind: row.memoryKind,
+    reason: row.reason,
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+export function watchJson(row: WatchRow, counts: PhaseCounts): WatchJson {
+  return {
+    id: row.id,
+    state: row.state,
+    created_at: row.createdAt.toISOString(),
+    ended_at: row.endedAt ? row.endedAt.toISOString() : null,
+    ...(row.spec as unknown as WatchSpecJson),
+    counts,
+  };
+}
+
+export function watchDetailJson(row: WatchRow, counts: PhaseCounts, assignments: AssignmentRow[]): WatchDetailJson {
+  return { ...watchJson(row, counts), hosts: assignments.map(assignmentJson) };
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { parseWatchSpec, watchSpecToJson } from '@physwatch/core';
+import { AssignmentsRepository, Database, EndedWatchState, WatchesRepository, WatchRow, WatchState } from '@physwatch/db';
+import { NotFoundError } from '../common/errors';
+import { Logger, LOGGER } from '../config/logger';
+import { DesiredStateBus } from '../desired-state/desired-state.bus';
+import { JobsService } from '../jobs/jobs.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { PlacementService } from './placement.service';
+import { expiryDelayMs, watchExpiryJob } from './watch-expiry.job';
+import { WatchDetailJson, watchDetailJson, WatchJson, watchJson } from './watch.view';
+
+@Injectable()
+export class WatchesService {
+  constructor(
+    private readonly db: Database,
+    private readonly watches: WatchesRepository,
+    private readonly assignments: AssignmentsRepository,
+    private readonly placement: PlacementService,
+    private readonly bus: DesiredStateBus,
+    private readonly jobs: JobsService,
+    private readonly metrics: MetricsService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Validates (ValidationError lists every bad field), stores, places on matching known hosts, tells their streams. */
+  async create(body: unknown): Promise<WatchJson> {
+    const spec = parseWatchSpec(body);
+    const { row, hosts } = await this.db.transaction(async (tx) => {
+      const row = await tx.watches.create({ name: spec.name, spec: watchSpecToJson(spec), expiresAt: spec.expiresAt, maxHits: spec.maxHits });
+      const hosts = await this.placement.placeWatch(tx, row.id, spec);
+      if (hosts.length > 0) await this.bus.publish(tx, { kind: 'watch', watchId: row.id });
+      return { row, hosts };
+    });
+    this.logger.info({ watchId: row.id, hosts: hosts.length, name: row.name }, 'watch created');
+    if (row.expiresAt) await this.jobs.enqueue(watchExpiryJob, { watchId: row.id }, { delayMs: expiryDelayMs(row.expiresAt) });
+    return this.summary(row.id);
+  }
+
+  /** The watch with its per-host assignments. */
+  async get(id: string): Promise<WatchDetailJson> {
+    const row = await this.find(id);
+    const assignments = await this.assignments.listForWatch(id);
+    const counts = await this.assignments.countsByWatch([id]);
+    return watchDetailJson(row, counts.get(id)!, assignments);
+  }
+
+  private async find(id: string): Promise<WatchRow> {
+    const row = /^[0-9]{1,18}$/.test(id) ? await this.watches.get(id) : null;
+    if (!row) throw new NotFoundError('watch', id);
+    return row;
+  }
+
+  private async summary(id: string): Promise<WatchJson> {
+    const row = await this.find(id);
+    const counts = await this.assignments.countsByWatch([id]);
+    return watchJson(row, counts.get(id)!);
+  }
+
+  async list(state?: WatchState): Promise<WatchJson[]> {
+    const rows = await this.watches.list(state);
+    const counts = await this.assignments.countsByWatch(rows.map((r) => r.id));
+    return rows.map((row) => watchJson(row, counts.get(row.id)!));
+  }
+
+  /** Stopping an ended watch returns it unchanged. */
+  async stop(id: string): Promise<WatchJson> {
+    await this.find(id);
+    await this.end(id, 'stopped');
+    return this.summary(id);
+  }
+
+  /**
+   * Ends an active watch (stopped, expired, exhausted): its assignments are removed, the
+   * hosts' generations bumped and their streams told. False when it had already ended.
+   */
+  async end(id: string, state: EndedWatchState): Promise<boolean> {
+    const hosts = await this.db.transaction(async (tx) => {
+      if (!(await tx.watches.end(id, state))) return null;
+      const hosts = await tx.assignments.markRemoved(id);
+      await tx.hosts.bumpDesiredGeneration(hosts);
+      if (hosts.length > 0) await this.bus.publish(tx, { kind: 'watch', watchId: id });
+      return hosts;
+    });
+    if (hosts === null) return false;
+    this.metrics.watchesEnded.inc({ state });
+    this.logger.info({ watchId: id, state, hosts: hosts.length }, 'watch ended');
+    return true;
+  }
+}
