@@ -6,7 +6,7 @@ export { HitsRepository } from './hits.repository';
 export type { HitFilter, HitRow, InsertHitsResult, NewHit } from './hits.repository';
 export { HostsRepository } from './hosts.repository';
 export type { HelloFacts, HostRow } from './hosts.repository';
-export { migrate, MIGRATIONS_DIR, readMigrations } from './migrate';
+export { dropSchema, migrate, MIGRATIONS_DIR, readMigrations } from './migrate';
 export type { MigrateResult, MigrationFile } from './migrate';
 export { Listener, notify } from './notify';
 export type { ListenerOptions } from './notify';

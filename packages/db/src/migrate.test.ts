@@ -1,8 +1,7 @@
 import { Client } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshSchemaName, testDatabaseUrl } from '../../../tests/support/env';
-import { migrate, readMigrations } from './migrate';
-import { dropSchema } from './test-helpers';
+import { dropSchema, migrate, readMigrations } from './migrate';
 
 const url = testDatabaseUrl();
 const schemas: string[] = [];

@@ -81,3 +81,15 @@ export async function migrate(url: string, schemaName: string, dir = MIGRATIONS_
     await client.end();
   }
 }
+
+/** Removes a schema and everything in it (test runs and throwaway deployments). */
+export async function dropSchema(url: string, schemaName: string): Promise<void> {
+  const schema = checkSchemaName(schemaName);
+  const client = new Client({ connectionString: url, application_name: 'physwatch-migrate' });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,26 +1,15 @@
 // Test-only: a migrated fresh schema per test file, and one-line factories. Not built.
-import { Client } from 'pg';
 import { freshSchemaName, testDatabaseUrl } from '../../../tests/support/env';
 import { Database } from './database';
 import type { NewHit } from './hits.repository';
 import type { HelloFacts } from './hosts.repository';
-import { migrate } from './migrate';
+import { dropSchema, migrate } from './migrate';
 
 export interface TestDatabase {
   db: Database;
   schema: string;
   url: string;
   drop(): Promise<void>;
-}
-
-export async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists ${schema} cascade`);
-  } finally {
-    await client.end();
-  }
 }
 
 export async function freshDatabase(prefix = 'db'): Promise<TestDatabase> {

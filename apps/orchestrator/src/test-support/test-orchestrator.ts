@@ -1,0 +1,88 @@
+// Test-only: the whole orchestrator in-process on ports 0, against the real Postgres (a
+// fresh schema) and Redis (keys under that schema's prefix), removed again by close().
+import Redis from 'ioredis';
+import { Database, dropSchema } from '@physwatch/db';
+import { freshSchemaName, testDatabaseUrl, testRedisUrl } from '../../../../tests/support/env';
+import { RunningOrchestrator, startOrchestrator } from '../bootstrap';
+import { loadConfig } from '../config/config';
+import { createLogger } from '../config/logger';
+import { JobsService } from '../jobs/jobs.service';
+import { MetricsService } from '../metrics/metrics.service';
+
+export interface TestOrchestrator {
+  running: RunningOrchestrator;
+  schema: string;
+  grpcAddress: string;
+  db: Database;
+  metrics: MetricsService;
+  http<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+async function deleteKeys(url: string, pattern: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
+}
+
+export async function startTestOrchestrator(env: Record<string, string> = {}): Promise<TestOrchestrator> {
+  const schema = freshSchemaName('orch');
+  const config = loadConfig({
+    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_SCHEMA: schema,
+    REDIS_URL: testRedisUrl(),
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+  const running = await startOrchestrator(config, createLogger(config.logLevel));
+  const base = `http://127.0.0.1:${running.httpPort}`;
+  const prefix = running.app.get(JobsService).prefix;
+  return {
+    running,
+    schema,
+    grpcAddress: `127.0.0.1:${running.grpcPort}`,
+    db: running.app.get(Database),
+    metrics: running.app.get(MetricsService),
+    async http(method, path, body) {
+      const res = await fetch(base + path, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: any = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // /metrics is text
+      }
+      return { status: res.status, body: parsed };
+    },
+    async close() {
+      await running.close();
+      await dropSchema(config.databaseUrl, schema);
+      await deleteKeys(config.redisUrl, `${prefix}:*`);
+    },
+  };
+}
+
+/** Polls until check() is true; the test's own timeout bounds it. */
+export async function eventually(what: string, check: () => Promise<boolean> | boolean, intervalMs = 20): Promise<void> {
+  for (let i = 0; ; i++) {
+    if (await check()) return;
+    if (i > 2000) throw new Error(`never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
