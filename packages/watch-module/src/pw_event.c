@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hit records: numbering, the kernel log line, the queue read through /dev/physwatch
+ * (overflow counted and reported as an event of its own), and the watch's action.
+ *
+ * One event is one line, the same on the device and (after the "physwatch: "
+ * prefix) in the kernel log:
+ *   hit seq=S id=I realtime_ns=R boottime_ns=B cpu=C paddr=0xP offset=0xO width=W
+ *       old=0xV new=0xV pid=P comm=NAME ip=SYM+0xOFF/0xLEN src=timer|ftrace action=A
+ *   overflow seq=S lost=N
+ *   suppressed seq=S id=I count=N
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <asm/irq_regs.h>
+#include <linux/kfifo.h>
+#include <linux/kernel.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/timekeeping.h>
+#include "pw_internal.h"
+#include "pw_event.h"
+
+static DECLARE_KFIFO_PTR(pw_fifo, struct pw_event);
+static DEFINE_RAW_SPINLOCK(pw_fifo_lock);
+static atomic64_t pw_seq = ATOMIC64_INIT(0);
+static u64 pw_lost_total;	/* under pw_fifo_lock */
+static u64 pw_lost_pending;	/* lost since the last overflow event */
+DECLARE_WAIT_QUEUE_HEAD(pw_readq);
+
+u64 pw_event_seq(void)
+{
+	return atomic64_read(&pw_seq);
+}
+
+u64 pw_event_lost(void)
+{
+	return READ_ONCE(pw_lost_total);
+}
+
+int pw_event_format(const struct pw_event *e, char *buf, size_t size)
+{
+	switch (e->type) {
+	case PW_EV_OVERFLOW:
+		return scnprintf(buf, size, "overflow seq=%llu lost=%llu\n",
+				 e->seq, e->count);
+	case PW_EV_SUPPRESSED:
+		return scnprintf(buf, size, "suppressed seq=%llu id=%llu count=%llu\n",
+				 e->seq, e->id, e->count);
+	default:
+		return scnprintf(buf, size,
+				 "hit seq=%llu id=%llu realtime_ns=%lld boottime_ns=%llu cpu=%u paddr=0x%llx offset=0x%x width=%u old=0x%llx new=0x%llx pid=%d comm=%s ip=%pS src=%s action=%s\n",
+				 e->seq, e->id, e->realtime_ns, e->boottime_ns,
+				 e->cpu, e->paddr, e->offset, e->width,
+				 e->old, e->new, e->pid, e->comm, (void *)e->ip,
+				 e->src == PW_SRC_FTRACE ? "ftrace" : "timer",
+				 pw_action_names[e->action]);
+	}
+}
+
+static void pw_log(const struct pw_event *e)
+{
+	char line[PW_EVENT_LINE_MAX];
+
+	pw_event_format(e, line, sizeof(line));
+	if (e->type == PW_EV_HIT &&
+	    (e->action == PW_ACT_PANIC || e->action == PW_ACT_HANG))
+		pr_emerg("%s", line);
+	else
+		pr_warn("%s", line);
+}
+
+/* Queue one event; a full queue counts it as lost. Any context. */
+static void pw_queue(struct pw_event *e)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pw_fifo_lock, flags);
+	if (pw_lost_pending && kfifo_avail(&pw_fifo) >= 2) {
+		struct pw_event o = {
+			.type = PW_EV_OVERFLOW,
+			.seq = atomic64_inc_return(&pw_seq),
+			.count = pw_lost_pending,
+		};
+
+		pw_lost_pending = 0;
+		kfifo_put(&pw_fifo, o);
+		pw_log(&o);
+	}
+	if (pw_lost_pending || !kfifo_put(&pw_fifo, *e)) {
+		pw_lost_pending++;
+		pw_lost_total++;
+	}
+	raw_spin_unlock_irqrestore(&pw_fifo_lock, flags);
+	wake_up_interruptible(&pw_readq);
+}
+
+/* Reader side: one event, or an overflow event for losses not yet reported. */
+bool pw_event_take(struct pw_event *e)
+{
+	unsigned long flags;
+	bool ok;
+
+	raw_spin_lock_irqsave(&pw_fifo_lock, flags);
+	ok = kfifo_get(&pw_fifo, e);
+	if (!ok && pw_lost_pending) {
+		memset(e, 0, sizeof(*e));
+		e->type = PW_EV_OVERFLOW;
+		e->seq = atomic64_inc_return(&pw_seq);
+		e->count = pw_lost_pending;
+		pw_lost_pending = 0;
+		pw_log(e);
+		ok = true;
+	}
+	raw_spin_unlock_irqrestore(&pw_fifo_lock, flags);
+	return ok;
+}
+
+bool pw_event_ready(void)
+{
+	return !kfifo_is_empty(&pw_fifo) || READ_ONCE(pw_lost_pending);
+}
+
+static void pw_fill_context(struct pw_event *e, const struct pw_watch *w)
+{
+	struct pt_regs *regs = get_irq_regs();
+	int i;
+
+	e->pid = task_pid_nr(current);
+	memcpy(e->comm, current->comm, sizeof(e->comm));
+	e->comm[sizeof(e->comm) - 1] = '\0';
+	for (i = 0; e->comm[i]; i++)
+		if (!isgraph(e->comm[i]))
+			e->comm[i] = '?';
+	if (!e->comm[0])
+		strscpy(e->comm, "?", sizeof(e->comm));
+	e->src = w->src;
+	if (w->src == PW_SRC_FTRACE)
+		e->ip = w->src_ip;
+	else if (regs)
+		e->ip = instruction_pointer(regs);
+	else
+		e->ip = _RET_IP_;
+}
+
+/* Rate limit: true when this hit is to be counted but not reported. */
+static bool pw_rate_limited(struct pw_watch *w, u64 now)
+{
+	if (!w->spec.rate)
+		return false;
+	if (now - w->rate_window_ns >= NSEC_PER_SEC) {
+		w->rate_window_ns = now;
+		w->rate_count = 0;
+	}
+	if (w->rate_count >= w->spec.rate) {
+		w->suppressed++;
+		w->pending_suppressed++;
+		return true;
+	}
+	w->rate_count++;
+	return false;
+}
+
+/* A word of w met its condition. Called with w->lock held, any context. */
+void pw_hit(struct pw_watch *w, u32 off, u64 before, u64 after)
+{
+	struct pw_event e = { .type = PW_EV_HIT };
+
+	w->hits++;
+	e.boottime_ns = ktime_get_boottime_ns();
+	if (pw_rate_limited(w, e.boottime_ns))
+		goto limits;
+	if (w->pending_suppressed) {
+		struct pw_event s = {
+			.type = PW_EV_SUPPRESSED,
+			.seq = atomic64_inc_return(&pw_seq),
+			.id = w->spec.id,
+			.count = w->pending_suppressed,
+		};
+
+		w->pending_suppressed = 0;
+		pw_log(&s);
+		pw_queue(&s);
+	}
+	e.seq = atomic64_inc_return(&pw_seq);
+	e.id = w->spec.id;
+	e.realtime_ns = ktime_get_real_ns();
+	e.cpu = raw_smp_processor_id();
+	e.paddr = w->paddr + off;
+	e.offset = off;
+	e.width = w->spec.width;
+	e.old = before;
+	e.new = after;
+	e.action = w->spec.action;
+	pw_fill_context(&e, w);
+	pw_log(&e);
+	pw_queue(&e);
+	pw_action(w, &e);
+limits:
+	if (w->spec.max_hits && w->hits >= w->spec.max_hits) {
+		w->armed = false;
+		snprintf(w->last_err, sizeof(w->last_err), "disarmed: max_hits reached");
+	}
+}
+
+int pw_event_init(unsigned int fifo_size)
+{
+	int ret = kfifo_alloc(&pw_fifo, fifo_size, GFP_KERNEL);
+
+	if (ret)
+		pr_err("cannot allocate an event queue of %u entries\n", fifo_size);
+	return ret;
+}
+
+void pw_event_exit(void)
+{
+	kfifo_free(&pw_fifo);
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * physwatch: a software watchpoint on physical addresses (DRAM or MMIO), polled by
+ * an hrtimer or checked on entry to traced functions, for hunting memory corruption
+ * by devices, firmware or the kernel. Grown from the "timer based software
+ * watchpoint" patch; its module parameters keep working (pw_seed.c).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/log2.h>
+#include <linux/module.h>
+#include "pw_internal.h"
+
+static unsigned int fifo_size = 256;
+module_param(fifo_size, uint, 0444);
+MODULE_PARM_DESC(fifo_size,
+		 "Events queued for /dev/physwatch readers before losses are counted (power of 2, 4..65536)");
+
+static int __init physwatch_init(void)
+{
+	int ret;
+
+	if (fifo_size < 4 || fifo_size > 65536 || !is_power_of_2(fifo_size)) {
+		pr_err("fifo_size: %u is not a power of 2 from 4 to 65536\n",
+		       fifo_size);
+		return -EINVAL;
+	}
+	ret = pw_event_init(fifo_size);
+	if (ret)
+		return ret;
+	pw_sym_init();
+	ret = pw_proc_init();
+	if (ret)
+		goto err_event;
+	ret = pw_dev_init();
+	if (ret)
+		goto err_proc;
+	ret = pw_seed_init();
+	if (ret)
+		goto err_dev;
+	pr_info("loaded: /dev/physwatch and /proc/physwatch ready\n");
+	return 0;
+
+err_dev:
+	pw_dev_exit();
+err_proc:
+	pw_proc_exit();
+err_event:
+	pw_event_exit();
+	return ret;
+}
+
+static void __exit physwatch_exit(void)
+{
+	mutex_lock(&pw_cmd_mutex);
+	pw_clear();
+	mutex_unlock(&pw_cmd_mutex);
+	pw_timer_stop();
+	pw_dev_exit();
+	pw_proc_exit();
+	pw_event_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(physwatch_init);
+module_exit(physwatch_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("physwatch authors");
+MODULE_DESCRIPTION("Software watchpoint on physical DRAM/MMIO addresses");
+MODULE_VERSION("0.1.0");

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Polling: one hrtimer serves every timer-mode watch. Each expiry polls the watches
+ * that are due and re-arms for the earliest next due time; with no armed timer-mode
+ * watch the timer is not running at all.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hrtimer.h>
+#include <linux/io.h>
+#include "pw_internal.h"
+#include "pw_cond.h"
+
+static struct hrtimer pw_timer;
+static bool pw_timer_ready;
+
+/* Width-aligned single loads, so a word is never torn and MMIO sees its width. */
+static void pw_read(struct pw_watch *w)
+{
+	u32 len = w->spec.len, width = w->spec.width, off;
+
+	for (off = 0; off < len; off += width) {
+		u64 v;
+
+		if (w->mmio) {
+			void __iomem *p = w->io + off;
+
+			switch (width) {
+			case 1:
+				v = readb(p);
+				break;
+			case 2:
+				v = readw(p);
+				break;
+			case 4:
+				v = readl(p);
+				break;
+			default:
+#ifdef CONFIG_64BIT
+				v = readq(p);
+#else
+				v = readl(p) | ((u64)readl(p + 4) << 32);
+#endif
+				break;
+			}
+		} else {
+			void *p = w->va + off;
+
+			switch (width) {
+			case 1:
+				v = READ_ONCE(*(u8 *)p);
+				break;
+			case 2:
+				v = READ_ONCE(*(u16 *)p);
+				break;
+			case 4:
+				v = READ_ONCE(*(u32 *)p);
+				break;
+			default:
+				v = READ_ONCE(*(u64 *)p);
+				break;
+			}
+		}
+		pw_word_set(w->cur, off, width, v);
+	}
+}
+
+static bool pw_scan_hit(void *ctx, u32 off, u64 before, u64 after)
+{
+	struct pw_watch *w = ctx;
+
+	pw_hit(w, off, before, after);
+	return w->armed;
+}
+
+/* Called with w->lock held. */
+void pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip)
+{
+	if (!w->armed)
+		return;
+	w->polls++;
+	pw_read(w);
+	if (!memcmp(w->shadow, w->cur, w->spec.len))
+		return;
+	w->src = src;
+	w->src_ip = ip;
+	pw_scan(w->shadow, w->cur, w->spec.len, w->spec.width, &w->spec.cond,
+		pw_scan_hit, w);
+}
+
+static bool pw_timer_mode(const struct pw_watch *w)
+{
+	return w->armed && w->spec.mode != PW_MODE_FTRACE;
+}
+
+static enum hrtimer_restart pw_timer_fn(struct hrtimer *t)
+{
+	ktime_t now = ktime_get(), next = KTIME_MAX;
+	struct pw_watch *w;
+
+	raw_spin_lock(&pw_list_lock);
+	list_for_each_entry(w, &pw_watches, node) {
+		if (!pw_timer_mode(w))
+			continue;
+		if (ktime_compare(w->due, now) <= 0) {
+			raw_spin_lock(&w->lock);
+			pw_poll_watch(w, PW_SRC_TIMER, 0);
+			raw_spin_unlock(&w->lock);
+			w->due = ktime_add_us(w->due, w->spec.interval_us);
+			/* Fell behind (a long hit, a slow guest): skip, don't burst. */
+			if (ktime_compare(w->due, now) <= 0)
+				w->due = ktime_add_us(now, w->spec.interval_us);
+		}
+		if (pw_timer_mode(w) && ktime_compare(w->due, next) < 0)
+			next = w->due;
+	}
+	raw_spin_unlock(&pw_list_lock);
+	if (next == KTIME_MAX)
+		return HRTIMER_NORESTART;
+	hrtimer_set_expires(t, next);
+	return HRTIMER_RESTART;
+}
+
+/* Process context, pw_cmd_mutex held: (re)start the timer for the earliest watch. */
+void pw_timer_kick(void)
+{
+	ktime_t next = KTIME_MAX;
+	struct pw_watch *w;
+	unsigned long flags;
+
+	if (!pw_timer_ready) {
+		hrtimer_init(&pw_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+		pw_timer.function = pw_timer_fn;
+		pw_timer_ready = true;
+	}
+	raw_spin_lock_irqsave(&pw_list_lock, flags);
+	list_for_each_entry(w, &pw_watches, node)
+		if (pw_timer_mode(w) && ktime_compare(w->due, next) < 0)
+			next = w->due;
+	raw_spin_unlock_irqrestore(&pw_list_lock, flags);
+	/*
+	 * Cancel first (waits for a running expiry): the expiry function sets the
+	 * next expiry itself, which is only safe while nobody else enqueues it.
+	 */
+	hrtimer_cancel(&pw_timer);
+	if (next != KTIME_MAX)
+		hrtimer_start(&pw_timer, next, HRTIMER_MODE_ABS);
+}
+
+void pw_timer_stop(void)
+{
+	if (pw_timer_ready)
+		hrtimer_cancel(&pw_timer);
+}
+
+bool pw_timer_active(void)
+{
+	return pw_timer_ready && hrtimer_active(&pw_timer);
+}
+
+/* Process context, before the watch is listed: read the starting contents. */
+void pw_baseline(struct pw_watch *w)
+{
+	pw_read(w);
+	memcpy(w->shadow, w->cur, w->spec.len);
+	/* The seed fires on a value that is already there at load time. */
+	if (w->seed && pw_word_get(w->shadow, 0, w->spec.width) == w->spec.cond.value)
+		pw_word_set(w->shadow, 0, w->spec.width, w->spec.cond.value ^ 1);
+}

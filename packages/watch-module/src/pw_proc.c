@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/physwatch: one header line, then one line per watch:
+ *   physwatch seq=S lost=N watches=W timer=active|idle
+ *   id=I state=armed|disarmed target=... paddr=0xP kind=ram|mmio len=L width=W
+ *       cond=C value=0xV mask=0xM interval_us=U action=A mode=M polls=N hits=N
+ *       suppressed=N last=0xV err=TEXT
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include "pw_internal.h"
+#include "pw_cond.h"
+
+static void pw_proc_target(struct seq_file *m, const struct pw_spec *s)
+{
+	if (s->target == PW_TGT_SYM)
+		seq_printf(m, "sym=%s+0x%llx", s->sym, s->off);
+	else if (s->target == PW_TGT_BAR)
+		seq_printf(m, "bar=%04x:%02x:%02x.%u/%u+0x%llx", s->pci_domain,
+			   s->pci_bus, s->pci_dev, s->pci_fn, s->bar, s->off);
+	else
+		seq_printf(m, "paddr=0x%llx", s->paddr);
+}
+
+static int pw_proc_show(struct seq_file *m, void *v)
+{
+	struct pw_watch *w;
+	unsigned int n = 0;
+
+	mutex_lock(&pw_cmd_mutex);
+	list_for_each_entry(w, &pw_watches, node)
+		n++;
+	seq_printf(m, "physwatch seq=%llu lost=%llu watches=%u timer=%s\n",
+		   pw_event_seq(), pw_event_lost(), n,
+		   pw_timer_active() ? "active" : "idle");
+	list_for_each_entry(w, &pw_watches, node) {
+		const struct pw_spec *s = &w->spec;
+		unsigned long flags;
+		u64 polls, hits, supp, last;
+		bool armed;
+		char err[sizeof(w->last_err)];
+
+		raw_spin_lock_irqsave(&w->lock, flags);
+		polls = w->polls;
+		hits = w->hits;
+		supp = w->suppressed;
+		armed = w->armed;
+		last = pw_word_get(w->shadow, 0, s->width);
+		memcpy(err, w->last_err, sizeof(err));
+		raw_spin_unlock_irqrestore(&w->lock, flags);
+
+		seq_printf(m, "id=%llu state=%s target=", s->id,
+			   armed ? "armed" : "disarmed");
+		pw_proc_target(m, s);
+		seq_printf(m, " paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s polls=%llu hits=%llu suppressed=%llu last=0x%llx err=%s\n",
+			   (u64)w->paddr, w->mmio ? "mmio" : "ram", s->len,
+			   s->width, pw_cond_names[s->cond.kind], s->cond.value,
+			   s->cond.mask, s->interval_us,
+			   pw_action_names[s->action], pw_mode_names[s->mode],
+			   polls, hits, supp, last, err[0] ? err : "none");
+	}
+	mutex_unlock(&pw_cmd_mutex);
+	return 0;
+}
+
+int pw_proc_init(void)
+{
+	if (!proc_create_single("physwatch", 0400, NULL, pw_proc_show)) {
+		pr_err("cannot create /proc/physwatch\n");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void pw_proc_exit(void)
+{
+	remove_proc_entry("physwatch", NULL);
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Resolving a watch's target (paddr, sym=, bar=) to a physical address and mapping
+ * it: memremap() for System RAM, ioremap() for anything else (MMIO).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/kprobes.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include "pw_internal.h"
+
+typedef unsigned long (*kallsyms_lookup_name_t)(const char *name);
+static kallsyms_lookup_name_t pw_kallsyms;
+
+/* kallsyms_lookup_name is not exported since 5.7: ask a kprobe for its address. */
+int pw_sym_init(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int ret = register_kprobe(&kp);
+
+	if (ret < 0) {
+		pr_warn("sym= targets unavailable: kprobe on kallsyms_lookup_name failed (%d)\n",
+			ret);
+		return 0;
+	}
+	pw_kallsyms = (kallsyms_lookup_name_t)kp.addr;
+	unregister_kprobe(&kp);
+	return 0;
+}
+
+unsigned long pw_lookup_name(const char *name)
+{
+	return pw_kallsyms ? pw_kallsyms(name) : 0;
+}
+
+static bool pw_is_module_addr(unsigned long addr)
+{
+#ifdef MODULES_VADDR
+	return addr >= MODULES_VADDR && addr < MODULES_END;
+#else
+	return false;
+#endif
+}
+
+static int pw_sym_to_phys(struct pw_watch *w, phys_addr_t *pa)
+{
+	unsigned long addr = pw_lookup_name(w->spec.sym);
+	unsigned long text, end;
+
+	if (!pw_kallsyms) {
+		snprintf(w->last_err, sizeof(w->last_err), "kallsyms unavailable");
+		return -EOPNOTSUPP;
+	}
+	if (!addr) {
+		snprintf(w->last_err, sizeof(w->last_err), "symbol not found");
+		return -ENOENT;
+	}
+	addr += w->spec.off;
+	text = pw_lookup_name("_text");
+	end = pw_lookup_name("_end");
+	if (virt_addr_valid((void *)addr)) {
+		*pa = virt_to_phys((void *)addr);
+	} else if (text && addr >= text && addr < end) {
+		*pa = __pa_symbol(addr);
+	} else if (is_vmalloc_addr((void *)addr) || pw_is_module_addr(addr)) {
+		*pa = page_to_phys(vmalloc_to_page((void *)addr)) +
+		      offset_in_page(addr);
+	} else {
+		snprintf(w->last_err, sizeof(w->last_err),
+			 "symbol address has no physical address");
+		return -EFAULT;
+	}
+	/* A region must not cross a page of a virtually contiguous area. */
+	if (!virt_addr_valid((void *)addr) && !(text && addr >= text && addr < end) &&
+	    offset_in_page(addr) + w->spec.len > PAGE_SIZE) {
+		snprintf(w->last_err, sizeof(w->last_err),
+			 "region crosses a page of a vmalloc symbol");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int pw_bar_to_phys(struct pw_watch *w, phys_addr_t *pa)
+{
+	const struct pw_spec *s = &w->spec;
+	struct pci_dev *pdev;
+	resource_size_t start, len;
+	unsigned long flags;
+
+	pdev = pci_get_domain_bus_and_slot(s->pci_domain, s->pci_bus,
+					   PCI_DEVFN(s->pci_dev, s->pci_fn));
+	if (!pdev) {
+		snprintf(w->last_err, sizeof(w->last_err), "no such PCI device");
+		return -ENODEV;
+	}
+	start = pci_resource_start(pdev, s->bar);
+	len = pci_resource_len(pdev, s->bar);
+	flags = pci_resource_flags(pdev, s->bar);
+	pci_dev_put(pdev);
+	if (!len || !(flags & IORESOURCE_MEM)) {
+		snprintf(w->last_err, sizeof(w->last_err),
+			 "BAR %u is not a memory BAR", s->bar);
+		return -EINVAL;
+	}
+	if (s->off + s->len > len) {
+		snprintf(w->last_err, sizeof(w->last_err),
+			 "offset+len past the BAR's %llu bytes", (u64)len);
+		return -ERANGE;
+	}
+	*pa = start + s->off;
+	return 0;
+}
+
+int pw_target_map(struct pw_watch *w)
+{
+	const struct pw_spec *s = &w->spec;
+	phys_addr_t pa = s->paddr;
+	int ret = 0;
+
+	if (s->target == PW_TGT_SYM)
+		ret = pw_sym_to_phys(w, &pa);
+	else if (s->target == PW_TGT_BAR)
+		ret = pw_bar_to_phys(w, &pa);
+	if (ret)
+		return ret;
+	if (pa % s->width) {
+		snprintf(w->last_err, sizeof(w->last_err),
+			 "resolved address not aligned to width");
+		return -EINVAL;
+	}
+	w->paddr = pa;
+	switch (region_intersects(pa, s->len, IORESOURCE_SYSTEM_RAM,
+				  IORES_DESC_NONE)) {
+	case REGION_INTERSECTS:
+		w->mmio = false;
+		w->va = memremap(pa, s->len, MEMREMAP_WB);
+		if (!w->va) {
+			snprintf(w->last_err, sizeof(w->last_err), "memremap failed");
+			return -ENOMEM;
+		}
+		return 0;
+	case REGION_DISJOINT:
+		w->mmio = true;
+		w->io = ioremap(pa, s->len);
+		if (!w->io) {
+			snprintf(w->last_err, sizeof(w->last_err), "ioremap failed");
+			return -ENOMEM;
+		}
+		return 0;
+	default:
+		snprintf(w->last_err, sizeof(w->last_err),
+			 "region spans RAM and non-RAM");
+		return -EINVAL;
+	}
+}
+
+void pw_target_unmap(struct pw_watch *w)
+{
+	if (w->va)
+		memunmap(w->va);
+	if (w->io)
+		iounmap(w->io);
+	w->va = NULL;
+	w->io = NULL;
+}

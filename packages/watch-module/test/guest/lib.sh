@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the guest suites (sourced by busybox sh).
+PASSED=0
+FAILED=0
+
+pass() { echo "@@RESULT PASS $1"; PASSED=$((PASSED + 1)); }
+fail() { echo "@@RESULT FAIL $1 $2"; FAILED=$((FAILED + 1)); }
+check() { # name condition-command...
+	name=$1; shift
+	if "$@"; then pass "$name"; else fail "$name" "failed: $*"; fi
+}
+
+# poke ram|bar OFFSET WIDTH VALUE: the host stores VALUE there, then acks.
+poke() {
+	echo "@@POKE $1 $2 $3 $4"
+	read -r ack
+}
+
+# Scratch RAM nobody uses: the crash kernel reservation (crashkernel=16M@512M).
+scratch_base() {
+	sed -n 's/^ *\([0-9a-f]*\)-[0-9a-f]* : Crash kernel$/\1/p' /proc/iomem | head -n1
+}
+
+cmd() { /pwctl cmd "$*" >/dev/null; }
+events() { /pwctl read "$1" "$2"; }
+status_line() { grep "^id=$1 " /proc/physwatch; }
+status_field() { status_line "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+header_field() { head -n1 /proc/physwatch | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n1; }
+hex() { printf '0x%x' "$1"; }
+
+# expect_event NAME PATTERN [MS]: the next event line contains every word of PATTERN
+# (each "key=value"), and the kernel log holds the same line.
+expect_event() {
+	name=$1 pattern=$2 ms=${3:-4000}
+	line=$(events 1 "$ms")
+	if [ -z "$line" ]; then
+		fail "$name" "no event"
+		return 1
+	fi
+	for w in $pattern; do
+		case " $line " in
+		*" $w "*) ;;
+		*) fail "$name" "missing $w in: $line"; return 1 ;;
+		esac
+	done
+	if ! dmesg | grep -qF "physwatch: $line"; then
+		fail "$name" "no identical kernel log line for: $line"
+		return 1
+	fi
+	LAST_EVENT=$line
+	pass "$name"
+}
+
+expect_no_event() {
+	line=$(events 1 "${2:-600}")
+	if [ -n "$line" ]; then fail "$1" "unexpected: $line"; return 1; fi
+	pass "$1"
+}

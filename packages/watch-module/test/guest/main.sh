@@ -1,0 +1,253 @@
+# SPDX-License-Identifier: GPL-2.0
+# The main functional suite: one boot, many scenarios. The host is the "device":
+# every change to watched memory below is made by the host through the shared RAM
+# file or the ivshmem BAR file, never by the guest kernel.
+. /suites/lib.sh
+
+S=$((0x$(scratch_base)))
+check scratch-ram-found [ "$S" -gt 0 ]
+echo "scratch RAM at $(hex $S)"
+
+insmod /physwatch.ko fifo_size=128
+check load [ -c /dev/physwatch ]
+check proc-status [ -r /proc/physwatch ]
+check timer-idle-without-watches [ "$(header_field timer)" = idle ]
+
+# --- equals, width 1: the seed's 0x33 ---
+A=$S
+poke ram $(hex $A) 1 0
+cmd add id=1 paddr=$(hex $A) width=1 cond=equals value=0x33 interval_us=1000
+check add-equals [ $? -eq 0 ]
+check timer-active-with-watch [ "$(header_field timer)" = active ]
+check status-kind-ram [ "$(status_field 1 kind)" = ram ]
+check status-paddr [ "$(status_field 1 paddr)" = "$(hex $A)" ]
+poke ram $(hex $A) 1 0x33
+expect_event equals-w1 "id=1 paddr=$(hex $A) offset=0x0 width=1 old=0x0 new=0x33 src=timer action=report"
+SEQ1=$(field "$LAST_EVENT" seq)
+poke ram $(hex $A) 1 0x34
+expect_no_event equals-other-value-no-hit
+poke ram $(hex $A) 1 0x33
+expect_event equals-again "id=1 old=0x34 new=0x33"
+SEQ2=$(field "$LAST_EVENT" seq)
+check seq-increases [ "$SEQ2" -gt "$SEQ1" ]
+check status-hits [ "$(status_field 1 hits)" = 2 ]
+check status-last [ "$(status_field 1 last)" = 0x33 ]
+check status-polls [ "$(status_field 1 polls)" -gt 10 ]
+
+# --- changes_from, width 2 ---
+B=$((S + 8))
+poke ram $(hex $B) 2 0x1234
+cmd add id=2 paddr=$(hex $B) width=2 cond=changes_from value=0x1234 interval_us=1000
+poke ram $(hex $B) 2 0x5678
+expect_event changes_from-w2 "id=2 width=2 old=0x1234 new=0x5678"
+poke ram $(hex $B) 2 0x9abc
+expect_no_event changes_from-not-from-value
+
+# --- any_change, width 4 ---
+C=$((S + 16))
+poke ram $(hex $C) 4 0
+cmd add id=3 paddr=$(hex $C) width=4 cond=any_change interval_us=1000
+poke ram $(hex $C) 4 0xdeadbeef
+expect_event any_change-w4 "id=3 width=4 old=0x0 new=0xdeadbeef"
+
+# --- mask_equals, width 8 ---
+D=$((S + 24))
+poke ram $(hex $D) 8 0
+cmd add id=4 paddr=$(hex $D) width=8 cond=mask_equals mask=0xff00000000000000 value=0x3300000000000000 interval_us=1000
+poke ram $(hex $D) 8 0x33000000000000aa
+expect_event mask_equals-w8 "id=4 width=8 old=0x0 new=0x33000000000000aa"
+poke ram $(hex $D) 8 0x33000000000000bb
+expect_no_event mask_equals-masked-bits-unchanged
+
+# --- change a watch at run time: add with the same id replaces it ---
+cmd add id=1 paddr=$(hex $A) width=1 cond=equals value=0x44 interval_us=1000
+check change-keeps-one-watch [ "$(grep -c '^id=1 ' /proc/physwatch)" = 1 ]
+check change-new-value [ "$(status_field 1 value)" = 0x44 ]
+poke ram $(hex $A) 1 0x44
+expect_event change-takes-effect "id=1 old=0x33 new=0x44"
+
+# --- del: no more hits ---
+cmd del id=1
+check del [ -z "$(status_line 1)" ]
+poke ram $(hex $A) 1 0x33
+expect_no_event del-no-hit
+cmd del id=1
+check del-unknown-fails [ $? -ne 0 ]
+
+# --- region watches report each changed word's offset ---
+R=$((S + 4096))
+cmd add id=10 paddr=$(hex $R) len=4096 width=4 cond=any_change interval_us=1000
+poke ram $(hex $((R + 0x100))) 4 1
+expect_event region-4k-offset "id=10 paddr=$(hex $((R + 0x100))) offset=0x100 width=4 old=0x0 new=0x1"
+poke ram $(hex $((R + 0xffc))) 4 2
+expect_event region-4k-last-word "id=10 offset=0xffc new=0x2"
+R64=$((S + 0x100000))
+cmd add id=11 paddr=$(hex $R64) len=65536 width=8 cond=equals value=0x77 interval_us=1000
+check region-64k-armed [ "$(status_field 11 len)" = 65536 ]
+poke ram $(hex $((R64 + 0xfff8))) 8 0x77
+expect_event region-64k-offset "id=11 offset=0xfff8 width=8 new=0x77"
+cmd add id=12 paddr=$(hex $((S + 0x200000))) len=64 width=1 cond=any_change interval_us=100000
+poke ram $(hex $((S + 0x200000 + 8))) 8 0x0000000000330011
+L=$(events 2 4000)
+check region-two-words-one-store [ "$(echo "$L" | grep -c 'id=12 ')" = 2 ]
+check region-offsets [ -n "$(echo "$L" | grep 'offset=0x8 width=1 old=0x0 new=0x11')" ] &&
+	check region-offsets-2 [ -n "$(echo "$L" | grep 'offset=0xa width=1 old=0x0 new=0x33')" ]
+
+# --- action stack: the hit line, then a stack dump in the log ---
+E=$((S + 40))
+poke ram $(hex $E) 4 0
+cmd add id=5 paddr=$(hex $E) width=4 cond=any_change interval_us=1000 action=stack
+poke ram $(hex $E) 4 7
+expect_event action-stack-event "id=5 action=stack"
+check action-stack-dump [ -n "$(dmesg | grep -A3 'id=5 .*action=stack' | grep -E 'CPU: |Call Trace')" ]
+
+# --- max_hits disarms ---
+F=$((S + 48))
+cmd add id=6 paddr=$(hex $F) width=8 cond=any_change interval_us=1000 max_hits=2
+for v in 1 2 3; do poke ram $(hex $F) 8 $v; sleep 0.05; done
+L=$(events 3 1500)
+check max_hits-two-events [ "$(echo "$L" | grep -c 'id=6 ')" = 2 ]
+check max_hits-disarmed [ "$(status_field 6 state)" = disarmed ]
+
+# --- rate limit: rate=1 per second, excess counted and reported ---
+G=$((S + 56))
+cmd add id=7 paddr=$(hex $G) width=8 cond=any_change interval_us=1000 rate=1
+for v in 1 2 3; do poke ram $(hex $G) 8 $v; sleep 0.05; done
+L=$(events 3 800)
+check rate-one-reported [ "$(echo "$L" | grep -c 'id=7 ')" = 1 ]
+sleep 1
+poke ram $(hex $G) 8 4
+L=$(events 2 3000)
+check rate-suppressed-line [ -n "$(echo "$L" | grep '^suppressed seq=[0-9]* id=7 count=2$')" ]
+check rate-status [ "$(status_field 7 suppressed)" = 2 ]
+
+# --- sym=: the seed's real case, empty_zero_page gets 0x33 ---
+cmd add id=20 sym=empty_zero_page width=1 cond=equals value=0x33 interval_us=1000
+check sym-resolved [ $? -eq 0 ]
+Z=$(status_field 20 paddr)
+check sym-is-ram [ "$(status_field 20 kind)" = ram ]
+echo "empty_zero_page at $Z"
+poke ram $Z 1 0x33
+expect_event sym-empty_zero_page "id=20 paddr=$Z old=0x0 new=0x33"
+poke ram $Z 1 0
+cmd del id=20
+cmd add id=21 sym=no_such_symbol_here width=1 cond=any_change interval_us=1000
+check sym-unknown-fails [ $? -ne 0 ]
+check sym-unknown-logged [ -n "$(dmesg | tail -n 3 | grep 'add id=21 sym=no_such_symbol_here+0x0: symbol not found')" ]
+
+# --- MMIO through the ivshmem BAR, by address and by bar= ---
+BAR2=$(sed -n 3p /sys/bus/pci/devices/0000:00:04.0/resource | cut -d' ' -f1)
+BAR2=$((BAR2))
+check ivshmem-bar2 [ "$BAR2" -gt 0 ]
+poke bar 0x10 4 0
+cmd add id=30 paddr=$(hex $((BAR2 + 0x10))) width=4 cond=equals value=0xcafef00d interval_us=1000
+check mmio-kind [ "$(status_field 30 kind)" = mmio ]
+poke bar 0x10 4 0xcafef00d
+expect_event mmio-paddr-w4 "id=30 paddr=$(hex $((BAR2 + 0x10))) width=4 old=0x0 new=0xcafef00d"
+poke bar 0x20 8 0
+cmd add id=31 bar=0000:00:04.0/2+0x20 width=8 cond=any_change interval_us=1000
+check bar-resolved [ "$(status_field 31 paddr)" = "$(hex $((BAR2 + 0x20)))" ]
+poke bar 0x20 8 0x1122334455667788
+expect_event mmio-bar-w8 "id=31 paddr=$(hex $((BAR2 + 0x20))) offset=0x0 width=8 new=0x1122334455667788"
+cmd add id=32 bar=0000:00:04.0/2+0x100 len=256 width=2 cond=any_change interval_us=1000
+poke bar 0x1fe 2 0xbeef
+expect_event mmio-region-w2 "id=32 offset=0xfe width=2 new=0xbeef"
+cmd add id=33 bar=0000:00:04.0/2+0xffffc width=8 cond=any_change interval_us=1000
+check bar-past-end-fails [ $? -ne 0 ]
+cmd add id=34 bar=0000:00:1f.0/0 width=4 cond=any_change interval_us=1000
+check bar-not-memory-fails [ $? -ne 0 ]
+
+# --- ftrace mode: checked on entry to ksys_sync, not by a timer ---
+H=$((S + 64))
+poke ram $(hex $H) 4 0
+cmd clear
+cmd add id=40 paddr=$(hex $H) width=4 cond=equals value=0x99 mode=ftrace funcs=ksys_sync
+check ftrace-armed [ "$(status_field 40 mode)" = ftrace ]
+check ftrace-no-timer [ "$(header_field timer)" = idle ]
+poke ram $(hex $H) 4 0x99
+expect_no_event ftrace-no-hit-before-call 500
+sync
+expect_event ftrace-hit-on-entry "id=40 new=0x99 src=ftrace" 3000
+check ftrace-ip-is-function [ -n "$(echo "$LAST_EVENT" | grep " ip=ksys_sync+0x")" ]
+cmd add id=41 paddr=$(hex $H) width=4 cond=any_change mode=ftrace funcs=no_such_function_x
+check ftrace-bad-function-fails [ $? -ne 0 ]
+cmd clear
+
+# --- 64 watches at once ---
+I=0
+while [ $I -lt 64 ]; do
+	cmd add id=$((100 + I)) paddr=$(hex $((S + 0x10000 + I * 8))) width=8 cond=any_change interval_us=2000 || fail add-64 "id $((100 + I))"
+	I=$((I + 1))
+done
+check sixty-four-watches [ "$(header_field watches)" = 64 ]
+for I in 0 17 42 63; do poke ram $(hex $((S + 0x10000 + I * 8))) 8 $((I + 1)); done
+L=$(events 4 4000)
+for I in 0 17 42 63; do
+	check "sixty-four-hit-id$((100 + I))" [ -n "$(echo "$L" | grep "id=$((100 + I)) .*new=$(hex $((I + 1)))")" ]
+done
+cmd clear
+check clear [ "$(header_field watches)" = 0 ]
+check timer-idle-after-clear [ "$(header_field timer)" = idle ]
+
+# --- bad commands: -EINVAL, one log line naming the key, nothing changed ---
+cmd add id=50 paddr=$(hex $A) width=1 cond=any_change interval_us=1000
+before=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//')
+bad() { # name key line
+	out=$(/pwctl cmd "$3")
+	log=$(dmesg | tail -n 1)
+	if [ "$out" != "err=22" ]; then fail "bad-$1" "want err=22, got $out"; return; fi
+	case "$log" in
+	*"physwatch: bad command: key=$2: "*) pass "bad-$1" ;;
+	*) fail "bad-$1" "log: $log" ;;
+	esac
+}
+bad unknown-verb frob "frob id=1"
+bad unknown-key colour "add id=9 colour=red"
+bad missing-id id "add paddr=0x1000 width=1 cond=any_change interval_us=1000"
+bad bad-width width "add id=9 paddr=0x1000 width=3 cond=any_change interval_us=1000"
+bad misaligned paddr "add id=9 paddr=0x1001 width=4 cond=any_change interval_us=1000"
+bad interval-too-short interval_us "add id=9 paddr=0x1000 width=1 cond=any_change interval_us=99"
+bad bad-cond cond "add id=9 paddr=0x1000 width=1 cond=sometimes interval_us=1000"
+bad value-too-wide value "add id=9 paddr=0x1000 width=1 cond=equals value=0x100 interval_us=1000"
+bad mask-without-mask_equals mask "add id=9 paddr=0x1000 width=1 cond=equals value=1 mask=1 interval_us=1000"
+bad len-too-long len "add id=9 paddr=0x1000 len=65537 width=1 cond=any_change interval_us=1000"
+bad two-targets paddr "add id=9 paddr=0x1000 sym=jiffies width=8 cond=any_change interval_us=1000"
+bad duplicate-key width "add id=9 paddr=0x1000 width=1 width=1 cond=any_change interval_us=1000"
+bad reserved-id id "add id=18446744073709551615 paddr=0x1000 width=1 cond=any_change interval_us=1000"
+bad bad-bar bar "add id=9 bar=00:04.0/2 width=4 cond=any_change interval_us=1000"
+bad del-extra-key paddr "del id=1 paddr=0x1000"
+bad clear-args all "clear all"
+after=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//')
+check bad-commands-changed-nothing [ "$before" = "$after" ]
+cmd add id=51 paddr=0x1000 width=1 cond=any_change interval_us=1000 action=report
+check good-after-bad [ $? -eq 0 ]
+
+# --- unload with watches armed, then overflow accounting with a tiny queue ---
+cmd add id=52 paddr=$(hex $R) len=4096 width=4 cond=any_change interval_us=100
+cmd add id=53 paddr=$(hex $((BAR2 + 0x40))) width=4 cond=any_change interval_us=100
+rmmod physwatch
+check unload-armed [ $? -eq 0 ] && check unload-removed-dev [ ! -e /dev/physwatch ]
+check unload-removed-proc [ ! -e /proc/physwatch ]
+check unload-clean-log [ -z "$(dmesg | grep -E 'BUG:|WARNING:|Oops|general protection')" ]
+
+insmod /physwatch.ko fifo_size=4
+O=$((S + 0x300000))
+cmd add id=60 paddr=$(hex $O) len=64 width=1 cond=any_change interval_us=100000
+poke ram $(hex $O) 8 0x0101010101010101
+sleep 0.5
+L=$(events 8 2000)
+check overflow-four-hits [ "$(echo "$L" | grep -c '^hit .*id=60 ')" = 4 ]
+check overflow-line [ -n "$(echo "$L" | grep '^overflow seq=[0-9]* lost=4$')" ]
+check overflow-status [ "$(header_field lost)" = 4 ]
+check overflow-logged [ -n "$(dmesg | grep 'physwatch: overflow seq=[0-9]* lost=4')" ]
+PREV=0
+ORDER_OK=1
+for s in $(echo "$L" | tr ' ' '\n' | sed -n 's/^seq=//p'); do
+	[ "$s" -gt "$PREV" ] || ORDER_OK=0
+	PREV=$s
+done
+check event-order [ $ORDER_OK = 1 ]
+rmmod physwatch
+check final-unload [ $? -eq 0 ]
+check no-kernel-warnings [ -z "$(dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|sleeping function')" ]
+echo "suite main: $PASSED passed, $FAILED failed"

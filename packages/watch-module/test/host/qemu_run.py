@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Boot one physwatch test guest under QEMU and act as the "device" that corrupts it.
+
+Guest RAM is a shared file (file offset = guest physical address, RAM < 2.75 GiB) and
+an ivshmem-plain BAR is a second file. The guest asks for corruption on the serial
+console and the host does it with one aligned store through mmap:
+
+  guest -> host   @@POKE ram|bar OFFSET WIDTH VALUE     host stores, replies @@ACK
+  guest -> host   @@RESULT PASS|FAIL NAME [detail]      a test result
+  guest -> host   @@HB N                                heartbeat (hang suite)
+  guest -> host   @@END                                 suite finished
+
+--expect hang|panic adds host-side checks for suites whose guest cannot report:
+  hang:  after the hit line (action=hang), no heartbeat for --quiet-secs seconds
+  panic: the hit line, then "Kernel panic - not syncing: physwatch: hit", then QEMU exits
+
+Every run has a hard timeout and QEMU is always killed on exit. Results are printed
+as "RESULT PASS|FAIL NAME detail" lines; the exit code is 0 only if all passed and
+at least one result was recorded.
+"""
+import argparse
+import ctypes
+import mmap
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+
+CTYPES = {1: ctypes.c_uint8, 2: ctypes.c_uint16, 4: ctypes.c_uint32, 8: ctypes.c_uint64}
+
+
+class Store:
+    """One aligned store of 1, 2, 4 or 8 bytes into a shared file."""
+
+    def __init__(self, path, size):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.ftruncate(fd, size)
+        self.map = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        os.close(fd)
+
+    def poke(self, off, width, value):
+        if off % width or off + width > len(self.map):
+            raise ValueError(f"bad poke offset 0x{off:x} width {width}")
+        CTYPES[width].from_buffer(self.map, off).value = value
+
+    def peek(self, off, width):
+        return CTYPES[width].from_buffer(self.map, off).value
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--initrd", required=True)
+    ap.add_argument("--append", default="")
+    ap.add_argument("--ram-mb", type=int, default=768)
+    ap.add_argument("--shm-dir", default="/dev/shm")
+    ap.add_argument("--timeout", type=float, default=240)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--expect", choices=["suite", "hang", "panic"], default="suite")
+    ap.add_argument("--name", default="suite")
+    ap.add_argument("--quiet-secs", type=float, default=3.0)
+    ap.add_argument("--smp", type=int, default=2)
+    args = ap.parse_args()
+
+    tag = f"physwatch-{os.getpid()}"
+    ram_path = os.path.join(args.shm_dir, tag + "-ram")
+    bar_path = os.path.join(args.shm_dir, tag + "-bar")
+    ram_size = args.ram_mb << 20
+    ram = Store(ram_path, ram_size)
+    bar = Store(bar_path, 1 << 20)
+    results = []
+
+    def result(ok, name, detail=""):
+        results.append(ok)
+        line = f"RESULT {'PASS' if ok else 'FAIL'} {name} {detail}".rstrip()
+        print(line, flush=True)
+
+    qemu = [
+        "qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max",
+        "-machine", "q35,memory-backend=ram0", "-smp", str(args.smp), "-m", f"{args.ram_mb}M",
+        "-object", f"memory-backend-file,id=ram0,size={args.ram_mb}M,mem-path={ram_path},share=on",
+        "-object", f"memory-backend-file,id=shm0,size=1M,mem-path={bar_path},share=on",
+        "-device", "ivshmem-plain,memdev=shm0,addr=0x4",
+        "-display", "none", "-serial", "stdio", "-monitor", "none", "-nodefaults", "-no-reboot",
+        "-kernel", args.kernel, "-initrd", args.initrd,
+        "-append", f"console=ttyS0 panic=-1 {args.append}",
+    ]
+    log = open(args.log, "wb")
+    proc = subprocess.Popen(qemu, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    start = time.monotonic()
+    deadline = start + args.timeout
+    buf = b""
+    ended = False
+    hit_line = None
+    hang_at = None
+    last_hb = None
+    hb_after_hang = False
+    panic_seen = False
+    hb_count = 0
+    oops = []
+    oops_at = None
+
+    def handle(line):
+        nonlocal ended, hit_line, hang_at, last_hb, hb_after_hang, panic_seen, hb_count
+        text = line.decode("utf-8", "replace")
+        m = re.search(r"@@POKE (ram|bar) (0x[0-9a-fA-F]+|\d+) ([1248]) (0x[0-9a-fA-F]+|\d+)", text)
+        if m:
+            store = ram if m.group(1) == "ram" else bar
+            store.poke(int(m.group(2), 0), int(m.group(3)), int(m.group(4), 0))
+            try:
+                proc.stdin.write(b"@@ACK\n")
+                proc.stdin.flush()
+            except BrokenPipeError:
+                pass
+            return
+        m = re.search(r"@@RESULT (PASS|FAIL) (\S+) ?(.*)", text)
+        if m:
+            result(m.group(1) == "PASS", f"{args.name}/{m.group(2)}", m.group(3))
+            return
+        m = re.search(r"@@HB (\d+)", text)
+        if m:
+            hb_count += 1
+            last_hb = time.monotonic()
+            if hang_at is not None and last_hb > hang_at + 0.5:
+                hb_after_hang = True
+            return
+        if re.search(r"kernel BUG at|Oops: |general protection fault|BUG: unable to handle|BUG: sleeping function", text) and not oops:
+            oops.append(text.strip())
+            result(False, f"{args.name}/kernel-oops", text.strip())
+            return
+        if "@@END" in text:
+            ended = True
+            return
+        if re.search(r"physwatch: hit seq=\d+ .*action=(hang|panic)", text):
+            hit_line = text.strip()
+        if "physwatch: hang: hit seq=" in text and hang_at is None:
+            hang_at = time.monotonic()
+        if "Kernel panic - not syncing: physwatch: hit" in text:
+            panic_seen = True
+
+    try:
+        while time.monotonic() < deadline:
+            if args.expect == "hang" and hang_at and time.monotonic() > hang_at + args.quiet_secs:
+                break
+            r, _, _ = select.select([proc.stdout], [], [], 0.2)
+            if r:
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                log.write(chunk)
+                log.flush()
+                buf += chunk
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    handle(line)
+            if ended:
+                break
+            if oops and args.expect == "suite":
+                oops_at = oops_at or time.monotonic()
+                if time.monotonic() > oops_at + 2:
+                    break
+            if proc.poll() is not None and not r:
+                break
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        log.close()
+        for p in (ram_path, bar_path):
+            try:
+                os.unlink(p)
+            except FileNotFoundError:
+                pass
+    took = time.monotonic() - start
+    timed_out = time.monotonic() >= deadline
+    if args.expect == "suite":
+        if not ended:
+            result(False, f"{args.name}/finished", f"no @@END (timeout={timed_out}, rc={proc.returncode}) see {args.log}")
+    elif args.expect == "hang":
+        result(hit_line is not None, f"{args.name}/hit-line", hit_line or "no hit line with action=hang")
+        result(hb_count >= 3, f"{args.name}/heartbeats-before", f"{hb_count} heartbeats")
+        result(hang_at is not None and not hb_after_hang and not timed_out,
+               f"{args.name}/guest-frozen",
+               f"no heartbeat for {args.quiet_secs}s after the hang" if hang_at else "no hang line")
+    else:
+        result(hit_line is not None, f"{args.name}/hit-line", hit_line or "no hit line with action=panic")
+        result(panic_seen, f"{args.name}/panic", "Kernel panic - not syncing: physwatch: hit")
+        result(proc.returncode is not None and not timed_out, f"{args.name}/qemu-exited",
+               f"rc={proc.returncode}")
+    print(f"qemu {args.name}: {took:.1f}s", flush=True)
+    return 0 if results and all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
