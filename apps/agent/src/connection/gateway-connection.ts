@@ -68,6 +68,7 @@ export class GatewayConnection {
     const stream = this.stream;
     if (!stream) return false;
     if (stream.write(message)) return true;
+    this.options.log.debug({ epoch: this.epoch }, 'stream buffer full, waiting for drain');
     await new Promise<void>((resolve) => {
       const done = (): void => {
         stream.off('drain', done);

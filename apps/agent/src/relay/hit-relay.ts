@@ -23,6 +23,7 @@ export interface BatchConfig {
 export class HitRelay {
   private buffer: BackendHit[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  private flushSoon: NodeJS.Immediate | undefined;
   private flushing: Promise<void> = Promise.resolve();
   /** Highest seq per boot written to the current stream; cleared when a new stream opens. */
   private sentUpTo = new Map<string, bigint>();
@@ -38,8 +39,15 @@ export class HitRelay {
 
   add(hit: BackendHit): void {
     this.buffer.push(hit);
-    if (this.buffer.length >= this.batch.maxHits) void this.flush();
-    else this.flushTimer ??= setTimeout(() => void this.flush(), this.batch.maxDelayMs);
+    if (this.buffer.length >= this.batch.maxHits) {
+      // Flush on the next turn, not now: a burst (a region scribbled over) then costs one
+      // append and one fsync instead of one per maxHits.
+      if (!this.flushSoon) {
+        this.flushSoon = setImmediate(() => void this.flush());
+      }
+    } else {
+      this.flushTimer ??= setTimeout(() => void this.flush(), this.batch.maxDelayMs);
+    }
   }
 
   /** A new stream knows nothing we sent on the old one: start over from the spool. */
@@ -54,25 +62,33 @@ export class HitRelay {
     this.log.info({ bootId: ack.boot_id, seq: ack.up_to_seq, dropped, unacked: this.spool.unackedCount() }, 'hits acked');
   }
 
-  /** Makes every buffered hit durable, then sends what can be sent now. */
+  /**
+   * Makes every buffered hit durable; resolves then, and starts sending without waiting
+   * for it: a stalled stream must never stop hits from reaching the disk.
+   */
   flush(): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    this.cancelTimers();
     const hits = this.buffer;
     this.buffer = [];
     this.flushing = this.flushing.then(() => this.persist(hits));
     return this.flushing;
   }
 
-  /** Resolves when the current send loop (if any) has finished. */
+  /** Resolves when everything buffered is on disk and the send loop has stopped. */
   async idle(): Promise<void> {
     await this.flushing;
     while (this.pumping) await this.pumping;
   }
 
   stop(): void {
+    this.cancelTimers();
+  }
+
+  private cancelTimers(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    clearImmediate(this.flushSoon);
+    this.flushSoon = undefined;
   }
 
   private async persist(hits: BackendHit[]): Promise<void> {
@@ -91,7 +107,7 @@ export class HitRelay {
         return;
       }
     }
-    await this.pump();
+    void this.pump();
   }
 
   private pump(): Promise<void> {

@@ -37,10 +37,21 @@ export class FakeOrchestrator {
   private server: grpc.Server | undefined;
   port = 0;
 
-  static async start(port = 0): Promise<FakeOrchestrator> {
-    const fake = new FakeOrchestrator();
-    await fake.listen(port);
+  private constructor(private readonly credentials: grpc.ServerCredentials) {}
+
+  static async start(options: { port?: number; credentials?: grpc.ServerCredentials } = {}): Promise<FakeOrchestrator> {
+    const fake = new FakeOrchestrator(options.credentials ?? grpc.ServerCredentials.createInsecure());
+    await fake.listen(options.port ?? 0);
     return fake;
+  }
+
+  /** Stops reading the newest stream, so HTTP/2 flow control pushes back on the agent. */
+  pauseReading(): void {
+    this.current()?.pause();
+  }
+
+  resumeReading(): void {
+    this.current()?.resume();
   }
 
   get streams(): number {
@@ -102,7 +113,7 @@ export class FakeOrchestrator {
     const handlers: AgentGatewayHandlers = { Connect: (call: Call) => this.accept(call) };
     server.addService(loadPhyswatchProto().AgentGateway.service, handlers);
     this.port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
+      server.bindAsync(`127.0.0.1:${port}`, this.credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
     );
     this.server = server;
   }

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Writable } from 'node:stream';
 import type { ArmSpec } from '@physwatch/core';
 import pino, { Logger } from 'pino';
 import { buildConfig } from '../config/load-config';
@@ -9,6 +10,19 @@ import type { AgentConfig } from '../config/schema';
 
 /** LOG_LEVEL=debug shows the agent's logs while a test runs. */
 export const testLog: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** A debug-level logger keeping the parsed lines whose text contains `filter`. */
+export function captureLog(filter: string): { log: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const text = chunk.toString();
+      if (text.includes(filter)) lines.push(JSON.parse(text) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: pino({ level: 'debug' }, sink), lines };
+}
 
 const made: string[] = [];
 

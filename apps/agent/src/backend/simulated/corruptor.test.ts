@@ -1,9 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { removeTempDirs, tempDir } from '../../test-support/fixtures';
+import { captureLog, removeTempDirs, tempDir } from '../../test-support/fixtures';
 import { Corruptor } from './corruptor';
 import { openMemoryFile } from './memory-file';
 
@@ -14,22 +12,15 @@ describe('scripted corruptor', () => {
     const file = path.join(tempDir(), 'mem');
     const memory = await openMemoryFile(file, 4096);
     // Each write is logged at debug level: the log is the record of what was written.
-    const writes: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        const line = JSON.parse(chunk.toString()) as { msg: string; value: string };
-        if (line.msg === 'corruptor wrote memory') writes.push(line.value);
-        done();
-      },
-    });
-    const corruptor = new Corruptor(memory, [{ afterMs: 0, paddr: 0x100n, width: 2, values: [0x1122n, 0x3344n], everyMs: 5, count: 3 }], pino({ level: 'debug' }, sink));
+    const logged = captureLog('corruptor wrote memory');
+    const corruptor = new Corruptor(memory, [{ afterMs: 0, paddr: 0x100n, width: 2, values: [0x1122n, 0x3344n], everyMs: 5, count: 3 }], logged.log);
     corruptor.start();
-    while (writes.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (logged.lines.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
     // Well past two more periods: a fourth write would have happened by now.
     await new Promise((resolve) => setTimeout(resolve, 50));
     corruptor.stop();
     await memory.close();
-    expect(writes).toEqual(['0x1122', '0x3344', '0x1122']);
+    expect(logged.lines.map((l) => l.value)).toEqual(['0x1122', '0x3344', '0x1122']);
     const bytes = fs.readFileSync(file);
     expect([bytes.readUInt8(0x100), bytes.readUInt8(0x101)]).toEqual([0x22, 0x11]);
   });
