@@ -6,8 +6,8 @@ import { eventually, startTestOrchestrator, TestOrchestrator } from '../test-sup
 let orch: TestOrchestrator;
 const agents: TestAgent[] = [];
 
-function agent(reading = true): TestAgent {
-  const a = new TestAgent(orch.grpcAddress, reading);
+function agent(): TestAgent {
+  const a = new TestAgent(orch.grpcAddress);
   agents.push(a);
   return a;
 }

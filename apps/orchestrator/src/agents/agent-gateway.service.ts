@@ -142,7 +142,7 @@ export class AgentGatewayService implements SessionHandler {
       const state = await this.desired.forHost(hostId);
       if (state && this.byHost.get(hostId) === session && session.sendDesired(state)) {
         this.metrics.desiredStatesSent.inc();
-        this.logger.info({ hostId, generation: state.generation, watchIds: (state.watches ?? []).map((w) => w.watch_id) }, 'desired state sent');
+        this.logger.info({ hostId, generation: state.generation, watches: state.watches?.length ?? 0 }, "desired state sent");
       }
     }
   }

@@ -19,8 +19,8 @@ export interface SessionHandler {
 
 /**
  * One agent stream: messages are handled strictly in order (a HitAck must follow its
- * insert; Hello must come first), reading pauses while the agent is not reading our
- * writes, and the session closes exactly once whichever way the stream ends.
+ * insert; Hello must come first), reading pauses while handling falls behind, and the
+ * session closes exactly once whichever way the stream ends.
  */
 export class AgentSession {
   readonly connectionId = randomUUID();
@@ -98,8 +98,10 @@ export class AgentSession {
     this.finishIfIdle();
   }
 
+  // Reading goes on while our writes wait for drain: acks coalesce, so storing hits for an
+  // agent that is slow to read costs no memory, and stored hits are the point.
   private maybeResume(): void {
-    if (!this.closed && this.queue.length < MAX_QUEUED / 2 && !this.writer.blocked && this.call.isPaused()) this.call.resume();
+    if (!this.closed && this.queue.length < MAX_QUEUED / 2 && this.call.isPaused()) this.call.resume();
   }
 
   /** The agent half-closed: answer what it sent, then end our side with OK. */

@@ -10,8 +10,7 @@ export class TestAgent {
   private readonly waiters: Array<() => void> = [];
   private cursor = 0;
 
-  /** reading=false: attach no reader, so the server meets flow control (backpressure tests). */
-  constructor(address: string, reading = true) {
+  constructor(address: string) {
     const { AgentGateway } = loadPhyswatchProto();
     this.client = new AgentGateway(address, credentials.createInsecure());
     this.call = this.client.Connect();
@@ -19,10 +18,6 @@ export class TestAgent {
       this.call.on('status', (s) => resolve({ code: s.code, details: s.details }));
     });
     this.call.on('error', (err: ServiceError) => void err);
-    if (reading) this.startReading();
-  }
-
-  startReading(): void {
     this.call.on('data', (message: ControlMessage__Output) => {
       this.received.push(message);
       this.waiters.splice(0).forEach((wake) => wake());
