@@ -142,6 +142,13 @@ describe('agent <-> AgentGateway (in-process test double of the orchestrator)', 
     expect(second.unackedHits).toBe(0);
   });
 
+  it('refuses a second agent on a state dir in use, and lets one start after the first stopped', async () => {
+    const first = await startAgent();
+    await expect(Agent.start(config, testLog)).rejects.toThrow(/is in use by agent pid/);
+    await first.stop();
+    await startAgent();
+  });
+
   it('reconnects after the orchestrator restarts: Hello again, desired state again, nothing lost', async () => {
     desire('4', [armSpec({ watchId: '9' })]);
     fake.autoAck = true;

@@ -15,11 +15,13 @@ import { Reconciler } from './reconcile/reconciler';
 import { HitRelay } from './relay/hit-relay';
 import { toWireCapabilities } from './relay/wire';
 import { Spool } from './spool/spool';
+import { lockStateDir } from './state-lock';
 import { AGENT_VERSION } from './version';
 
 export type AgentState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
 interface Parts {
+  unlock: () => void;
   spool: Spool;
   backend: WatchBackend;
   relay: HitRelay;
@@ -89,11 +91,12 @@ export class Agent {
 
   private async assemble(): Promise<void> {
     const { config, log } = this;
+    this.parts = { unlock: lockStateDir(config.stateDir, config.bootId) } as Parts;
     const opened = await Spool.open(path.join(config.stateDir, 'spool'), config.bootId);
     const spool = opened.spool;
+    this.parts.spool = spool;
     if (opened.skippedLines > 0) log.warn({ skippedLines: opened.skippedLines }, 'spool had torn or damaged lines; skipped');
     log.info({ bootId: config.bootId, unacked: spool.unackedCount(), nextSeq: spool.nextSeq().toString() }, 'spool open');
-    this.parts = { spool } as Parts;
 
     const backend = await SimulatedBackend.open(config.backend, log);
     this.parts.backend = backend;
@@ -184,7 +187,7 @@ export class Agent {
       }
       const unacked = parts.spool.unackedCount();
       if (unacked > 0) this.log.warn({ unacked }, 'drain ended with unacked hits; they stay in the spool for the next start');
-      await this.teardown();
+      await this.teardown(Math.max(0, deadline - Date.now()));
       this.setState('stopped');
     } catch (err) {
       this.log.error({ err }, 'drain failed');
@@ -195,17 +198,18 @@ export class Agent {
   }
 
   /** Releases whatever was opened, in reverse order; safe on a half-built agent. */
-  private async teardown(): Promise<void> {
+  private async teardown(closeGraceMs?: number): Promise<void> {
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
     const parts = this.parts;
     this.parts = undefined;
     if (!parts) return;
     parts.unsubscribe?.();
-    await parts.connection?.close();
+    await parts.connection?.close(closeGraceMs);
     parts.relay?.stop();
     await parts.relay?.idle();
     await parts.backend?.close();
     await parts.spool?.close();
+    parts.unlock();
   }
 }

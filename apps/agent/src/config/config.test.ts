@@ -48,6 +48,7 @@ describe('agent configuration', () => {
           reconnect: { initialMs: 500, maxMs: 100 },
           batch: { maxHits: 'many' },
           tls: { cert: 'a.pem' },
+          labels: { '-rack': 'r1', role: 'a b' },
           colour: 'blue',
           backend: {
             kind: 'simulated',
@@ -68,6 +69,8 @@ describe('agent configuration', () => {
         'batch.maxHits',
         'tls',
         'colour',
+        'labels.-rack',
+        'labels.role',
         'backend.symbols.empty_zero_page',
         'backend.corruption.0.paddr',
         'backend.corruption.0.values.0',

@@ -8,6 +8,10 @@ import { z } from 'zod';
 export const DEFAULT_STATE_DIR = '/var/lib/physwatch-agent';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+// The orchestrator's selector syntax (packages/core selector.ts): a label it cannot parse
+// could never be selected, so it is refused here rather than silently ignored there.
+const labelKey = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/, 'not a label key (letters, digits, "._/-", alphanumeric at both ends)');
+const labelValue = z.string().regex(/^[^\s,()=!]*$/, 'no spaces, commas, parentheses, "=" or "!"');
 // Same shape the orchestrator accepts for host ids in a watch's host list.
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
@@ -63,7 +67,8 @@ export const configSchema = z
     hostId: z.string().regex(HOST_ID, 'must start with a letter or digit; letters, digits, ".", "_", ":", "-"; at most 128').optional(),
     bootId: z.string().regex(/^\S{1,128}$/, 'must be 1 to 128 characters without spaces').optional(),
     hostname: z.string().min(1).optional(),
-    labels: z.record(z.string().min(1), z.string()).default({}),
+    // The orchestrator's selector syntax: a label it cannot parse could never be selected.
+    labels: z.record(labelKey, labelValue).default({}),
     stateDir: z.string().min(1).default(DEFAULT_STATE_DIR),
     heartbeatIntervalMs: positiveMs.default(5000),
     reconnect: z

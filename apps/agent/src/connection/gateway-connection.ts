@@ -83,8 +83,8 @@ export class GatewayConnection {
     return this.stream === stream;
   }
 
-  /** Half-closes the stream, gives the server a moment to finish it, then lets go of everything. */
-  async close(): Promise<void> {
+  /** Half-closes the stream, gives the server up to `graceMs` to finish it, then lets go of everything. */
+  async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     this.closing = true;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
@@ -94,7 +94,7 @@ export class GatewayConnection {
         const timer = setTimeout(() => {
           stream.cancel();
           resolve();
-        }, CLOSE_GRACE_MS);
+        }, graceMs);
         stream.once('status', () => {
           clearTimeout(timer);
           resolve();

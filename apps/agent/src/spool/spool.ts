@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Hit } from '@physwatch/proto';
-import { encodeLine, JournalLine, readJournal } from './journal-format';
+import { encodeLine, readJournal } from './journal-format';
+import { SeqQueue } from './seq-queue';
 
 export interface SpoolOptions {
   /** Rewrite the journal once it is larger than this and at least half of it is dead. */
@@ -19,14 +20,9 @@ export interface SpooledBatch {
   hits: Hit[];
 }
 
-interface Pending {
-  hit: Hit;
-  bytes: number;
-}
-
 interface Boot {
   highest: bigint;
-  pending: Map<bigint, Pending>;
+  pending: SeqQueue<Hit>;
 }
 
 const JOURNAL = 'journal.jsonl';
@@ -61,8 +57,8 @@ export class Spool {
     const { boots, skipped } = readJournal(text);
     const spool = new Spool(dir, bootId, options);
     for (const [id, log] of boots) {
-      const pending = new Map<bigint, Pending>();
-      for (const [seq, hit] of log.pending) pending.set(seq, { hit, bytes: encodeLine({ t: 'h', b: id, s: String(seq), h: hit }).length });
+      const pending = new SeqQueue<Hit>();
+      for (const [seq, hit] of log.pending) pending.push({ seq, value: hit, bytes: 0 });
       spool.boots.set(id, { highest: log.highest, pending });
     }
     spool.boot(bootId);
@@ -94,7 +90,7 @@ export class Spool {
       const lines = numbered.map((hit) => encodeLine({ t: 'h', b: this.bootId, s: hit.seq, h: hit }));
       await this.write(lines.join(''), true);
       numbered.forEach((hit, i) => {
-        boot.pending.set(BigInt(hit.seq), { hit, bytes: lines[i].length });
+        boot.pending.push({ seq: BigInt(hit.seq), value: hit, bytes: lines[i].length });
         this.liveBytes += lines[i].length;
       });
       return numbered;
@@ -105,33 +101,22 @@ export class Spool {
   ack(bootId: string, upTo: bigint): number {
     const boot = this.boots.get(bootId);
     if (!boot) return 0;
-    let dropped = 0;
-    for (const [seq, entry] of boot.pending) {
-      if (seq > upTo) break;
-      boot.pending.delete(seq);
-      this.liveBytes -= entry.bytes;
-      dropped++;
-    }
-    if (dropped === 0) return 0;
+    const dropped = boot.pending.dropUpTo(upTo);
+    if (dropped.length === 0) return 0;
+    for (const entry of dropped) this.liveBytes -= entry.bytes;
     // Not fsync'd: losing an ack line only means a re-send, which the server dedupes.
     void this.enqueue(async () => {
       await this.write(encodeLine({ t: 'a', b: bootId, s: String(upTo) }), false);
       if (this.fileBytes > this.compactAtBytes && this.fileBytes > 2 * this.liveBytes) await this.rewrite();
     }).catch(() => undefined);
-    return dropped;
+    return dropped.length;
   }
 
   /** The oldest durable hits not yet sent on this stream, at most `max`, all from one boot. */
   unsent(sentUpTo: ReadonlyMap<string, bigint>, max: number): SpooledBatch | null {
     for (const [bootId, boot] of this.boots) {
-      const after = sentUpTo.get(bootId) ?? 0n;
-      const hits: Hit[] = [];
-      for (const [seq, entry] of boot.pending) {
-        if (seq <= after) continue;
-        hits.push(entry.hit);
-        if (hits.length >= max) break;
-      }
-      if (hits.length > 0) return { bootId, hits };
+      const entries = boot.pending.after(sentUpTo.get(bootId) ?? 0n, max);
+      if (entries.length > 0) return { bootId, hits: entries.map((e) => e.value) };
     }
     return null;
   }
@@ -155,7 +140,7 @@ export class Spool {
   private boot(bootId: string): Boot {
     let boot = this.boots.get(bootId);
     if (!boot) {
-      boot = { highest: 0n, pending: new Map() };
+      boot = { highest: 0n, pending: new SeqQueue<Hit>() };
       this.boots.set(bootId, boot);
     }
     return boot;
@@ -179,17 +164,22 @@ export class Spool {
   }
 
   private async rewrite(): Promise<void> {
-    const lines: JournalLine[] = [];
+    const lines: string[] = [];
     for (const [bootId, boot] of this.boots) {
       // Keep a boot only while it has hits to send, or if it is this boot (its seqs go on).
       if (bootId !== this.bootId && boot.pending.size === 0) {
         this.boots.delete(bootId);
         continue;
       }
-      lines.push({ t: 'm', b: bootId, s: String(boot.highest) });
-      for (const [seq, entry] of boot.pending) lines.push({ t: 'h', b: bootId, s: String(seq), h: entry.hit });
+      lines.push(encodeLine({ t: 'm', b: bootId, s: String(boot.highest) }));
+      for (const entry of boot.pending) {
+        const line = encodeLine({ t: 'h', b: bootId, s: String(entry.seq), h: entry.value });
+        // Sizes are (re)learnt here, so a journal read at open needs no extra encoding pass.
+        entry.bytes = line.length;
+        lines.push(line);
+      }
     }
-    const text = lines.map(encodeLine).join('');
+    const text = lines.join('');
     const file = path.join(this.dir, JOURNAL);
     const tmp = `${file}.tmp`;
     const out = await fs.promises.open(tmp, 'w');
@@ -211,5 +201,6 @@ export class Spool {
     }
     this.handle = await fs.promises.open(file, 'a');
     this.fileBytes = Buffer.byteLength(text);
+    this.liveBytes = this.fileBytes;
   }
 }
