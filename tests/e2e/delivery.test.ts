@@ -34,6 +34,8 @@ function anyChangeWatch(hosts: object, interval = '2ms') {
 async function armedOn(api: Api, watchId: string, hostIds: string[]): Promise<any> {
   return eventually(`watch ${watchId} armed on ${hostIds.join(', ')}`, async () => {
     const watch = await api.watch(watchId);
+    const failed = watch.hosts?.find((h: any) => h.phase === 'failed');
+    if (failed) throw new Error(`watch ${watchId} failed on ${failed.host_id}: ${failed.reason}`);
     const armed = watch.hosts?.filter((h: any) => h.phase === 'armed').map((h: any) => h.host_id) ?? [];
     return hostIds.every((id) => armed.includes(id)) ? watch : undefined;
   });

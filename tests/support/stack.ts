@@ -108,7 +108,7 @@ export class Agent {
         backend: {
           kind: 'simulated',
           memoryFile: this.memoryFile,
-          memorySize: this.options.memorySize ?? 16 * 1024 * 1024,
+          memorySize: this.options.memorySize ?? 64 * 1024 * 1024,
           symbols: this.options.symbols ?? {},
         },
         ...this.options.extra,
