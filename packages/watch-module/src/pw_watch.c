@@ -99,7 +99,7 @@ int pw_add(const struct pw_spec *spec, bool seed)
 	pw_count++;
 	raw_spin_unlock_irqrestore(&pw_list_lock, flags);
 	pw_timer_kick();
-	pr_info("armed id=%llu %s paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s\n",
+	pr_info("armed id=%llu target=%s paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s\n",
 		spec->id, pw_target_str(spec, tgt, sizeof(tgt)), (u64)w->paddr,
 		w->mmio ? "mmio" : "ram", spec->len, spec->width,
 		pw_cond_names[spec->cond.kind], spec->cond.value,

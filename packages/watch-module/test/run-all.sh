@@ -87,14 +87,21 @@ else
 	ko initramfs
 	finish
 fi
+if "$here/lib/mkinitramfs.sh" "$build/kdump.cpio.gz" "$PW_ABI" \
+	"$pkg/physwatch.ko" "$build/pwctl" "$PW_VMLINUZ"; then
+	ok initramfs-kdump
+else
+	ko initramfs-kdump
+fi
 
 # boot NAME EXPECT TIMEOUT APPEND...: one guest, its RESULT lines counted.
 boot() {
-	local name=$1 expect=$2 tmo=$3
+	local name=$1 expect=$2 tmo=$3 initrd=$build/initramfs.cpio.gz
 	shift 3
+	[ "$expect" = kdump ] && initrd=$build/kdump.cpio.gz
 	step "qemu $name"
 	timeout -k 5 $((tmo + 30)) python3 "$here/host/qemu_run.py" \
-		--kernel "$PW_VMLINUZ" --initrd "$build/initramfs.cpio.gz" \
+		--kernel "$PW_VMLINUZ" --initrd "$initrd" \
 		--append "nokaslr $*" --name "$name" --expect "$expect" \
 		--timeout "$tmo" --log "$build/$name.log" >"$build/$name.out" 2>&1 &
 	children+=($!)
@@ -119,4 +126,5 @@ boot seed-hang hang 120 "crashkernel=16M@512M pw.suite=seedhang"
 boot seed-panic panic 120 "crashkernel=16M@512M pw.suite=seedpanic" \
 	physwatch.paddr_dram_to_watch=0x20000000 physwatch.target_dram_val=0x33 \
 	physwatch.watch_interval_ms=30 physwatch.panic_on_hit=1
+boot seed-kdump kdump 150 "crashkernel=160M pw.suite=kdump"
 finish

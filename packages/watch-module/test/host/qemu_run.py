@@ -14,6 +14,8 @@ console and the host does it with one aligned store through mmap:
 --expect hang|panic adds host-side checks for suites whose guest cannot report:
   hang:  after the hit line (action=hang), no heartbeat for --quiet-secs seconds
   panic: the hit line, then "Kernel panic - not syncing: physwatch: hit", then QEMU exits
+  kdump: as panic, then the crash kernel's suite runs, and the dmesg it read out of
+         the vmcore (@@VMCORE-DMESG lines) holds the same hit line
 
 Every run has a hard timeout and QEMU is always killed on exit. Results are printed
 as "RESULT PASS|FAIL NAME detail" lines; the exit code is 0 only if all passed and
@@ -60,7 +62,7 @@ def main():
     ap.add_argument("--shm-dir", default="/dev/shm")
     ap.add_argument("--timeout", type=float, default=240)
     ap.add_argument("--log", required=True)
-    ap.add_argument("--expect", choices=["suite", "hang", "panic"], default="suite")
+    ap.add_argument("--expect", choices=["suite", "hang", "panic", "kdump"], default="suite")
     ap.add_argument("--name", default="suite")
     ap.add_argument("--quiet-secs", type=float, default=3.0)
     ap.add_argument("--smp", type=int, default=2)
@@ -103,6 +105,7 @@ def main():
     panic_seen = False
     hb_count = 0
     oops = []
+    vmcore_lines = []
     oops_at = None
 
     def handle(line):
@@ -122,6 +125,10 @@ def main():
         if m:
             result(m.group(1) == "PASS", f"{args.name}/{m.group(2)}", m.group(3))
             return
+        m = re.search(r"@@VMCORE-DMESG (.*)", text)
+        if m:
+            vmcore_lines.append(m.group(1))
+            return
         m = re.search(r"@@HB (\d+)", text)
         if m:
             hb_count += 1
@@ -134,7 +141,8 @@ def main():
             result(False, f"{args.name}/kernel-oops", text.strip())
             return
         if "@@END" in text:
-            ended = True
+            # The first suite of a kdump run ends in a panic, not here.
+            ended = args.expect != "kdump" or bool(vmcore_lines)
             return
         if re.search(r"physwatch: hit seq=\d+ .*action=(hang|panic)", text):
             hit_line = text.strip()
@@ -178,7 +186,14 @@ def main():
                 pass
     took = time.monotonic() - start
     timed_out = time.monotonic() >= deadline
-    if args.expect == "suite":
+    if args.expect == "kdump":
+        hit = re.search(r"physwatch: (hit seq=.*)", hit_line or "")
+        result(hit is not None, f"{args.name}/hit-line", hit_line or "no hit line with action=panic")
+        result(panic_seen, f"{args.name}/panic", "Kernel panic - not syncing: physwatch: hit")
+        in_core = hit is not None and any(hit.group(1) in l for l in vmcore_lines)
+        result(in_core, f"{args.name}/hit-line-in-vmcore-dmesg",
+               f"{len(vmcore_lines)} lines read back from the vmcore")
+    if args.expect in ("suite", "kdump"):
         if not ended:
             result(False, f"{args.name}/finished", f"no @@END (timeout={timed_out}, rc={proc.returncode}) see {args.log}")
     elif args.expect == "hang":
