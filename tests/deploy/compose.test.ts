@@ -9,26 +9,25 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-function compose(args: string[]): string {
-  const candidates: [string, string[]][] = [
-    ['docker', ['compose', ...args]],
-    ['docker-compose', args],
-  ];
-  const failures: string[] = [];
-  for (const [command, argv] of candidates) {
-    try {
-      return execFileSync(command, argv, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (err) {
-      const e = err as { code?: string; stderr?: string };
-      // A missing client (or plugin) is tried next; a client that ran and refused the file is the answer.
-      if (e.code === 'ENOENT' || /unknown command|is not a docker command/.test(e.stderr ?? '')) {
-        failures.push(`${command}: not available`);
-        continue;
-      }
-      throw new Error(`${command} ${argv.join(' ')} failed: ${e.stderr}`);
-    }
+/** The compose v2 plugin when `docker compose version` answers, else Debian's docker-compose. */
+function composeClient(): [string, string[]] {
+  try {
+    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
+    return ['docker', ['compose']];
+  } catch {
+    return ['docker-compose', []];
   }
-  throw new Error(`no compose client: ${failures.join('; ')} (apt-get install docker-compose)`);
+}
+
+function compose(args: string[]): string {
+  const [command, prefix] = composeClient();
+  try {
+    return execFileSync(command, [...prefix, ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    const e = err as { code?: string; stderr?: string };
+    if (e.code === 'ENOENT') throw new Error('no compose client: install the docker compose plugin or Debian\'s docker-compose');
+    throw new Error(`${command} ${[...prefix, ...args].join(' ')} refused docker-compose.yml: ${e.stderr}`);
+  }
 }
 
 describe('docker-compose.yml', () => {
