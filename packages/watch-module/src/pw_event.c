@@ -23,6 +23,9 @@
 #include "pw_internal.h"
 #include "pw_event.h"
 
+#define CREATE_TRACE_POINTS
+#include "pw_trace.h"
+
 static DECLARE_KFIFO_PTR(pw_fifo, struct pw_event);
 static DEFINE_RAW_SPINLOCK(pw_fifo_lock);
 static atomic64_t pw_seq = ATOMIC64_INIT(0);
@@ -195,6 +198,8 @@ void pw_hit(struct pw_watch *w, u32 off, u64 before, u64 after)
 	e.new = after;
 	e.action = w->spec.action;
 	pw_fill_context(&e, w);
+	trace_physwatch_hit(e.seq, e.id, e.paddr, e.offset, e.width, e.old,
+			    e.new, e.action);
 	pw_log(&e);
 	pw_queue(&e);
 	pw_action(w, &e);

@@ -121,6 +121,19 @@ L=$(events 2 3000)
 check rate-suppressed-line [ -n "$(echo "$L" | grep '^suppressed seq=[0-9]* id=7 count=2$')" ]
 check rate-status [ "$(status_field 7 suppressed)" = 2 ]
 
+# --- tracepoint physwatch:physwatch_hit ---
+mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+T=/sys/kernel/tracing/events/physwatch/physwatch_hit
+check tracepoint-exists [ -d $T ]
+echo 1 > $T/enable
+J=$((S + 72))
+cmd add id=8 paddr=$(hex $J) width=4 cond=any_change interval_us=1000
+poke ram $(hex $J) 4 0xabc
+expect_event tracepoint-hit "id=8 new=0xabc"
+TSEQ=$(field "$LAST_EVENT" seq)
+check tracepoint-record [ -n "$(grep "physwatch_hit: seq=$TSEQ id=8 paddr=$(hex $J) offset=0x0 width=4 old=0x0 new=0xabc" /sys/kernel/tracing/trace)" ]
+echo 0 > $T/enable
+
 # --- sym=: the seed's real case, empty_zero_page gets 0x33 ---
 cmd add id=20 sym=empty_zero_page width=1 cond=equals value=0x33 interval_us=1000
 check sym-resolved [ $? -eq 0 ]
