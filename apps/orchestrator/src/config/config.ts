@@ -35,7 +35,8 @@ export const DEFAULTS = {
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const port = z.coerce.number().int().min(0, 'must be 0 to 65535').max(65535, 'must be 0 to 65535');
+const PORT_RANGE = 'must be a whole number from 0 to 65535 (0 picks a free port)';
+const port = z.coerce.number({ error: PORT_RANGE }).int(PORT_RANGE).min(0, PORT_RANGE).max(65535, PORT_RANGE);
 const optionalPath = z.string().min(1, 'must be a file path').optional();
 
 const ENV = z
@@ -50,7 +51,7 @@ const ENV = z
     GRPC_TLS_CERT: optionalPath,
     GRPC_TLS_KEY: optionalPath,
     GRPC_TLS_CA: optionalPath,
-    HOST_OFFLINE_AFTER_MS: z.coerce.number().int().min(1000, 'must be at least 1000').default(DEFAULTS.HOST_OFFLINE_AFTER_MS),
+    HOST_OFFLINE_AFTER_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(1000, 'must be at least 1000').default(DEFAULTS.HOST_OFFLINE_AFTER_MS),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default(DEFAULTS.LOG_LEVEL),
   });
 

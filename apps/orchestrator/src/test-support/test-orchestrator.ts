@@ -1,6 +1,5 @@
 // Test-only: the whole orchestrator in-process on ports 0, against the real Postgres (a
 // fresh schema) and Redis (keys under that schema's prefix), removed again by close().
-import Redis from 'ioredis';
 import { Database, dropSchema } from '@physwatch/db';
 import { freshSchemaName, testDatabaseUrl, testRedisUrl } from '../../../../tests/support/env';
 import { RunningOrchestrator, startOrchestrator } from '../bootstrap';
@@ -8,6 +7,7 @@ import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { deleteRedisKeys } from './redis-keys';
 
 export interface TestOrchestrator {
   running: RunningOrchestrator;
@@ -17,20 +17,6 @@ export interface TestOrchestrator {
   metrics: MetricsService;
   http<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
-}
-
-async function deleteKeys(url: string, pattern: string): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    await redis.quit();
-  }
 }
 
 export async function startTestOrchestrator(env: Record<string, string> = {}): Promise<TestOrchestrator> {
@@ -73,7 +59,7 @@ export async function startTestOrchestrator(env: Record<string, string> = {}): P
     async close() {
       await running.close();
       await dropSchema(config.databaseUrl, schema);
-      await deleteKeys(config.redisUrl, `${prefix}:*`);
+      await deleteRedisKeys(config.redisUrl, `${prefix}:*`);
     },
   };
 }

@@ -1,8 +1,8 @@
 import { parseWatchSpec } from '@physwatch/core';
 import { describe, expect, it } from 'vitest';
-import { selectedHosts } from './placement';
+import { PlaceableHost, selectedHosts } from './placement';
 
-const hosts = [
+const hosts: PlaceableHost[] = [
   { id: 'a', labels: { rack: 'r1', 'bios.version': '2.1.3' } },
   { id: 'b', labels: { rack: 'r1', 'bios.version': '2.0.0' } },
   { id: 'c', labels: { rack: 'r2' } },
