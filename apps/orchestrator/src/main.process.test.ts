@@ -6,6 +6,7 @@ import { dropSchema } from '@physwatch/db';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshSchemaName, testDatabaseUrl, testRedisUrl } from '../../../tests/support/env';
 import { deleteRedisKeys } from './test-support/redis-keys';
+import { testEnv } from './test-support/test-env';
 
 const MAIN = path.resolve(__dirname, '../dist/main.js');
 const schema = freshSchemaName('proc');
@@ -33,15 +34,7 @@ describe('orchestrator process', () => {
   });
 
   it('logs the real ports when ready, and exits 0 on SIGTERM with nothing left open', async () => {
-    const proc = run({
-      DATABASE_URL: testDatabaseUrl(),
-      DATABASE_SCHEMA: schema,
-      REDIS_URL: testRedisUrl(),
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: '0',
-    });
+    const proc = run(testEnv(schema));
     const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setInterval(() => {
         const line = proc.lines.find((l) => l.msg === 'orchestrator ready');

@@ -1,13 +1,14 @@
 // Test-only: the whole orchestrator in-process on ports 0, against the real Postgres (a
 // fresh schema) and Redis (keys under that schema's prefix), removed again by close().
 import { Database, dropSchema } from '@physwatch/db';
-import { freshSchemaName, testDatabaseUrl, testRedisUrl } from '../../../../tests/support/env';
+import { freshSchemaName } from '../../../../tests/support/env';
 import { RunningOrchestrator, startOrchestrator } from '../bootstrap';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { deleteRedisKeys } from './redis-keys';
+import { testEnv } from './test-env';
 
 export interface TestOrchestrator {
   running: RunningOrchestrator;
@@ -22,13 +23,7 @@ export interface TestOrchestrator {
 export async function startTestOrchestrator(env: Record<string, string> = {}): Promise<TestOrchestrator> {
   const schema = freshSchemaName('orch');
   const config = loadConfig({
-    DATABASE_URL: testDatabaseUrl(),
-    DATABASE_SCHEMA: schema,
-    REDIS_URL: testRedisUrl(),
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    GRPC_HOST: '127.0.0.1',
-    GRPC_PORT: '0',
+    ...testEnv(schema),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });

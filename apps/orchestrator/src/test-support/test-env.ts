@@ -1,0 +1,14 @@
+// Test-only: the orchestrator environment for a test run: real services, its own schema, ports 0.
+import { testDatabaseUrl, testRedisUrl } from '../../../../tests/support/env';
+
+export function testEnv(schema: string): Record<string, string> {
+  return {
+    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_SCHEMA: schema,
+    REDIS_URL: testRedisUrl(),
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+  };
+}
