@@ -31,6 +31,7 @@ struct pw_watch {
 	bool seed;			/* seed watch: a value already there hits */
 	ktime_t due;
 	u64 polls, hits, suppressed, pending_suppressed;
+	u64 poll_ns;			/* time spent polling, for poll_ns_avg */
 	u64 rate_window_ns;
 	u32 rate_count;
 	char last_err[64];

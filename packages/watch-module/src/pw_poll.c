@@ -8,6 +8,7 @@
 
 #include <linux/hrtimer.h>
 #include <linux/io.h>
+#include <linux/timekeeping.h>
 #include "pw_internal.h"
 #include "pw_cond.h"
 
@@ -76,12 +77,18 @@ static bool pw_scan_hit(void *ctx, u32 off, u64 before, u64 after)
 /* Called with w->lock held. */
 void pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip)
 {
+	u64 t0;
+
 	if (!w->armed)
 		return;
 	w->polls++;
+	t0 = ktime_get_ns();
 	pw_read(w);
-	if (!memcmp(w->shadow, w->cur, w->spec.len))
+	if (!memcmp(w->shadow, w->cur, w->spec.len)) {
+		w->poll_ns += ktime_get_ns() - t0;
 		return;
+	}
+	w->poll_ns += ktime_get_ns() - t0;
 	w->src = src;
 	w->src_ip = ip;
 	pw_scan(w->shadow, w->cur, w->spec.len, w->spec.width, &w->spec.cond,

@@ -4,10 +4,11 @@
  *   physwatch seq=S lost=N watches=W timer=active|idle
  *   id=I state=armed|disarmed target=... paddr=0xP kind=ram|mmio len=L width=W
  *       cond=C value=0xV mask=0xM interval_us=U action=A mode=M polls=N hits=N
- *       suppressed=N last=0xV err=TEXT
+ *       suppressed=N poll_ns_avg=N last=0xV err=TEXT
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/math64.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include "pw_internal.h"
@@ -38,7 +39,7 @@ static int pw_proc_show(struct seq_file *m, void *v)
 	list_for_each_entry(w, &pw_watches, node) {
 		const struct pw_spec *s = &w->spec;
 		unsigned long flags;
-		u64 polls, hits, supp, last;
+		u64 polls, hits, supp, last, pns;
 		bool armed;
 		char err[sizeof(w->last_err)];
 
@@ -46,6 +47,7 @@ static int pw_proc_show(struct seq_file *m, void *v)
 		polls = w->polls;
 		hits = w->hits;
 		supp = w->suppressed;
+		pns = w->poll_ns;
 		armed = w->armed;
 		last = pw_word_get(w->shadow, 0, s->width);
 		memcpy(err, w->last_err, sizeof(err));
@@ -54,12 +56,13 @@ static int pw_proc_show(struct seq_file *m, void *v)
 		seq_printf(m, "id=%llu state=%s target=", s->id,
 			   armed ? "armed" : "disarmed");
 		pw_proc_target(m, s);
-		seq_printf(m, " paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s polls=%llu hits=%llu suppressed=%llu last=0x%llx err=%s\n",
+		seq_printf(m, " paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s polls=%llu hits=%llu suppressed=%llu poll_ns_avg=%llu last=0x%llx err=%s\n",
 			   (u64)w->paddr, w->mmio ? "mmio" : "ram", s->len,
 			   s->width, pw_cond_names[s->cond.kind], s->cond.value,
 			   s->cond.mask, s->interval_us,
 			   pw_action_names[s->action], pw_mode_names[s->mode],
-			   polls, hits, supp, last, err[0] ? err : "none");
+			   polls, hits, supp, polls ? div64_u64(pns, polls) : 0,
+			   last, err[0] ? err : "none");
 	}
 	mutex_unlock(&pw_cmd_mutex);
 	return 0;

@@ -66,6 +66,7 @@ def main():
     ap.add_argument("--name", default="suite")
     ap.add_argument("--quiet-secs", type=float, default=3.0)
     ap.add_argument("--smp", type=int, default=2)
+    ap.add_argument("--latency-id", help="time host store -> hit line of this watch id")
     args = ap.parse_args()
 
     tag = f"physwatch-{os.getpid()}"
@@ -106,6 +107,9 @@ def main():
     hb_count = 0
     oops = []
     vmcore_lines = []
+    lat = {}
+    lat_label = [None]
+    last_poke = [None]
     oops_at = None
 
     def handle(line):
@@ -115,6 +119,7 @@ def main():
         if m:
             store = ram if m.group(1) == "ram" else bar
             store.poke(int(m.group(2), 0), int(m.group(3)), int(m.group(4), 0))
+            last_poke[0] = time.monotonic()
             try:
                 proc.stdin.write(b"@@ACK\n")
                 proc.stdin.flush()
@@ -124,6 +129,17 @@ def main():
         m = re.search(r"@@RESULT (PASS|FAIL) (\S+) ?(.*)", text)
         if m:
             result(m.group(1) == "PASS", f"{args.name}/{m.group(2)}", m.group(3))
+            return
+        m = re.search(r"@@LAT (\S+)", text)
+        if m:
+            lat_label[0] = m.group(1)
+            return
+        if args.latency_id and last_poke[0] and re.search(rf"physwatch: hit seq=\d+ id={args.latency_id} ", text):
+            lat.setdefault(lat_label[0], []).append((time.monotonic() - last_poke[0]) * 1000)
+            last_poke[0] = None
+        m = re.search(r"@@BENCH (.*)", text)
+        if m:
+            print("BENCH " + m.group(1), flush=True)
             return
         m = re.search(r"@@VMCORE-DMESG (.*)", text)
         if m:
@@ -207,6 +223,10 @@ def main():
         result(panic_seen, f"{args.name}/panic", "Kernel panic - not syncing: physwatch: hit")
         result(proc.returncode is not None and not timed_out, f"{args.name}/qemu-exited",
                f"rc={proc.returncode}")
+    for label, v in lat.items():
+        v.sort()
+        print(f"LATENCY {label}: n={len(v)} min={v[0]:.2f}ms median={v[len(v) // 2]:.2f}ms "
+              f"p90={v[int(len(v) * 0.9)]:.2f}ms max={v[-1]:.2f}ms", flush=True)
     print(f"qemu {args.name}: {took:.1f}s", flush=True)
     return 0 if results and all(results) else 1
 

@@ -22,6 +22,10 @@ strip --strip-debug -o "$root/physwatch.ko" "$ko"
 cp "$root/physwatch.ko" "$root/lib/modules/$abi/extra/physwatch.ko"
 echo "extra/physwatch.ko:" > "$root/lib/modules/$abi/modules.dep"
 cp "$pwctl" "$root/pwctl"
+# Extra modules for the benchmark (PW_EXTRA_KO="a.ko b.ko").
+for extra in ${PW_EXTRA_KO:-}; do
+	strip --strip-debug -o "$root/$(basename "$extra")" "$extra"
+done
 
 # A dynamic binary and the libraries ldd names, at their own paths.
 add_bin() {
