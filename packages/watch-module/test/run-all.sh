@@ -59,6 +59,14 @@ fi
 vermagic=$(modinfo -F vermagic "$pkg/physwatch.ko" | cut -d' ' -f1)
 if [ "$vermagic" = "$PW_ABI" ]; then ok vermagic; else ko vermagic "$vermagic != $PW_ABI"; fi
 
+step "dkms build"
+if "$here/lib/dkms-check.sh" "$PW_ABI" >"$build/dkms.log" 2>&1; then
+	ok dkms-build
+else
+	tail -20 "$build/dkms.log"
+	ko dkms-build "see $build/dkms.log"
+fi
+
 step "unit tests"
 unit_out=$(make -s -C "$pkg/test/unit" run 2>&1)
 echo "$unit_out" | grep -v '^make'

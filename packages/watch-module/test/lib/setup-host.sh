@@ -7,7 +7,7 @@ set -euo pipefail
 
 PW_CACHE=${PW_CACHE:-/var/cache/physwatch-kernel}
 PKGS="qemu-system-x86 busybox-static linux-headers-amd64 kmod make gcc libc6-dev
-      python3 clang libclang-rt-14-dev kexec-tools makedumpfile"
+      python3 clang libclang-rt-14-dev kexec-tools makedumpfile dkms"
 
 log() { echo "setup: $*" >&2; }
 
