@@ -30,6 +30,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     this.connection.on('error', (err) => this.logger.warn({ err: err.message }, 'redis connection error'));
     this.probe.on('error', () => undefined);
     this.queue = new Queue(QUEUE, { connection: this.connection, prefix: this.prefix });
+    this.queue.on('error', (err) => this.logger.warn({ err: err.message }, 'job queue error'));
   }
 
   register<P>(definition: JobDefinition<P>, handler: JobHandler<P>): void {
@@ -69,10 +70,14 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     await this.probe.ping();
   }
 
+  /** With Redis away, a graceful close would wait for it forever: then just disconnect. */
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    const reachable = this.connection.status === 'ready';
+    await this.worker?.close(!reachable);
     await this.queue.close();
-    await this.connection.quit().catch(() => this.connection.disconnect());
-    if (this.probe.status !== 'wait' && this.probe.status !== 'end') await this.probe.quit().catch(() => this.probe.disconnect());
+    for (const client of [this.connection, this.probe]) {
+      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+      else client.disconnect();
+    }
   }
 }

@@ -20,8 +20,13 @@ export interface TestOrchestrator {
   close(): Promise<void>;
 }
 
+/**
+ * `env` overrides the test environment. Given DATABASE_SCHEMA, the instance joins that
+ * schema as another replica and leaves its data to the instance that created it.
+ */
 export async function startTestOrchestrator(env: Record<string, string> = {}): Promise<TestOrchestrator> {
-  const schema = freshSchemaName('orch');
+  const ownsData = env.DATABASE_SCHEMA === undefined;
+  const schema = env.DATABASE_SCHEMA ?? freshSchemaName('orch');
   const config = loadConfig({
     ...testEnv(schema),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -53,6 +58,7 @@ export async function startTestOrchestrator(env: Record<string, string> = {}): P
     },
     async close() {
       await running.close();
+      if (!ownsData) return;
       await dropSchema(config.databaseUrl, schema);
       await deleteRedisKeys(config.redisUrl, `${prefix}:*`);
     },
