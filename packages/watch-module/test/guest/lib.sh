@@ -57,3 +57,16 @@ expect_no_event() {
 	if [ -n "$line" ]; then fail "$1" "unexpected: $line"; return 1; fi
 	pass "$1"
 }
+
+# settle ID: wait (at most ~2 s) until watch ID has been polled twice more, so the
+# next store is seen by a later poll than the last one.
+settle() {
+	p0=$(status_field "$1" polls)
+	n=0
+	while [ $n -lt 200 ]; do
+		p=$(status_field "$1" polls)
+		[ "$p" -ge $((p0 + 2)) ] && return 0
+		usleep 10000
+		n=$((n + 1))
+	done
+}

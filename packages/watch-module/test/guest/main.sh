@@ -104,7 +104,7 @@ check action-stack-dump [ -n "$(dmesg | grep -A3 'id=5 .*action=stack' | grep -E
 # --- max_hits disarms ---
 F=$((S + 48))
 cmd add id=6 paddr=$(hex $F) width=8 cond=any_change interval_us=1000 max_hits=2
-for v in 1 2 3; do poke ram $(hex $F) 8 $v; sleep 0.05; done
+for v in 1 2 3; do poke ram $(hex $F) 8 $v; settle 6; done
 L=$(events 3 1500)
 check max_hits-two-events [ "$(echo "$L" | grep -c 'id=6 ')" = 2 ]
 check max_hits-disarmed [ "$(status_field 6 state)" = disarmed ]
@@ -112,7 +112,7 @@ check max_hits-disarmed [ "$(status_field 6 state)" = disarmed ]
 # --- rate limit: rate=1 per second, excess counted and reported ---
 G=$((S + 56))
 cmd add id=7 paddr=$(hex $G) width=8 cond=any_change interval_us=1000 rate=1
-for v in 1 2 3; do poke ram $(hex $G) 8 $v; sleep 0.05; done
+for v in 1 2 3; do poke ram $(hex $G) 8 $v; settle 7; done
 L=$(events 3 800)
 check rate-one-reported [ "$(echo "$L" | grep -c 'id=7 ')" = 1 ]
 sleep 1
@@ -204,7 +204,7 @@ check timer-idle-after-clear [ "$(header_field timer)" = idle ]
 
 # --- bad commands: -EINVAL, one log line naming the key, nothing changed ---
 cmd add id=50 paddr=$(hex $A) width=1 cond=any_change interval_us=1000
-before=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//')
+before=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//; s/poll_ns_avg=[0-9]*//')
 bad() { # name key line
 	out=$(/pwctl cmd "$3")
 	log=$(dmesg | tail -n 1)
@@ -230,7 +230,7 @@ bad reserved-id id "add id=18446744073709551615 paddr=0x1000 width=1 cond=any_ch
 bad bad-bar bar "add id=9 bar=00:04.0/2 width=4 cond=any_change interval_us=1000"
 bad del-extra-key paddr "del id=1 paddr=0x1000"
 bad clear-args all "clear all"
-after=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//')
+after=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//; s/poll_ns_avg=[0-9]*//')
 check bad-commands-changed-nothing [ "$before" = "$after" ]
 cmd add id=51 paddr=0x1000 width=1 cond=any_change interval_us=1000 action=report
 check good-after-bad [ $? -eq 0 ]
