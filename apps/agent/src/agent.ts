@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ControlMessage__Output, Hello } from '@physwatch/proto';
 import type { Logger } from 'pino';
-import { SimulatedBackend } from './backend/simulated/simulated-backend';
+import { openBackend } from './backend/open-backend';
 import type { WatchBackend } from './backend/watch-backend';
 import type { AgentConfig } from './config/schema';
 import { channelCredentials } from './connection/credentials';
@@ -20,14 +20,13 @@ import { AGENT_VERSION } from './version';
 
 export type AgentState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
+/** What a running agent is made of; set only once all of it is up. */
 interface Parts {
-  unlock: () => void;
   spool: Spool;
   backend: WatchBackend;
   relay: HitRelay;
   reconciler: Reconciler;
   connection: GatewayConnection;
-  unsubscribe: () => void;
 }
 
 const DRAIN_POLL_MS = 20;
@@ -46,6 +45,9 @@ async function untilDeadline(work: Promise<unknown>, deadline: number): Promise<
 export class Agent {
   private stateValue: AgentState = 'starting';
   private parts: Parts | undefined;
+  /** Undo steps for whatever has been opened so far, run in reverse by teardown. */
+  private readonly cleanups: Array<() => unknown> = [];
+  private closeGraceMs: number | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatInFlight = false;
   private stopping: Promise<void> | undefined;
@@ -91,15 +93,15 @@ export class Agent {
 
   private async assemble(): Promise<void> {
     const { config, log } = this;
-    this.parts = { unlock: lockStateDir(config.stateDir, config.bootId) } as Parts;
+    this.cleanups.push(lockStateDir(config.stateDir, config.bootId));
     const opened = await Spool.open(path.join(config.stateDir, 'spool'), config.bootId);
     const spool = opened.spool;
-    this.parts.spool = spool;
+    this.cleanups.push(() => spool.close());
     if (opened.skippedLines > 0) log.warn({ skippedLines: opened.skippedLines }, 'spool had torn or damaged lines; skipped');
     log.info({ bootId: config.bootId, unacked: spool.unackedCount(), nextSeq: spool.nextSeq().toString() }, 'spool open');
 
-    const backend = await SimulatedBackend.open(config.backend, log);
-    this.parts.backend = backend;
+    const backend = await openBackend(config.backend, log);
+    this.cleanups.push(() => backend.close());
     const connection = new GatewayConnection({
       server: config.server,
       credentials: channelCredentials(config.tls, log),
@@ -112,14 +114,22 @@ export class Agent {
       onDisconnected: () => undefined,
     });
     const relay = new HitRelay(spool, connection, config.batch, log);
-    const reconciler = new Reconciler(backend, (states) => void connection.send({ watch_states: states }), log);
-    const unsubscribe = backend.onEvent((event) => {
-      if (event.kind === 'hit') relay.add(event.hit);
-      else void reconciler.backendDisarmed(event.watchId, event.reason);
+    this.cleanups.push(() => {
+      relay.stop();
+      return relay.idle();
     });
-    Object.assign(this.parts, { relay, reconciler, connection, unsubscribe });
+    this.cleanups.push(() => connection.close(this.closeGraceMs));
+    const reconciler = new Reconciler(backend, (states) => void connection.send({ watch_states: states }), log);
+    this.cleanups.push(
+      backend.onEvent((event) => {
+        if (event.kind === 'hit') relay.add(event.hit);
+        else void reconciler.backendDisarmed(event.watchId, event.reason);
+      }),
+    );
+    this.parts = { spool, backend, relay, reconciler, connection };
 
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), config.heartbeatIntervalMs);
+    this.cleanups.push(() => clearInterval(this.heartbeatTimer));
     connection.start();
   }
 
@@ -199,17 +209,17 @@ export class Agent {
 
   /** Releases whatever was opened, in reverse order; safe on a half-built agent. */
   private async teardown(closeGraceMs?: number): Promise<void> {
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
-    const parts = this.parts;
+    this.closeGraceMs = closeGraceMs;
     this.parts = undefined;
-    if (!parts) return;
-    parts.unsubscribe?.();
-    await parts.connection?.close(closeGraceMs);
-    parts.relay?.stop();
-    await parts.relay?.idle();
-    await parts.backend?.close();
-    await parts.spool?.close();
-    parts.unlock();
+    // Every step runs even if one fails, so a bad close never leaves the lock or a socket.
+    let failure: unknown;
+    while (this.cleanups.length > 0) {
+      try {
+        await this.cleanups.pop()!();
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure) throw failure;
   }
 }

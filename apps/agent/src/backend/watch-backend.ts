@@ -60,6 +60,6 @@ export interface WatchBackend {
   armed(): ArmedWatch[];
   /** Returns the unsubscribe function. */
   onEvent(listener: (event: BackendEvent) => void): () => void;
-  /** Disarms everything and releases the device/file; no event is emitted afterwards. */
+  /** Disarms everything and releases the device/file; no event is emitted afterwards. Idempotent. */
   close(): Promise<void>;
 }
