@@ -109,6 +109,11 @@ describe('agent <-> AgentGateway (in-process test double of the orchestrator)', 
     );
     expect(disarmed.reason).toBe('max_hits 1 reached');
 
+    // The same set again (a reconnect re-sends it): an exhausted watch must stay down.
+    desire('5', [armSpec({ watchId: '1' }), armSpec({ watchId: '2', target: { kind: 'paddr', paddr: 0x3000n }, maxHits: 1 })]);
+    const again = await fake.waitFor(statesFor('5'), 'generation 5');
+    expect(again.states.find((s) => s.watch_id === '2')).toMatchObject({ phase: 'WATCH_PHASE_DISARMED' });
+
     desire('2', [armSpec({ watchId: '1', target: { kind: 'paddr', paddr: 0x1008n } })]);
     const states = await fake.waitFor(statesFor('2'), 'generation 2');
     expect(states.states).toEqual([expect.objectContaining({ watch_id: '1', phase: 'WATCH_PHASE_ARMED', resolved_paddr: String(0x1008) })]);
@@ -144,8 +149,10 @@ describe('agent <-> AgentGateway (in-process test double of the orchestrator)', 
 
   it('refuses a second agent on a state dir in use, and lets one start after the first stopped', async () => {
     const first = await startAgent();
+    expect(first.state).toBe('running');
     await expect(Agent.start(config, testLog)).rejects.toThrow(/is in use by agent pid/);
     await first.stop();
+    expect(first.state).toBe('stopped');
     await startAgent();
   });
 
