@@ -34,7 +34,8 @@ describe('agent transport (in-process test double of the orchestrator)', () => {
         true,
       ),
     });
-    const config = agentConfig(dir, { server: `127.0.0.1:${fake.port}`, hostId: 'tls-host', tls: { ca: server.cert, cert: client.cert, key: client.key } });
+    // By name, as a fleet would: TLS server names are host names, not IP addresses (RFC 6066).
+    const config = agentConfig(dir, { server: `localhost:${fake.port}`, hostId: 'tls-host', tls: { ca: server.cert, cert: client.cert, key: client.key } });
     agent = await Agent.start(config, testLog);
     const hello = await fake.waitFor((r) => r.message.hello ?? undefined, 'hello over mTLS');
     expect(hello.host_id).toBe('tls-host');
