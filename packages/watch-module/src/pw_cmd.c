@@ -16,9 +16,11 @@
 const char *const pw_cond_names[PW_COND_COUNT] = {
 	"equals", "changes_from", "any_change", "mask_equals",
 };
+
 const char *const pw_action_names[PW_ACT_COUNT] = {
 	"report", "stack", "panic", "hang",
 };
+
 const char *const pw_mode_names[PW_MODE_COUNT] = { "timer", "ftrace", "both" };
 
 /* A token from the line: [s, s + n). */
@@ -286,7 +288,8 @@ static int parse_kv(struct tok key, struct tok val, int k, struct pw_spec *s,
 	case K_COND:
 		i = lookup(val, pw_cond_names, PW_COND_COUNT);
 		if (i < 0)
-			return fail(e, key.s, key.n, "not equals, changes_from, any_change or mask_equals");
+			return fail(e, key.s, key.n,
+				    "not equals, changes_from, any_change or mask_equals");
 		s->cond.kind = (enum pw_cond_kind)i;
 		return 0;
 	case K_VALUE:
@@ -376,7 +379,8 @@ static int cross_check(const struct pw_spec *s, unsigned int seen,
 		if (s->cond.mask > max)
 			return failk(e, "mask", "wider than width");
 		if (!s->cond.mask)
-			return failk(e, "mask", "0x0 makes every change a hit; use cond any_change");
+			return failk(e, "mask",
+				     "0x0 makes every change a hit; use cond any_change");
 		if (s->cond.value & ~s->cond.mask)
 			return failk(e, "value", "has bits outside mask, can never match");
 	} else if (seen & (1u << K_MASK)) {

@@ -14,14 +14,14 @@
 static unsigned int fifo_size = 256;
 module_param(fifo_size, uint, 0444);
 MODULE_PARM_DESC(fifo_size,
-		 "Events queued for /dev/physwatch readers before losses are counted (power of 2, 4..65536)");
+		 "Events queued for /dev/physwatch readers before losses are counted (power of 2, 4..16384)");
 
 static int __init physwatch_init(void)
 {
 	int ret;
 
-	if (fifo_size < 4 || fifo_size > 65536 || !is_power_of_2(fifo_size)) {
-		pr_err("fifo_size: %u is not a power of 2 from 4 to 65536\n",
+	if (fifo_size < 4 || fifo_size > 16384 || !is_power_of_2(fifo_size)) {
+		pr_err("fifo_size: %u is not a power of 2 from 4 to 16384\n",
 		       fifo_size);
 		return -EINVAL;
 	}

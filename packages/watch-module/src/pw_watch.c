@@ -10,6 +10,7 @@
 #include <linux/vmalloc.h>
 #include "pw_internal.h"
 
+/* Serializes commands: table changes, timer (re)starts, /proc readers. */
 DEFINE_MUTEX(pw_cmd_mutex);
 LIST_HEAD(pw_watches);
 DEFINE_RAW_SPINLOCK(pw_list_lock);

@@ -59,6 +59,14 @@ fi
 vermagic=$(modinfo -F vermagic "$pkg/physwatch.ko" | cut -d' ' -f1)
 if [ "$vermagic" = "$PW_ABI" ]; then ok vermagic; else ko vermagic "$vermagic != $PW_ABI"; fi
 
+step "checkpatch"
+if "$here/lib/checkpatch.sh" >"$build/checkpatch.log" 2>&1; then
+	ok checkpatch
+else
+	grep -E 'ERROR|WARNING' "$build/checkpatch.log" | tail -20
+	ko checkpatch "see $build/checkpatch.log"
+fi
+
 step "dkms build"
 if "$here/lib/dkms-check.sh" "$PW_ABI" >"$build/dkms.log" 2>&1; then
 	ok dkms-build

@@ -6,7 +6,8 @@ FAILED=0
 pass() { echo "@@RESULT PASS $1"; PASSED=$((PASSED + 1)); }
 fail() { echo "@@RESULT FAIL $1 $2"; FAILED=$((FAILED + 1)); }
 check() { # name condition-command...
-	name=$1; shift
+	local name=$1
+	shift
 	if "$@"; then pass "$name"; else fail "$name" "failed: $*"; fi
 }
 
@@ -32,7 +33,7 @@ hex() { printf '0x%x' "$1"; }
 # expect_event NAME PATTERN [MS]: the next event line contains every word of PATTERN
 # (each "key=value"), and the kernel log holds the same line.
 expect_event() {
-	name=$1 pattern=$2 ms=${3:-4000}
+	local name=$1 pattern=$2 ms=${3:-4000} line w
 	line=$(events 1 "$ms")
 	if [ -z "$line" ]; then
 		fail "$name" "no event"
@@ -53,6 +54,7 @@ expect_event() {
 }
 
 expect_no_event() {
+	local line
 	line=$(events 1 "${2:-600}")
 	if [ -n "$line" ]; then fail "$1" "unexpected: $line"; return 1; fi
 	pass "$1"
@@ -61,6 +63,7 @@ expect_no_event() {
 # settle ID: wait (at most ~2 s) until watch ID has been polled twice more, so the
 # next store is seen by a later poll than the last one.
 settle() {
+	local p0 p n
 	p0=$(status_field "$1" polls)
 	n=0
 	while [ $n -lt 200 ]; do

@@ -59,6 +59,30 @@ expect_event mask_equals-w8 "id=4 width=8 old=0x0 new=0x33000000000000aa"
 poke ram $(hex $D) 8 0x33000000000000bb
 expect_no_event mask_equals-masked-bits-unchanged
 
+# --- every condition at every width (values in the top byte of the word) ---
+M=$((S + 0x500000))
+k=0
+for wd in 1 2 4 8; do
+	sh=$((8 * (wd - 1)))
+	for c in equals changes_from any_change mask_equals; do
+		k=$((k + 1))
+		a=$((M + k * 8))
+		case $c in
+		equals) args="value=$(hex $((0x5a << sh)))" from=0x11 to=0x5a ;;
+		changes_from) args="value=$(hex $((0x11 << sh)))" from=0x11 to=0x22 ;;
+		any_change) args="" from=0x11 to=0x12 ;;
+		mask_equals) args="mask=$(hex $((0xf0 << sh))) value=$(hex $((0x50 << sh)))" from=0x11 to=0x5f ;;
+		esac
+		from=$(hex $((from << sh)))
+		to=$(hex $((to << sh)))
+		poke ram $(hex $a) $wd $from
+		cmd add id=$((200 + k)) paddr=$(hex $a) width=$wd cond=$c $args interval_us=1000
+		poke ram $(hex $a) $wd $to
+		expect_event "matrix-$c-w$wd" "id=$((200 + k)) paddr=$(hex $a) width=$wd old=$from new=$to"
+		cmd del id=$((200 + k))
+	done
+done
+
 # --- change a watch at run time: add with the same id replaces it ---
 cmd add id=1 paddr=$(hex $A) width=1 cond=equals value=0x44 interval_us=1000
 check change-keeps-one-watch [ "$(grep -c '^id=1 ' /proc/physwatch)" = 1 ]

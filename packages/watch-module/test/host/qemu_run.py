@@ -126,6 +126,12 @@ def main():
             except BrokenPipeError:
                 pass
             return
+        if "@@POKE" in text:
+            # Never leave the guest waiting for an ack.
+            result(False, f"{args.name}/bad-poke", text.strip())
+            proc.stdin.write(b"@@ACK\n")
+            proc.stdin.flush()
+            return
         m = re.search(r"@@RESULT (PASS|FAIL) (\S+) ?(.*)", text)
         if m:
             result(m.group(1) == "PASS", f"{args.name}/{m.group(2)}", m.group(3))
