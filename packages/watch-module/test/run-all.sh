@@ -142,5 +142,7 @@ boot seed-hang hang 120 "crashkernel=16M@512M pw.suite=seedhang"
 boot seed-panic panic 120 "crashkernel=16M@512M pw.suite=seedpanic" \
 	physwatch.paddr_dram_to_watch=0x20000000 physwatch.target_dram_val=0x33 \
 	physwatch.watch_interval_ms=30 physwatch.panic_on_hit=1
+boot cmd-hang hang 120 "pw.suite=cmdhang"
+boot cmd-panic panic 120 "pw.suite=cmdpanic"
 boot seed-kdump kdump 150 "crashkernel=160M pw.suite=kdump"
 finish

@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0
+# action=hang through /dev/physwatch on sym=empty_zero_page: the host writes 0x33,
+# the host then checks that the guest's heartbeat stops.
+. /suites/lib.sh
+insmod /physwatch.ko
+cmd add id=77 sym=empty_zero_page width=1 cond=equals value=0x33 interval_us=500 action=hang
+check cmd-hang-armed [ "$(status_field 77 action)" = hang ]
+Z=$(status_field 77 paddr)
+(i=0; while :; do i=$((i + 1)); echo "@@HB $i"; sleep 0.1; done) &
+sleep 1
+poke ram $Z 1 0x33
+sleep 60
