@@ -35,7 +35,9 @@ const freePort = () =>
   });
 
 function sql(query) {
-  return execFileSync('psql', [DATABASE_URL, '-v', 'ON_ERROR_STOP=1', '-Atc', `set search_path=${SCHEMA}; ${query}`], {
+  // Separate -c commands share one session; -q keeps "SET" out of the answer; a
+  // backslash command (\\copy) must stand alone in its -c.
+  return execFileSync('psql', [DATABASE_URL, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', `set search_path=${SCHEMA}`, '-c', query], {
     encoding: 'utf8',
   }).trim();
 }
@@ -75,7 +77,6 @@ async function main() {
     HTTP_PORT: String(httpPort),
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: String(grpcPort),
-    LOG_LEVEL: 'warn',
   });
   await ready(orchestrator, 'orchestrator ready');
 
@@ -114,9 +115,14 @@ async function main() {
     }),
   });
   const watch = await res.json();
+  if (res.status !== 201) throw new Error(`creating the watch: ${res.status} ${JSON.stringify(watch)}`);
+  const armBy = Date.now() + 60_000;
   for (;;) {
     const w = await (await fetch(`${base}/api/v1/watches/${watch.id}`)).json();
     if (w.counts?.armed === AGENTS) break;
+    const failed = w.hosts?.find((h) => h.phase === 'failed');
+    if (failed) throw new Error(`watch failed on ${failed.host_id}: ${failed.reason}`);
+    if (Date.now() > armBy) throw new Error(`only ${w.counts?.armed ?? 0} of ${AGENTS} agents armed the watch within 60 s`);
     await new Promise((r) => setTimeout(r, 200));
   }
 
@@ -157,7 +163,7 @@ async function main() {
 async function cleanup() {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   try {
-    execFileSync('psql', [DATABASE_URL, '-Atc', `drop schema if exists ${SCHEMA} cascade`]);
+    execFileSync('psql', [DATABASE_URL, '-qAt', '-c', 'set client_min_messages = warning', '-c', `drop schema if exists ${SCHEMA} cascade`]);
   } catch {
     // the schema may never have been created
   }
