@@ -5,7 +5,7 @@ import { AgentGrpcServer } from './agents/agent-grpc.server';
 import { AppModule } from './app.module';
 import { HttpErrorFilter } from './common/http-error.filter';
 import type { OrchestratorConfig } from './config/config';
-import { Logger, NestPinoLogger } from './config/logger';
+import { lifecycleLogger, Logger, NestPinoLogger } from './config/logger';
 import { setupOpenApi } from './openapi';
 
 export interface RunningOrchestrator {
@@ -32,6 +32,6 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
   }
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   const grpcPort = app.get(AgentGrpcServer).port;
-  logger.info({ httpPort, grpcPort }, 'orchestrator ready');
+  lifecycleLogger(logger).info({ httpPort, grpcPort }, 'orchestrator ready');
   return { app, httpPort, grpcPort, close: () => app.close() };
 }

@@ -34,7 +34,8 @@ describe('orchestrator process', () => {
   });
 
   it('logs the real ports when ready, and exits 0 on SIGTERM with nothing left open', async () => {
-    const proc = run(testEnv(schema));
+    // LOG_LEVEL does not hide the lifecycle lines others wait for.
+    const proc = run({ ...testEnv(schema), LOG_LEVEL: 'error' });
     const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setInterval(() => {
         const line = proc.lines.find((l) => l.msg === 'orchestrator ready');

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { startOrchestrator } from './bootstrap';
 import { ConfigError, loadConfig } from './config/config';
-import { createLogger } from './config/logger';
+import { createLogger, lifecycleLogger } from './config/logger';
 
 // If closing hangs (a peer that never answers), leave anyway rather than linger.
 const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -24,18 +24,19 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'orchestrator failed to start');
     process.exit(1);
   }
+  const lifecycle = lifecycleLogger(logger);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'orchestrator stopping');
+    lifecycle.info({ signal }, 'orchestrator stopping');
     setTimeout(() => {
       logger.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown did not finish in time');
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
     running.close().then(
       () => {
-        logger.info('orchestrator stopped');
+        lifecycle.info('orchestrator stopped');
         process.exitCode = 0;
       },
       (err: unknown) => {

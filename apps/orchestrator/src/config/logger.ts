@@ -11,6 +11,14 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   return pino({ level, base: { service: 'orchestrator' }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }
 
+/**
+ * Lifecycle lines (ready, stopping, stopped) are a contract: tests, the demo and the bench
+ * wait for "orchestrator ready". They are written at info whatever LOG_LEVEL says.
+ */
+export function lifecycleLogger(logger: Logger): Logger {
+  return logger.child({}, { level: 'info' });
+}
+
 /** Routes Nest's own messages (module init, route mapping, errors) into the same JSON stream. */
 export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
