@@ -6,11 +6,11 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Api } from '../support/api';
 import { eventually } from '../support/child';
-import { writeWord } from '../support/memory';
+import { corruptMemoryFile } from '@physwatch/agent';
 import { Agent, Orchestrator } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';
 
-const WATCHED = 0x2a0e000;
+const WATCHED = 0x2a0e000n;
 const started: { stop(signal?: NodeJS.Signals): Promise<void> }[] = [];
 const stateDirs: Agent[] = [];
 
@@ -74,8 +74,8 @@ describe('delivery', () => {
     expect(armed.hosts.map((h: any) => h.host_id).sort()).toEqual(['host-a1', 'host-a2']);
     expect(armed.hosts[0]).toMatchObject({ resolved_paddr: '0x2a0e000', memory_kind: 'ram' });
 
-    writeWord(a1.memoryFile, WATCHED, 1, 0x33n);
-    writeWord(a2.memoryFile, WATCHED, 1, 0x33n);
+    await corruptMemoryFile(a1.memoryFile, WATCHED, 1, 0x33n);
+    await corruptMemoryFile(a2.memoryFile, WATCHED, 1, 0x33n);
     const hits = await eventually('a hit from each host', async () => {
       const all = await api.allHits({ watch_id: watch.id });
       return all.length === 2 ? all : undefined;
@@ -95,11 +95,11 @@ describe('delivery', () => {
     }
     // A disarmed watch sees nothing: a change now and a later marker change on a live
     // watch prove the agent looked after the first write.
-    writeWord(a1.memoryFile, WATCHED, 1, 0x0n);
-    writeWord(a1.memoryFile, WATCHED, 1, 0x33n);
+    await corruptMemoryFile(a1.memoryFile, WATCHED, 1, 0x0n);
+    await corruptMemoryFile(a1.memoryFile, WATCHED, 1, 0x33n);
     const marker = await api.createWatch({ ...anyChangeWatch({ ids: ['host-a1'] }), target: { paddr: '0x1000' } });
     await armedOn(api, marker.id, ['host-a1']);
-    writeWord(a1.memoryFile, 0x1000, 4, 7n);
+    await corruptMemoryFile(a1.memoryFile, 0x1000n, 4, 7n);
     await eventually('the marker hit', async () => (await api.allHits({ watch_id: marker.id })).length === 1);
     expect(await api.allHits({ watch_id: watch.id })).toHaveLength(2);
   });
@@ -114,7 +114,7 @@ describe('delivery', () => {
 
     proxy.holdDownstream(); // from here on the orchestrator stores hits but no ack arrives
     for (let v = 1n; v <= 5n; v++) {
-      writeWord(first.memoryFile, WATCHED, 4, v);
+      await corruptMemoryFile(first.memoryFile, WATCHED, 4, v);
       await eventually(`hit ${v} stored`, async () => (await api.allHits({ host_id: 'host-k9' })).length === Number(v));
     }
     const duplicatesBefore = await api.metric('physwatch_hits_duplicate_total');
@@ -126,7 +126,7 @@ describe('delivery', () => {
     await eventually('the 5 unacked hits re-sent and recognised', async () =>
       (await api.metric('physwatch_hits_duplicate_total')) - duplicatesBefore >= 5,
     );
-    writeWord(second.memoryFile, WATCHED, 4, 6n);
+    await corruptMemoryFile(second.memoryFile, WATCHED, 4, 6n);
     const hits = await eventually('the hit after restart', async () => {
       const all = await api.allHits({ host_id: 'host-k9' });
       return all.length === 6 ? all : undefined;
@@ -144,22 +144,22 @@ describe('delivery', () => {
     await armedOn(api, watch.id, ['host-r1', 'host-r2']);
 
     let value = 0n;
-    const write = () => {
+    const write = async () => {
       value++;
-      for (const a of agents) writeWord(a.memoryFile, WATCHED, 4, value);
+      for (const a of agents) await corruptMemoryFile(a.memoryFile, WATCHED, 4, value);
     };
     for (let i = 0; i < 10; i++) {
-      write();
+      await write();
       await new Promise((r) => setTimeout(r, 30));
     }
     await orch.stop('SIGKILL');
     for (let i = 0; i < 10; i++) {
-      write(); // hits while no orchestrator is up wait in the agents' spools
+      await write(); // hits while no orchestrator is up wait in the agents' spools
       await new Promise((r) => setTimeout(r, 30));
     }
     await orch.spawn();
     for (let i = 0; i < 10; i++) {
-      write();
+      await write();
       await new Promise((r) => setTimeout(r, 30));
     }
     const last = `0x${value.toString(16)}`;

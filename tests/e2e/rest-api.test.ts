@@ -3,9 +3,9 @@
  * document, host listing, and hit listing with filters and cursor pagination.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api } from '../support/api';
+import { Api, ApiResponse } from '../support/api';
 import { eventually } from '../support/child';
-import { writeWord } from '../support/memory';
+import { corruptMemoryFile } from '@physwatch/agent';
 import { Agent, Orchestrator } from '../support/stack';
 
 let orch: Orchestrator;
@@ -22,7 +22,7 @@ beforeAll(async () => {
   watchId = watch.id;
   await eventually('armed', async () => (await api.watch(watchId)).hosts?.[0]?.phase === 'armed');
   for (let v = 1n; v <= BigInt(WRITES); v++) {
-    writeWord(agent.memoryFile, 0x4000, 8, v * 0x0101010101n);
+    await corruptMemoryFile(agent.memoryFile, 0x4000n, 8, v * 0x0101010101n);
     await eventually(`hit ${v}`, async () => (await api.allHits({ watch_id: watchId })).length === Number(v));
   }
 });
@@ -62,7 +62,7 @@ describe('REST API', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await api.request('GET', `/api/v1/hits?watch_id=${watchId}&limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res: ApiResponse = await api.request('GET', `/api/v1/hits?watch_id=${watchId}&limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(7);
       seen.push(...res.body.items.map((h: any) => h.seq));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '../support/api';
 import { createTestPki, TestPki } from '../support/certs';
 import { eventually } from '../support/child';
-import { writeWord } from '../support/memory';
+import { corruptMemoryFile } from '@physwatch/agent';
 import { Agent, Orchestrator } from '../support/stack';
 
 let pki: TestPki;
@@ -43,7 +43,7 @@ describe('mTLS between agent and orchestrator', () => {
     agents.push(agent);
     const watch = await api.createWatch({ target: { paddr: '0x2000' }, width: 2, condition: 'changes_from', value: '0x0', interval: '2ms', hosts: { ids: ['host-tls'] } });
     await eventually('armed over TLS', async () => (await api.watch(watch.id)).hosts?.[0]?.phase === 'armed');
-    writeWord(agent.memoryFile, 0x2000, 2, 0xbeefn);
+    await corruptMemoryFile(agent.memoryFile, 0x2000n, 2, 0xbeefn);
     const [hit] = await eventually('the hit', async () => {
       const hits = await api.allHits({ watch_id: watch.id });
       return hits.length ? hits : undefined;

@@ -48,8 +48,8 @@ export class Api {
     const items: any[] = [];
     let cursor: string | null = null;
     do {
-      const params = new URLSearchParams({ ...query, limit: '1000', ...(cursor ? { cursor } : {}) });
-      const res = await this.request('GET', `/api/v1/hits?${params}`);
+      const params: URLSearchParams = new URLSearchParams({ ...query, limit: '1000', ...(cursor ? { cursor } : {}) });
+      const res: ApiResponse = await this.request('GET', `/api/v1/hits?${params}`);
       if (res.status !== 200) throw new Error(`hits: ${res.status} ${JSON.stringify(res.body)}`);
       items.push(...res.body.items);
       cursor = res.body.next_cursor;
