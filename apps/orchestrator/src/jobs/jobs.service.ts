@@ -43,6 +43,16 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     await this.queue.add(definition.name, checked, { ...definition.options(checked), delay: Math.max(0, extra.delayMs ?? 0) });
   }
 
+  /**
+   * For callers whose truth is already in Postgres: with Redis away the add waits in the
+   * client's offline queue and runs when Redis is back, and the caller does not wait for it.
+   */
+  enqueueDetached<P>(definition: JobDefinition<P>, payload: P, extra: { delayMs?: number } = {}): void {
+    this.enqueue(definition, payload, extra).catch((err: Error) =>
+      this.logger.error({ job: definition.name, payload, err: err.message }, 'could not enqueue job'),
+    );
+  }
+
   /** Every known job has exactly one handler before the worker takes jobs. */
   onApplicationBootstrap(): void {
     const missing = JOB_DEFINITIONS.filter((d) => !this.handlers.has(d.name)).map((d) => d.name);

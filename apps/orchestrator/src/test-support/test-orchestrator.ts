@@ -22,10 +22,10 @@ export interface TestOrchestrator {
 
 /**
  * `env` overrides the test environment. Given DATABASE_SCHEMA, the instance joins that
- * schema as another replica and leaves its data to the instance that created it.
+ * schema as another replica and, unless `ownsData` says otherwise, leaves its data to the
+ * instance that created it.
  */
-export async function startTestOrchestrator(env: Record<string, string> = {}): Promise<TestOrchestrator> {
-  const ownsData = env.DATABASE_SCHEMA === undefined;
+export async function startTestOrchestrator(env: Record<string, string> = {}, ownsData = env.DATABASE_SCHEMA === undefined): Promise<TestOrchestrator> {
   const schema = env.DATABASE_SCHEMA ?? freshSchemaName('orch');
   const config = loadConfig({
     ...testEnv(schema),

@@ -22,7 +22,7 @@ export class WatchExpiryHandler implements OnModuleInit, OnApplicationBootstrap 
   /** Re-enqueue at start, in case Redis lost jobs; the jobId makes duplicates harmless. */
   async onApplicationBootstrap(): Promise<void> {
     for (const watch of await this.watches.listActive()) {
-      if (watch.expiresAt) await this.jobs.enqueue(watchExpiryJob, { watchId: watch.id }, { delayMs: expiryDelayMs(watch.expiresAt) });
+      if (watch.expiresAt) this.jobs.enqueueDetached(watchExpiryJob, { watchId: watch.id }, { delayMs: expiryDelayMs(watch.expiresAt) });
     }
   }
 }

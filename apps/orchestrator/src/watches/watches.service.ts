@@ -33,7 +33,7 @@ export class WatchesService {
       return { row, hosts };
     });
     this.logger.info({ watchId: row.id, hosts: hosts.length, name: row.name }, 'watch created');
-    if (row.expiresAt) await this.jobs.enqueue(watchExpiryJob, { watchId: row.id }, { delayMs: expiryDelayMs(row.expiresAt) });
+    if (row.expiresAt) this.jobs.enqueueDetached(watchExpiryJob, { watchId: row.id }, { delayMs: expiryDelayMs(row.expiresAt) });
     return this.summary(row.id);
   }
 
