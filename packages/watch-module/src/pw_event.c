@@ -166,6 +166,35 @@ static bool pw_rate_limited(struct pw_watch *w, u64 now)
 	return false;
 }
 
+static void pw_flush_suppressed(struct pw_watch *w)
+{
+	struct pw_event s = {
+		.type = PW_EV_SUPPRESSED,
+		.id = w->spec.id,
+		.count = w->pending_suppressed,
+	};
+
+	if (!w->pending_suppressed)
+		return;
+	s.seq = atomic64_inc_return(&pw_seq);
+	w->pending_suppressed = 0;
+	pw_log(&s);
+	pw_queue(&s);
+}
+
+/*
+ * End of one poll of w: hits over the per-poll cap are reported now, as one
+ * suppressed event (rate-limited ones wait for the next reported hit instead).
+ */
+void pw_poll_done(struct pw_watch *w)
+{
+	if (w->poll_capped) {
+		w->poll_capped = 0;
+		pw_flush_suppressed(w);
+	}
+	w->poll_reported = 0;
+}
+
 /* A word of w met its condition. Called with w->lock held, any context. */
 void pw_hit(struct pw_watch *w, u32 off, u64 before, u64 after)
 {
@@ -173,20 +202,16 @@ void pw_hit(struct pw_watch *w, u32 off, u64 before, u64 after)
 
 	w->hits++;
 	e.boottime_ns = ktime_get_boottime_ns();
+	if (w->poll_reported >= pw_poll_event_cap) {
+		w->suppressed++;
+		w->pending_suppressed++;
+		w->poll_capped++;
+		goto limits;
+	}
 	if (pw_rate_limited(w, e.boottime_ns))
 		goto limits;
-	if (w->pending_suppressed) {
-		struct pw_event s = {
-			.type = PW_EV_SUPPRESSED,
-			.seq = atomic64_inc_return(&pw_seq),
-			.id = w->spec.id,
-			.count = w->pending_suppressed,
-		};
-
-		w->pending_suppressed = 0;
-		pw_log(&s);
-		pw_queue(&s);
-	}
+	pw_flush_suppressed(w);
+	w->poll_reported++;
 	e.seq = atomic64_inc_return(&pw_seq);
 	e.id = w->spec.id;
 	e.realtime_ns = ktime_get_real_ns();

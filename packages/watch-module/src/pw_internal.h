@@ -31,6 +31,7 @@ struct pw_watch {
 	bool seed;			/* seed watch: a value already there hits */
 	ktime_t due;
 	u64 polls, hits, suppressed, pending_suppressed;
+	u32 poll_reported, poll_capped;	/* this poll, for pw_poll_event_cap */
 	u64 poll_ns;			/* time spent polling, for poll_ns_avg */
 	u64 rate_window_ns;
 	u32 rate_count;
@@ -70,6 +71,8 @@ void pw_ftrace_disarm(struct pw_watch *w);
 
 /* pw_event.c */
 void pw_hit(struct pw_watch *w, u32 off, u64 before, u64 after);
+void pw_poll_done(struct pw_watch *w);
+extern unsigned int pw_poll_event_cap;
 int pw_event_init(unsigned int fifo_size);
 void pw_event_exit(void);
 u64 pw_event_seq(void);

@@ -16,6 +16,11 @@ module_param(fifo_size, uint, 0444);
 MODULE_PARM_DESC(fifo_size,
 		 "Events queued for /dev/physwatch readers before losses are counted (power of 2, 4..16384)");
 
+unsigned int pw_poll_event_cap = 64;
+module_param_named(poll_event_cap, pw_poll_event_cap, uint, 0444);
+MODULE_PARM_DESC(poll_event_cap,
+		 "Hits reported per watch per poll; more are counted in one suppressed event (1..65536)");
+
 static int __init physwatch_init(void)
 {
 	int ret;
@@ -23,6 +28,11 @@ static int __init physwatch_init(void)
 	if (fifo_size < 4 || fifo_size > 16384 || !is_power_of_2(fifo_size)) {
 		pr_err("fifo_size: %u is not a power of 2 from 4 to 16384\n",
 		       fifo_size);
+		return -EINVAL;
+	}
+	if (pw_poll_event_cap < 1 || pw_poll_event_cap > 65536) {
+		pr_err("poll_event_cap: %u is not from 1 to 65536\n",
+		       pw_poll_event_cap);
 		return -EINVAL;
 	}
 	ret = pw_event_init(fifo_size);

@@ -101,6 +101,7 @@ void pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip)
 	w->src_ip = ip;
 	pw_scan(w->shadow, w->cur, w->spec.len, w->spec.width, &w->spec.cond,
 		pw_scan_hit, w);
+	pw_poll_done(w);
 }
 
 static bool pw_timer_mode(const struct pw_watch *w)

@@ -90,6 +90,11 @@ check change-new-value [ "$(status_field 1 value)" = 0x44 ]
 poke ram $(hex $A) 1 0x44
 expect_event change-takes-effect "id=1 old=0x33 new=0x44"
 
+# --- a replacement that cannot be armed leaves the old watch in place ---
+cmd add id=1 sym=no_such_symbol_either width=1 cond=equals value=0x44 interval_us=1000
+check replace-failure-fails [ $? -ne 0 ]
+check replace-failure-keeps-old [ "$(status_field 1 target)" = "paddr=$(hex $A)" ]
+
 # --- del: no more hits ---
 cmd del id=1
 check del [ -z "$(status_line 1)" ]
@@ -284,6 +289,17 @@ for s in $(echo "$L" | tr ' ' '\n' | sed -n 's/^seq=//p'); do
 	PREV=$s
 done
 check event-order [ $ORDER_OK = 1 ]
+rmmod physwatch
+
+# --- per-poll cap: at most poll_event_cap hits per watch per poll, the rest counted ---
+insmod /physwatch.ko poll_event_cap=2
+O=$((S + 0x300100))
+cmd add id=61 paddr=$(hex $O) len=64 width=1 cond=any_change interval_us=100000
+poke ram $(hex $O) 8 0x0202020202020202
+L=$(events 4 2000)
+check cap-two-hits [ "$(echo "$L" | grep -c '^hit .*id=61 ')" = 2 ]
+check cap-suppressed-line [ -n "$(echo "$L" | grep '^suppressed seq=[0-9]* id=61 count=6$')" ]
+check cap-status [ "$(status_field 61 suppressed)" = 6 ] && check cap-hits-counted [ "$(status_field 61 hits)" = 8 ]
 rmmod physwatch
 check final-unload [ $? -eq 0 ]
 check no-kernel-warnings [ -z "$(dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|sleeping function')" ]

@@ -92,6 +92,8 @@ def main():
         "-kernel", args.kernel, "-initrd", args.initrd,
         "-append", f"console=ttyS0 panic=-1 {args.append}",
     ]
+    # A SIGTERM (e.g. from timeout(1)) must still run the cleanup below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     log = open(args.log, "wb")
     proc = subprocess.Popen(qemu, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
