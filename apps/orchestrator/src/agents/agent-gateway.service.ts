@@ -155,7 +155,9 @@ export class AgentGatewayService implements SessionHandler {
 
   /** Ends every stream (the agents reconnect elsewhere) and waits for their bookkeeping. */
   async closeAll(): Promise<void> {
-    for (const session of [...this.sessions]) session.fail(status.UNAVAILABLE, 'orchestrator is shutting down');
+    const sessions = [...this.sessions];
+    for (const session of sessions) session.fail(status.UNAVAILABLE, 'orchestrator is shutting down');
+    await Promise.allSettled(sessions.map((session) => session.idle()));
     while (this.closing.size > 0) await Promise.allSettled([...this.closing]);
   }
 }

@@ -29,7 +29,8 @@ export class AgentSession {
   bootId: string | null = null;
   private lastSentGeneration = -1n;
   private readonly queue: AgentMessage__Output[] = [];
-  private processing = false;
+  /** The message being handled, if any; shutdown waits for it before the pool closes. */
+  private processing: Promise<void> | null = null;
   private readEnded = false;
   private closed = false;
   readonly writer: ControlWriter;
@@ -79,12 +80,24 @@ export class AgentSession {
     if (this.closed) return;
     this.queue.push(message);
     if (this.queue.length >= MAX_QUEUED) this.call.pause();
-    void this.process();
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.processing || this.closed) return;
+    this.processing = this.process().finally(() => {
+      this.processing = null;
+      if (this.queue.length > 0) this.kick();
+      else this.finishIfIdle();
+    });
+  }
+
+  /** Resolves once no message is being handled. */
+  async idle(): Promise<void> {
+    await this.processing;
   }
 
   private async process(): Promise<void> {
-    if (this.processing) return;
-    this.processing = true;
     while (this.queue.length > 0 && !this.closed) {
       const message = this.queue.shift()!;
       try {
@@ -94,8 +107,6 @@ export class AgentSession {
       }
       this.maybeResume();
     }
-    this.processing = false;
-    this.finishIfIdle();
   }
 
   // Reading goes on while our writes wait for drain: acks coalesce, so storing hits for an

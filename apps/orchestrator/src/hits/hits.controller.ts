@@ -12,12 +12,12 @@ export class HitsController {
   constructor(private readonly hits: HitsRepository) {}
 
   @Get()
-  @ApiQuery({ name: 'watch_id', required: false })
-  @ApiQuery({ name: 'host_id', required: false })
-  @ApiQuery({ name: 'since', required: false, description: 'ISO 8601, inclusive, on occurred_at' })
-  @ApiQuery({ name: 'until', required: false, description: 'ISO 8601, exclusive, on occurred_at' })
-  @ApiQuery({ name: 'limit', required: false, description: `1 to ${MAX_LIMIT}, default 100` })
-  @ApiQuery({ name: 'cursor', required: false, description: 'next_cursor of the previous page' })
+  @ApiQuery({ name: 'watch_id', required: false, type: String })
+  @ApiQuery({ name: 'host_id', required: false, type: String })
+  @ApiQuery({ name: 'since', required: false, type: String, format: 'date-time', description: 'ISO 8601, inclusive, on occurred_at' })
+  @ApiQuery({ name: 'until', required: false, type: String, format: 'date-time', description: 'ISO 8601, exclusive, on occurred_at' })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: `1 to ${MAX_LIMIT}, default 100` })
+  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'next_cursor of the previous page' })
   @ApiOkResponse({ type: HitPageDto, description: 'newest first' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_query, with every bad parameter' })
   async list(@Query() query: Record<string, unknown>): Promise<{ items: HitJson[]; next_cursor: string | null }> {
