@@ -211,6 +211,12 @@ expect_no_event ftrace-no-hit-before-call 500
 sync
 expect_event ftrace-hit-on-entry "id=40 new=0x99 src=ftrace" 3000
 check ftrace-ip-is-function [ -n "$(echo "$LAST_EVENT" | grep " ip=ksys_sync+0x")" ]
+cmd add id=42 paddr=$(hex $((H + 4))) width=4 cond=any_change mode=both funcs=ksys_sync interval_us=1000
+check ftrace-both-armed [ "$(status_field 42 mode)" = both ] && check ftrace-both-timer [ "$(header_field timer)" = active ]
+poke ram $(hex $((H + 4))) 4 0x42
+expect_event ftrace-both-timer-hit "id=42 new=0x42 src=timer"
+sync
+expect_no_event ftrace-both-no-second-hit 300
 cmd add id=41 paddr=$(hex $H) width=4 cond=any_change mode=ftrace funcs=no_such_function_x
 check ftrace-bad-function-fails [ $? -ne 0 ]
 cmd clear
