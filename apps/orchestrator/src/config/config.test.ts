@@ -22,7 +22,7 @@ describe('loadConfig', () => {
   it('names every bad key in one error', () => {
     let error: unknown;
     try {
-      loadConfig({ HTTP_PORT: '70000', GRPC_PORT: 'abc', LOG_LEVEL: 'loud', GRPC_TLS_CERT: '/x.pem', DATABASE_SCHEMA: 'Bad-Name' });
+      loadConfig({ HTTP_PORT: '70000', GRPC_PORT: 'abc', LOG_LEVEL: 'loud', GRPC_TLS_CERT: __filename, DATABASE_SCHEMA: 'Bad-Name' });
     } catch (err) {
       error = err;
     }
@@ -34,8 +34,15 @@ describe('loadConfig', () => {
   });
 
   it('reads ports 0 (pick a free one) and TLS with a CA as mTLS', () => {
-    const config = loadConfig({ ...minimal, HTTP_PORT: '0', GRPC_PORT: '0', GRPC_TLS_CERT: 'c.pem', GRPC_TLS_KEY: 'k.pem', GRPC_TLS_CA: 'ca.pem' });
+    // Any readable files will do: the config checks they can be read, gRPC parses them.
+    const config = loadConfig({ ...minimal, HTTP_PORT: '0', GRPC_PORT: '0', GRPC_TLS_CERT: __filename, GRPC_TLS_KEY: __filename, GRPC_TLS_CA: __filename });
     expect(config.http.port).toBe(0);
-    expect(config.grpc).toEqual({ host: '0.0.0.0', port: 0, tls: { certPath: 'c.pem', keyPath: 'k.pem', caPath: 'ca.pem' } });
+    expect(config.grpc).toEqual({ host: '0.0.0.0', port: 0, tls: { certPath: __filename, keyPath: __filename, caPath: __filename } });
+  });
+
+  it('names TLS files it cannot read', () => {
+    expect(() => loadConfig({ ...minimal, GRPC_TLS_CERT: '/nonexistent/cert.pem', GRPC_TLS_KEY: __filename })).toThrow(
+      'GRPC_TLS_CERT: cannot read /nonexistent/cert.pem',
+    );
   });
 });

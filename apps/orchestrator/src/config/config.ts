@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 
 /** Everything the orchestrator reads from its environment, validated once at start. */
@@ -65,6 +66,14 @@ function crossCheck(env: Record<string, string>): string[] {
   }
   if (env.GRPC_TLS_CA && !env.GRPC_TLS_CERT) {
     problems.push('GRPC_TLS_CA: requires GRPC_TLS_CERT and GRPC_TLS_KEY (mTLS needs a server certificate)');
+  }
+  for (const key of ['GRPC_TLS_CERT', 'GRPC_TLS_KEY', 'GRPC_TLS_CA']) {
+    if (!env[key]) continue;
+    try {
+      accessSync(env[key], constants.R_OK);
+    } catch {
+      problems.push(`${key}: cannot read ${env[key]}`);
+    }
   }
   return problems;
 }
