@@ -7,8 +7,10 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { HitsModule } from './hits/hits.module';
 import { HostsModule } from './hosts/hosts.module';
+import type { JobDefinition } from './jobs/job-definition';
 import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { watchExpiryJob } from './watches/watch-expiry.job';
 import { WatchesModule } from './watches/watches.module';
 
 @Module({})
@@ -20,7 +22,7 @@ export class AppModule {
         ConfigModule.forRoot(config, logger),
         MetricsModule,
         DatabaseModule,
-        JobsModule,
+        JobsModule.forRoot([watchExpiryJob as JobDefinition<never>]),
         WatchesModule,
         HostsModule,
         HitsModule,

@@ -8,7 +8,7 @@ import { DesiredStateBus } from '../desired-state/desired-state.bus';
 import { HitIngestService } from '../hits/hit-ingest.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { PlacementService } from '../watches/placement.service';
-import { AgentProtocolError } from './agent-protocol-error';
+import { AgentProtocolError } from '../common/errors';
 import { AgentCall, AgentSession, errorStatus, SessionHandler } from './agent-session';
 import { checkHello, fromWireStates } from './agent-wire';
 import { DesiredStateService } from './desired-state.service';

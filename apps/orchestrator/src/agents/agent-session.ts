@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { AgentMessage__Output, ControlMessage, DesiredState } from '@physwatch/proto';
-import { AgentProtocolError } from './agent-protocol-error';
+import { AgentProtocolError } from '../common/errors';
 import { ControlWriter, ControlWriterHooks } from './control-writer';
 
 export type AgentCall = ServerDuplexStream<AgentMessage__Output, ControlMessage>;

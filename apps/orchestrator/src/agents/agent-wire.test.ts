@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AgentProtocolError } from './agent-protocol-error';
+import { AgentProtocolError } from '../common/errors';
 import { checkHello, fromWireStates } from './agent-wire';
 
 const hello = { host_id: 'h1', boot_id: 'b', hostname: '', kernel_release: '', arch: '', agent_version: '', labels: {}, capabilities: null };

@@ -1,6 +1,6 @@
 import type { ReportedState } from '@physwatch/db';
 import type { Hello__Output, WatchState__Output } from '@physwatch/proto';
-import { AgentProtocolError } from './agent-protocol-error';
+import { AgentProtocolError } from '../common/errors';
 
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 

@@ -17,3 +17,8 @@ export class InvalidQueryError extends Error {
     super(errors.map((e) => `${e.field}: ${e.reason}`).join('; '));
   }
 }
+
+/** An agent broke the stream protocol; its stream ends with INVALID_ARGUMENT and this message. */
+export class AgentProtocolError extends Error {
+  override readonly name = 'AgentProtocolError';
+}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HitsRepository, WatchesRepository } from '@physwatch/db';
 import type { HitBatch__Output } from '@physwatch/proto';
-import { AgentProtocolError } from '../agents/agent-protocol-error';
+import { AgentProtocolError } from '../common/errors';
 import { Logger, LOGGER } from '../config/logger';
 import { MetricsService } from '../metrics/metrics.service';
 import { WatchesService } from '../watches/watches.service';

@@ -4,9 +4,11 @@ import Redis from 'ioredis';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
 import { JobDefinition, JobHandler } from './job-definition';
-import { JOB_DEFINITIONS } from './job-definitions';
 
 const QUEUE = 'jobs';
+
+/** Injection token: every job definition the app runs. */
+export const JOB_DEFINITIONS = Symbol('JobDefinitions');
 
 /**
  * The BullMQ queue and worker of this replica. Keys are prefixed with the database schema,
@@ -23,7 +25,11 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   private worker: Worker | null = null;
   readonly prefix: string;
 
-  constructor(@Inject(CONFIG) private readonly config: OrchestratorConfig, @Inject(LOGGER) private readonly logger: Logger) {
+  constructor(
+    @Inject(CONFIG) config: OrchestratorConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(JOB_DEFINITIONS) private readonly definitions: ReadonlyArray<JobDefinition<never>>,
+  ) {
     this.prefix = `physwatch:${config.databaseSchema}`;
     this.connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
     this.probe = new Redis(config.redisUrl, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
@@ -55,8 +61,8 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Every known job has exactly one handler before the worker takes jobs. */
   onApplicationBootstrap(): void {
-    const missing = JOB_DEFINITIONS.filter((d) => !this.handlers.has(d.name)).map((d) => d.name);
-    const unknown = [...this.handlers.keys()].filter((name) => !JOB_DEFINITIONS.some((d) => d.name === name));
+    const missing = this.definitions.filter((d) => !this.handlers.has(d.name)).map((d) => d.name);
+    const unknown = [...this.handlers.keys()].filter((name) => !this.definitions.some((d) => d.name === name));
     if (missing.length > 0 || unknown.length > 0) {
       throw new Error(`job handlers do not match definitions: missing ${missing.join(', ') || 'none'}; unknown ${unknown.join(', ') || 'none'}`);
     }
