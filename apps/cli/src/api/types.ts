@@ -1,0 +1,68 @@
+/**
+ * The REST shapes this CLI reads (docs/contracts.md), declared here because the CLI talks
+ * to the orchestrator over HTTP only and must not import it. Fields it does not use are
+ * left out; JSON and YAML output pass the server's objects through whole.
+ */
+import type { WatchSpecJson } from '@physwatch/core';
+
+export type Phase = 'pending' | 'armed' | 'failed' | 'disarmed' | 'removed';
+
+export interface PhaseCounts {
+  pending: number;
+  armed: number;
+  failed: number;
+  disarmed: number;
+}
+
+export type WatchJson = WatchSpecJson & {
+  id: string;
+  state: string;
+  created_at: string;
+  ended_at: string | null;
+  counts: PhaseCounts;
+};
+
+export interface AssignmentJson {
+  host_id: string;
+  phase: Phase;
+  resolved_paddr: string | null;
+  memory_kind: 'ram' | 'mmio' | null;
+  reason: string;
+  updated_at: string;
+}
+
+/** GET /watches/:id: `hosts` holds the per-host assignments instead of the host selection. */
+export type WatchDetailJson = Omit<WatchJson, 'hosts'> & { hosts: AssignmentJson[] };
+
+export interface HostJson {
+  id: string;
+  hostname: string;
+  kernel_release: string;
+  arch: string;
+  agent_version: string;
+  labels: Record<string, string>;
+  online: boolean;
+  connected: boolean;
+  last_seen_at: string;
+  watches: Array<{ watch_id: string } & AssignmentJson>;
+}
+
+export interface HitJson {
+  id: string;
+  host_id: string;
+  seq: string;
+  watch_id: string;
+  occurred_at: string;
+  cpu: number;
+  paddr: string;
+  old_value: string;
+  new_value: string;
+  pid: number;
+  comm: string;
+  action: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor?: string | null;
+}

@@ -1,0 +1,89 @@
+/** `physwatch hits list|tail`. */
+import { Command } from 'commander';
+import { stringify as toYaml } from 'yaml';
+import type { HitJson } from '../api/types';
+import { CommandFailedError } from '../cli-error';
+import { countFlag, durationFlag, timeFlag } from '../flag-values';
+import { HitFollower } from '../hits/hit-follower';
+import { fetchHitPage, HitFilter, listHits } from '../hits/hit-query';
+import type { CliIo } from '../io';
+import { hitLine, hitsTable } from '../output/hit-table';
+import type { OutputFormat } from '../output/output-format';
+import { commandContext } from './global-options';
+
+const TAIL_PAGE = 100;
+
+interface HitFlags {
+  watch?: string;
+  host?: string;
+  since?: string;
+  until?: string;
+  limit?: string;
+  interval?: string;
+}
+
+export function addHitsCommands(program: Command, io: CliIo): void {
+  const hits = program.command('hits').description('hits recorded by watches, newest first');
+
+  hits
+    .command('list')
+    .description('stored hits, newest first, following pages up to --limit')
+    .option('--watch <id>', 'only hits of this watch')
+    .option('--host <id>', 'only hits on this host')
+    .option('--since <time>', 'only hits at or after this time: ISO 8601, or a duration ago (15m, 2h, 1d)')
+    .option('--until <time>', 'only hits before this time: ISO 8601, or a duration ago')
+    .option('--limit <n>', 'at most this many hits', '100')
+    .action(async (flags: HitFlags, cmd: Command) => {
+      const now = new Date();
+      const filter: HitFilter = {
+        watch_id: flags.watch,
+        host_id: flags.host,
+        since: flags.since === undefined ? undefined : timeFlag('--since', flags.since, now),
+        until: flags.until === undefined ? undefined : timeFlag('--until', flags.until, now),
+      };
+      const limit = countFlag('--limit', flags.limit ?? '100');
+      const ctx = commandContext(cmd, io);
+      const items = await listHits(ctx.client, filter, limit);
+      ctx.print(items, () => (items.length === 0 ? 'No hits.\n' : hitsTable(items)));
+    });
+
+  hits
+    .command('tail')
+    .description('follow new hits as they are stored, oldest first, until Ctrl-C')
+    .option('--watch <id>', 'only hits of this watch')
+    .option('--host <id>', 'only hits on this host')
+    .option('--interval <dur>', 'how often to ask the server', '1s')
+    .action(async (flags: HitFlags, cmd: Command) => {
+      const pollMs = durationFlag('--interval', flags.interval ?? '1s');
+      const ctx = commandContext(cmd, io);
+      const filter: HitFilter = { watch_id: flags.watch, host_id: flags.host };
+      const follower = new HitFollower((cursor) => fetchHitPage(ctx.client, filter, TAIL_PAGE, cursor));
+      const follow = async (): Promise<void> => {
+        await follower.start();
+        io.err(`following hits on ${ctx.client.server}; Ctrl-C to stop\n`);
+        let outage: string | null = null;
+        for (;;) {
+          try {
+            for (const hit of await follower.poll()) io.out(streamLine(ctx.format, hit));
+            if (outage) io.err('the server answers again\n');
+            outage = null;
+          } catch (err) {
+            // A restarting server should not end the tail an on-call engineer is watching.
+            if (!(err instanceof CommandFailedError)) throw err;
+            if (outage !== err.message) io.err(`${err.message}; retrying\n`);
+            outage = err.message;
+          }
+          await new Promise((resolve) => setTimeout(resolve, pollMs));
+        }
+      };
+      // Ctrl-C is the normal end (exit 0), even in the middle of a request.
+      await Promise.race([follow(), io.interrupted()]);
+    });
+}
+
+/** One hit per line (NDJSON for json, a document each for yaml), so a pipe sees it at once. */
+function streamLine(format: OutputFormat, hit: HitJson): string {
+  if (format === 'json') return JSON.stringify(hit) + '\n';
+  if (format === 'yaml') return `---\n${toYaml(hit)}`;
+  return hitLine(hit);
+}

@@ -1,0 +1,92 @@
+/**
+ * `physwatch watch create`: a spec from flags or from -f, checked here with the same
+ * validation the server runs (so a mistake is named as the flag or file field that holds
+ * it, before anything is sent), confirmed when it can take hosts down, then created and,
+ * with --wait, followed until every host has armed it or failed.
+ */
+import { ACTIONS, CONDITIONS, parseWatchSpec, ValidationError, WatchSpec } from '@physwatch/core';
+import { Command } from 'commander';
+import type { WatchJson } from '../api/types';
+import { BadInputError } from '../cli-error';
+import { durationFlag } from '../flag-values';
+import type { CliIo } from '../io';
+import { watchesTable } from '../output/watch-table';
+import { confirmDestructive } from '../watch/destructive';
+import { readSpecFile } from '../watch/spec-file';
+import { flagForField, givenSpecFlags, specFromFlags, WatchSpecFlags } from '../watch/spec-flags';
+import { waitUntilArmed } from '../watch/wait-armed';
+import { commandContext } from './global-options';
+
+const DEFAULT_WAIT_TIMEOUT = '60s';
+
+interface CreateFlags extends WatchSpecFlags {
+  filename?: string;
+  yes?: boolean;
+  wait?: boolean;
+  timeout?: string;
+}
+
+export function addWatchCreate(watch: Command, io: CliIo): void {
+  watch
+    .command('create')
+    .description('create a watch from flags or from a YAML/JSON file (-f)')
+    .option('-f, --filename <file>', 'watch spec as YAML or JSON (the REST body); - for stdin')
+    .option('--paddr <addr>', 'physical address to watch, e.g. 0x2a0e000')
+    .option('--symbol <name[+off]>', 'kernel symbol to watch, e.g. empty_zero_page+0x8')
+    .option('--width <bytes>', 'word width: 1, 2, 4 or 8')
+    .option('--len <bytes>', 'region length in bytes (default: width), up to 65536')
+    .option('--condition <cond>', `one of ${CONDITIONS.join(', ')}`)
+    .option('--value <v>', 'value for equals, changes_from, mask_equals (hex 0x… or decimal)')
+    .option('--mask <m>', 'mask for mask_equals')
+    .option('--interval <dur>', 'poll interval, 100us to 1h, e.g. 30ms')
+    .option('--action <action>', `one of ${ACTIONS.join(', ')} (default report)`)
+    .option('--hosts <ids>', 'comma-separated host ids')
+    .option('--selector <sel>', 'label selector, e.g. "platform=arm64-x,bios.version in (2.1.3,2.1.4)"')
+    .option('--expires-at <time>', 'ISO 8601 time with a zone when the watch ends by itself')
+    .option('--max-hits <n>', 'stop the watch after this many hits')
+    .option('--name <name>', 'a name people recognise')
+    .option('--yes', 'do not ask before creating a watch whose action takes hosts down (panic, hang)')
+    .option('--wait', 'wait until every assigned host has armed the watch or failed to')
+    .option('--timeout <dur>', `with --wait: give up after this long (default ${DEFAULT_WAIT_TIMEOUT})`)
+    .action(async (flags: CreateFlags, cmd: Command) => {
+      const { raw, describeField } = specInput(flags);
+      const spec = validateSpec(raw, describeField);
+      if (flags.timeout !== undefined && !flags.wait) throw new BadInputError('--timeout: only used with --wait');
+      const timeoutMs = durationFlag('--timeout', flags.timeout ?? DEFAULT_WAIT_TIMEOUT);
+      const ctx = commandContext(cmd, io);
+      await confirmDestructive(spec, typedTarget(raw), flags.yes === true, io);
+      const created = await ctx.client.post<WatchJson>('/api/v1/watches', { body: raw, describeField });
+      ctx.print(created, () => watchesTable([created]));
+      if (!flags.wait) return;
+      const armed = await waitUntilArmed(ctx.client, created.id, timeoutMs, {
+        write: io.err,
+        rewrite: io.stderrIsTTY,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        now: Date.now,
+      });
+      io.err(`watch ${armed.id} armed on ${armed.hosts.length} of ${armed.hosts.length} host(s)\n`);
+    });
+}
+
+function specInput(flags: CreateFlags): { raw: unknown; describeField: (field: string) => string } {
+  const given = givenSpecFlags(flags);
+  if (flags.filename === undefined) return { raw: specFromFlags(flags), describeField: flagForField };
+  if (given.length > 0) throw new BadInputError(`-f cannot be combined with ${given.join(', ')}: put those fields in the file`);
+  const file = flags.filename;
+  return { raw: readSpecFile(file), describeField: (field) => `${file}: ${field}` };
+}
+
+function validateSpec(raw: unknown, describeField: (field: string) => string): WatchSpec {
+  try {
+    return parseWatchSpec(raw);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    throw new BadInputError('the watch is not valid; nothing was sent:', err.errors.map((e) => `${describeField(e.field)}: ${e.reason}`));
+  }
+}
+
+/** The target as the user wrote it, also accepted when confirming. */
+function typedTarget(raw: unknown): string {
+  const target = (raw as { target?: { paddr?: unknown; symbol?: unknown } }).target;
+  return String(target?.paddr ?? target?.symbol ?? '');
+}

@@ -1,0 +1,16 @@
+import type { HitJson } from '../api/types';
+import { renderTable } from './table';
+
+const HIT_HEADERS = ['ID', 'OCCURRED', 'HOST', 'WATCH', 'SEQ', 'PADDR', 'OLD', 'NEW', 'CPU', 'TASK', 'ACTION'];
+
+export function hitsTable(hits: readonly HitJson[]): string {
+  return renderTable(
+    HIT_HEADERS,
+    hits.map((h) => [h.id, h.occurred_at, h.host_id, h.watch_id, h.seq, h.paddr, h.old_value, h.new_value, String(h.cpu), `${h.comm}[${h.pid}]`, h.action]),
+  );
+}
+
+/** `hits tail` prints as hits come, before column widths are known: one labelled line each. */
+export function hitLine(h: HitJson): string {
+  return `${h.occurred_at}  host ${h.host_id}  watch ${h.watch_id}  seq ${h.seq}  ${h.paddr}: ${h.old_value} -> ${h.new_value}  cpu ${h.cpu}  ${h.comm}[${h.pid}]  ${h.action}\n`;
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import type { HitJson, WatchDetailJson, WatchJson } from '../api/types';
+import { hitLine, hitsTable } from './hit-table';
+import { hostsTable } from './host-table';
+import { formatOutput } from './output-format';
+import { renderTable } from './table';
+import { describeWatch, watchesTable } from './watch-table';
+
+const WATCH: WatchJson = {
+  id: '12', state: 'active', created_at: '2026-11-26T10:00:00.000Z', ended_at: null, name: 'zero page',
+  target: { symbol: 'empty_zero_page' }, width: 1, len: 1, condition: 'equals', value: '0x33', interval: '30ms',
+  action: 'hang', hosts: { selector: 'rack=r12' }, counts: { pending: 1, armed: 2, failed: 0, disarmed: 0 },
+};
+const DETAIL: WatchDetailJson = {
+  ...WATCH,
+  hosts: [
+    { host_id: 'h1', phase: 'armed', resolved_paddr: '0x2a0e000', memory_kind: 'ram', reason: '', updated_at: 't1' },
+    { host_id: 'host-22', phase: 'failed', resolved_paddr: null, memory_kind: null, reason: 'symbol not found', updated_at: 't2' },
+  ],
+};
+const HIT: HitJson = {
+  id: '7', host_id: 'h1', seq: '3', watch_id: '12', occurred_at: '2026-11-26T10:00:01.000Z', cpu: 2,
+  paddr: '0x2a0e000', old_value: '0x0', new_value: '0x33', pid: 0, comm: 'swapper/2', action: 'report',
+};
+
+describe('output', () => {
+  it('aligns columns to the widest cell, without trailing spaces', () => {
+    expect(renderTable(['A', 'LONG HEADER', 'C'], [['wide cell', 'x', ''], ['y', 'z', 'end']])).toBe(
+      'A           LONG HEADER   C\n' + 'wide cell   x\n' + 'y           z             end\n',
+    );
+  });
+
+  it('prints json and yaml whole, and only builds the table for table', () => {
+    const data = { id: '1', nested: { v: '0x33' } };
+    const table = () => {
+      throw new Error('not for json or yaml');
+    };
+    expect(JSON.parse(formatOutput('json', data, table))).toEqual(data);
+    expect(parseYaml(formatOutput('yaml', data, table))).toEqual(data);
+    expect(formatOutput('table', data, () => 'T\n')).toBe('T\n');
+  });
+
+  it('shows a watch as one row with its selection and counts', () => {
+    const [header, row] = watchesTable([WATCH]).split('\n');
+    expect(header.split(/\s{2,}/)).toEqual(['ID', 'NAME', 'STATE', 'TARGET', 'WIDTH', 'CONDITION', 'INTERVAL', 'ACTION', 'HOSTS', 'ARMED', 'PENDING', 'FAILED', 'CREATED']);
+    expect(row.split(/\s{2,}/)).toEqual(['12', 'zero page', 'active', 'empty_zero_page', '1', 'equals 0x33', '30ms', 'hang', 'rack=r12', '2', '1', '0', '2026-11-26T10:00:00.000Z']);
+    const region = { ...WATCH, target: { paddr: '0x1000' }, width: 4, len: 64, condition: 'mask_equals' as const, value: '0x30', mask: '0xf0', hosts: { ids: ['a', 'b'] } };
+    expect(watchesTable([region])).toMatch(/0x1000 \(len 64\)\s+4\s+mask_equals 0x30\/0xf0\s+30ms\s+hang\s+a,b/);
+  });
+
+  it('describes a watch with every host, its phase and reason', () => {
+    const text = describeWatch(DETAIL);
+    expect(text).toMatch(/^Watch:\s+12 \(zero page\)$/m);
+    expect(text).toMatch(/^Hosts:\s+armed 2, pending 1, failed 0, disarmed 0$/m);
+    expect(text).toMatch(/^h1\s+armed\s+0x2a0e000\s+ram\s+t1\s+-$/m);
+    expect(text).toMatch(/^host-22\s+failed\s+-\s+-\s+t2\s+symbol not found$/m);
+    expect(describeWatch({ ...DETAIL, hosts: [] })).toContain('(no host assigned)');
+  });
+
+  it('shows hosts with labels as a selector would spell them', () => {
+    const table = hostsTable([
+      { id: 'h1', hostname: 'node1', kernel_release: '6.1', arch: 'arm64', agent_version: '0.1.0', labels: { rack: 'r12', bios: '2.1' }, online: false, connected: false, last_seen_at: 't', watches: [] },
+    ]);
+    expect(table.split('\n')[1].split(/\s{2,}/)).toEqual(['h1', 'node1', 'no', 'arm64', '6.1', '0.1.0', '0', 't', 'bios=2.1,rack=r12']);
+  });
+
+  it('shows hits as a table, and one labelled line each when tailing', () => {
+    expect(hitsTable([HIT]).split('\n')[1].split(/\s{2,}/)).toEqual(['7', '2026-11-26T10:00:01.000Z', 'h1', '12', '3', '0x2a0e000', '0x0', '0x33', '2', 'swapper/2[0]', 'report']);
+    expect(hitLine(HIT)).toBe('2026-11-26T10:00:01.000Z  host h1  watch 12  seq 3  0x2a0e000: 0x0 -> 0x33  cpu 2  swapper/2[0]  report\n');
+  });
+});

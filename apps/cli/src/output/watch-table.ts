@@ -1,0 +1,64 @@
+/** How watches read in a terminal: one row per watch, or `describe`'s page for one. */
+import type { WatchDetailJson, WatchJson } from '../api/types';
+import { assignmentsTable } from './assignment-table';
+import { renderTable } from './table';
+
+const WATCH_HEADERS = ['ID', 'NAME', 'STATE', 'TARGET', 'WIDTH', 'CONDITION', 'INTERVAL', 'ACTION', 'HOSTS', 'ARMED', 'PENDING', 'FAILED', 'CREATED'];
+
+export function watchesTable(watches: readonly (WatchJson | WatchDetailJson)[]): string {
+  return renderTable(
+    WATCH_HEADERS,
+    watches.map((w) => [
+      w.id,
+      w.name ?? '-',
+      w.state,
+      targetText(w),
+      String(w.width),
+      conditionText(w),
+      w.interval,
+      w.action ?? 'report',
+      hostsText(w),
+      String(w.counts.armed),
+      String(w.counts.pending),
+      String(w.counts.failed),
+      w.created_at,
+    ]),
+  );
+}
+
+export function describeWatch(w: WatchDetailJson): string {
+  const c = w.counts;
+  const fields: Array<[string, string]> = [
+    ['Watch', w.name ? `${w.id} (${w.name})` : w.id],
+    ['State', w.state],
+    ['Created', w.created_at],
+    ['Ended', w.ended_at ?? '-'],
+    ['Target', `${targetText(w)}  width ${w.width}`],
+    ['Condition', conditionText(w)],
+    ['Interval', w.interval],
+    ['Action', w.action ?? 'report'],
+    ['Expires', w.expires_at ?? '-'],
+    ['Max hits', w.max_hits == null ? '-' : String(w.max_hits)],
+    ['Hosts', `armed ${c.armed}, pending ${c.pending}, failed ${c.failed}, disarmed ${c.disarmed}`],
+  ];
+  const label = Math.max(...fields.map(([k]) => k.length)) + 2;
+  const head = fields.map(([k, v]) => `${(k + ':').padEnd(label)}${v}`).join('\n') + '\n';
+  return w.hosts.length === 0 ? `${head}\n(no host assigned)\n` : `${head}\n${assignmentsTable('HOST', w.hosts.map((a) => [a.host_id, a] as const))}`;
+}
+
+function targetText(w: WatchJson | WatchDetailJson): string {
+  const target = 'paddr' in w.target ? w.target.paddr : w.target.symbol;
+  return w.len !== undefined && w.len !== w.width ? `${target} (len ${w.len})` : target;
+}
+
+function conditionText(w: WatchJson | WatchDetailJson): string {
+  if (w.condition === 'mask_equals') return `mask_equals ${w.value}/${w.mask}`;
+  return w.value === undefined ? w.condition : `${w.condition} ${w.value}`;
+}
+
+/** A list item carries the host selection; a detail carries assignments instead. */
+function hostsText(w: WatchJson | WatchDetailJson): string {
+  const hosts = w.hosts;
+  if (Array.isArray(hosts)) return `${hosts.length} assigned`;
+  return 'ids' in hosts ? hosts.ids.join(',') : hosts.selector;
+}

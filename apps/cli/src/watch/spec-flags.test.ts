@@ -1,0 +1,72 @@
+import { parseWatchSpec, ValidationError } from '@physwatch/core';
+import { describe, expect, it } from 'vitest';
+import { flagForField, givenSpecFlags, SPEC_FLAGS, specFromFlags, WatchSpecFlags } from './spec-flags';
+
+/** The flags' spec, validated by core, with every error renamed to its flag. */
+function flagErrors(flags: WatchSpecFlags): string[] {
+  try {
+    parseWatchSpec(specFromFlags(flags));
+    return [];
+  } catch (err) {
+    return (err as ValidationError).errors.map((e) => `${flagForField(e.field)}: ${e.reason}`);
+  }
+}
+
+const GOOD: WatchSpecFlags = { paddr: '0x2a0e000', width: '1', condition: 'equals', value: '0x33', interval: '30ms', hosts: 'h1,h2' };
+
+describe('watch create flags -> spec', () => {
+  it('maps every flag to its spec field', () => {
+    expect(
+      specFromFlags({
+        name: 'zp', paddr: '0x1000', width: '4', len: '64', condition: 'mask_equals', value: '0x30', mask: '0xf0',
+        interval: '1ms', action: 'stack', selector: 'rack=r12', expiresAt: '2099-01-01T00:00:00Z', maxHits: '10',
+      }),
+    ).toEqual({
+      name: 'zp', target: { paddr: '0x1000' }, width: 4, len: 64, condition: 'mask_equals', value: '0x30', mask: '0xf0',
+      interval: '1ms', action: 'stack', hosts: { selector: 'rack=r12' }, expires_at: '2099-01-01T00:00:00Z', max_hits: 10,
+    });
+    expect(specFromFlags({ symbol: 'empty_zero_page+0x8', hosts: 'a, b' })).toEqual({ target: { symbol: 'empty_zero_page+0x8' }, hosts: { ids: ['a', 'b'] } });
+  });
+
+  it('gives a spec core accepts', () => {
+    expect(flagErrors(GOOD)).toEqual([]);
+    expect(parseWatchSpec(specFromFlags(GOOD)).hosts).toMatchObject({ kind: 'ids', ids: ['h1', 'h2'] });
+  });
+
+  it('names the flag, not the JSON field, in every validation error', () => {
+    expect(flagErrors({ ...GOOD, width: 'four' })).toEqual(['--width: "four" is not one of 1, 2, 4, 8']);
+    expect(flagErrors({ ...GOOD, paddr: '0x1001', width: '4' })).toEqual(['--paddr: 0x1001 is not aligned to width 4']);
+    expect(flagErrors({ ...GOOD, paddr: undefined, symbol: 'bad symbol' })).toEqual(['--symbol: "bad symbol" is not "name" or "name+0xoffset"']);
+    expect(flagErrors({ ...GOOD, symbol: 'x' })).toEqual(['--paddr or --symbol: give exactly one of "paddr" or "symbol"']);
+    expect(flagErrors({ ...GOOD, hosts: undefined })).toEqual(['--hosts or --selector: required: an object with "ids" (a list of host ids) or "selector"']);
+    expect(flagErrors({ ...GOOD, hosts: 'ok,not ok' })).toEqual(['--hosts: "not ok" is not a host id']);
+    expect(flagErrors({ ...GOOD, hosts: undefined, selector: 'a in (b' })).toEqual(['--selector: unclosed "(" in "a in (b"']);
+    expect(flagErrors({ ...GOOD, len: '3' })).toEqual([]);
+    expect(flagErrors({ ...GOOD, width: '2', len: '3' })).toEqual(['--len: 3 is not a multiple of width 2']);
+    expect(flagErrors({ ...GOOD, mask: '0xff' })).toEqual(['--mask: only used by condition mask_equals, not equals']);
+    expect(flagErrors({ ...GOOD, maxHits: '0', expiresAt: '2000-01-01T00:00:00Z', action: 'explode', interval: '1d' })).toEqual([
+      '--interval: unknown unit "d" (use us, ms, s, m or h)',
+      '--action: "explode" is not one of report, stack, panic, hang',
+      '--expires-at: 2000-01-01T00:00:00Z is not in the future',
+      '--max-hits: 0 is not a whole number from 1 to 2147483647',
+    ]);
+    expect(flagErrors({})).toEqual([
+      '--paddr or --symbol: required: an object with "paddr" or "symbol"',
+      '--width: required: 1, 2, 4 or 8',
+      '--condition: required: one of equals, changes_from, any_change, mask_equals',
+      '--interval: required, e.g. "30ms"',
+      '--hosts or --selector: required: an object with "ids" (a list of host ids) or "selector"',
+    ]);
+  });
+
+  it('maps every spec field that has a flag back to that flag', () => {
+    for (const { flag, field } of Object.values(SPEC_FLAGS)) expect(flagForField(field)).toBe(flag);
+    expect(flagForField('hosts.ids[12]')).toBe('--hosts');
+    expect(flagForField('something.else')).toBe('something.else');
+  });
+
+  it('lists the spec flags given, for refusing them next to -f', () => {
+    expect(givenSpecFlags({ paddr: '0x0', maxHits: '1' })).toEqual(['--paddr', '--max-hits']);
+    expect(givenSpecFlags({})).toEqual([]);
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * `watch create` flags -> the watch spec JSON (WatchSpecJson in packages/core), and back
+ * from a spec field to the flag that sets it, so validation errors name what the user typed.
+ * Values stay as typed (strings); packages/core does all the checking, in one place.
+ */
+
+/** commander's camelCase keys for the spec flags. */
+export interface WatchSpecFlags {
+  name?: string;
+  paddr?: string;
+  symbol?: string;
+  width?: string;
+  len?: string;
+  condition?: string;
+  value?: string;
+  mask?: string;
+  interval?: string;
+  action?: string;
+  hosts?: string;
+  selector?: string;
+  expiresAt?: string;
+  maxHits?: string;
+}
+
+/** Every spec flag, keyed by its commander key: the flag and the spec field it sets. */
+export const SPEC_FLAGS: Readonly<Record<keyof WatchSpecFlags, { flag: string; field: string }>> = {
+  name: { flag: '--name', field: 'name' },
+  paddr: { flag: '--paddr', field: 'target.paddr' },
+  symbol: { flag: '--symbol', field: 'target.symbol' },
+  width: { flag: '--width', field: 'width' },
+  len: { flag: '--len', field: 'len' },
+  condition: { flag: '--condition', field: 'condition' },
+  value: { flag: '--value', field: 'value' },
+  mask: { flag: '--mask', field: 'mask' },
+  interval: { flag: '--interval', field: 'interval' },
+  action: { flag: '--action', field: 'action' },
+  hosts: { flag: '--hosts', field: 'hosts.ids' },
+  selector: { flag: '--selector', field: 'hosts.selector' },
+  expiresAt: { flag: '--expires-at', field: 'expires_at' },
+  maxHits: { flag: '--max-hits', field: 'max_hits' },
+};
+
+/** Fields that more than one flag can set, or that no single flag owns. */
+const GROUP_FIELDS: Record<string, string> = {
+  target: '--paddr or --symbol',
+  hosts: '--hosts or --selector',
+  '(body)': 'the watch flags',
+};
+
+/** "target.paddr" -> "--paddr"; "hosts.ids[3]" -> "--hosts"; an unknown field is named as is. */
+export function flagForField(field: string): string {
+  const base = field.replace(/\[\d+\]$/, '');
+  if (GROUP_FIELDS[base]) return GROUP_FIELDS[base];
+  const entry = Object.values(SPEC_FLAGS).find((f) => f.field === base);
+  return entry ? entry.flag : field;
+}
+
+/** The spec flags that were given, as their flag names (for "cannot combine with -f"). */
+export function givenSpecFlags(flags: WatchSpecFlags): string[] {
+  return (Object.keys(SPEC_FLAGS) as (keyof WatchSpecFlags)[]).filter((k) => flags[k] !== undefined).map((k) => SPEC_FLAGS[k].flag);
+}
+
+export function specFromFlags(flags: WatchSpecFlags): Record<string, unknown> {
+  const spec: Record<string, unknown> = {};
+  if (flags.name !== undefined) spec.name = flags.name;
+  if (flags.paddr !== undefined || flags.symbol !== undefined) {
+    spec.target = { ...(flags.paddr !== undefined && { paddr: flags.paddr }), ...(flags.symbol !== undefined && { symbol: flags.symbol }) };
+  }
+  if (flags.width !== undefined) spec.width = wholeNumberOrText(flags.width);
+  if (flags.len !== undefined) spec.len = wholeNumberOrText(flags.len);
+  if (flags.condition !== undefined) spec.condition = flags.condition;
+  if (flags.value !== undefined) spec.value = flags.value;
+  if (flags.mask !== undefined) spec.mask = flags.mask;
+  if (flags.interval !== undefined) spec.interval = flags.interval;
+  if (flags.action !== undefined) spec.action = flags.action;
+  if (flags.hosts !== undefined || flags.selector !== undefined) {
+    spec.hosts = {
+      ...(flags.hosts !== undefined && { ids: flags.hosts.split(',').map((id) => id.trim()) }),
+      ...(flags.selector !== undefined && { selector: flags.selector }),
+    };
+  }
+  if (flags.expiresAt !== undefined) spec.expires_at = flags.expiresAt;
+  if (flags.maxHits !== undefined) spec.max_hits = wholeNumberOrText(flags.maxHits);
+  return spec;
+}
+
+/** "4" -> 4; anything else stays text so core's message quotes what was typed. */
+function wholeNumberOrText(text: string): number | string {
+  return /^\s*[0-9]+\s*$/.test(text) ? Number(text) : text;
+}
