@@ -37,6 +37,10 @@ describe('AgentGateway.Connect', () => {
     expect(generation).toBeGreaterThan(0n);
     const host = await orch.http('GET', '/api/v1/hosts/gw-1');
     expect(host.status).toBe(200);
+    expect(Object.keys(host.body).sort()).toEqual([
+      'agent_version', 'applied_generation', 'arch', 'boot_id', 'capabilities', 'connected', 'desired_generation', 'first_seen_at',
+      'hostname', 'id', 'kernel_release', 'labels', 'last_seen_at', 'online', 'watches',
+    ]);
     expect(host.body).toMatchObject({ id: 'gw-1', connected: true, online: true, labels: { rack: 'r1', role: 'db' }, boot_id: 'boot-1', watches: [] });
   });
 
@@ -44,7 +48,24 @@ describe('AgentGateway.Connect', () => {
     const created = await orch.http('POST', '/api/v1/watches', { ...ZERO_PAGE, name: 'zp', hosts: { selector: 'rack=r1' } });
     expect(created.status).toBe(201);
     watchId = created.body.id;
-    expect(created.body).toMatchObject({ state: 'active', hosts: { selector: 'rack=r1' }, counts: { pending: 1, armed: 0 } });
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^[0-9]+$/),
+      state: 'active',
+      created_at: expect.any(String),
+      ended_at: null,
+      name: 'zp',
+      target: { paddr: '0x2a0e000' },
+      width: 1,
+      len: 1,
+      condition: 'equals',
+      value: '0x33',
+      interval: '30ms',
+      action: 'report',
+      hosts: { selector: 'rack=r1' },
+      expires_at: null,
+      max_hits: null,
+      counts: { pending: 1, armed: 0, failed: 0, disarmed: 0 },
+    });
 
     const desired = await a1.nextDesired();
     expect(BigInt(desired.generation)).toBeGreaterThan(generation);

@@ -1,4 +1,4 @@
-import { toHex, WatchSpecJson } from '@physwatch/core';
+import { parseWatchSpec, toHex, watchSpecToJson, WatchSpecJson } from '@physwatch/core';
 import type { AssignmentRow, PhaseCounts, WatchRow } from '@physwatch/db';
 
 /** The REST shapes of docs/contracts.md: snake_case, u64 addresses as hex strings. */
@@ -42,7 +42,8 @@ export function watchJson(row: WatchRow, counts: PhaseCounts): WatchJson {
     state: row.state,
     created_at: row.createdAt.toISOString(),
     ended_at: row.endedAt ? row.endedAt.toISOString() : null,
-    ...(row.spec as unknown as WatchSpecJson),
+    // jsonb keeps keys in its own order; re-printing gives the canonical one readers expect.
+    ...watchSpecToJson(parseWatchSpec(row.spec, null)),
     counts,
   };
 }
