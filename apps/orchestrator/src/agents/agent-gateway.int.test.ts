@@ -93,6 +93,10 @@ describe('AgentGateway.Connect', () => {
     const hits = await orch.http('GET', `/api/v1/hits?watch_id=${watchId}`);
     expect(hits.body.items.map((h: any) => h.seq).sort()).toEqual(['1', '2', '3']);
     expect(hits.body.next_cursor).toBeNull();
+    expect(Object.keys(hits.body.items[0]).sort()).toEqual([
+      'action', 'boot_id', 'boottime_ns', 'comm', 'cpu', 'host_id', 'id', 'ip', 'new_value', 'occurred_at', 'offset', 'old_value',
+      'paddr', 'pid', 'realtime_ns', 'received_at', 'seq', 'stack', 'watch_id', 'width',
+    ]);
     expect(hits.body.items.find((h: any) => h.seq === '2')).toMatchObject({
       host_id: 'gw-1', boot_id: 'boot-1', watch_id: watchId, paddr: '0x2a0e000', old_value: '0xffffffffffffffff', new_value: '0x33',
       cpu: 1, pid: 42, comm: 'kworker/1:0', ip: 'memset+0x10', action: 'report', occurred_at: '2026-01-01T00:00:02.000Z', realtime_ns: String(BigInt(Date.UTC(2026, 0, 1, 0, 0, 2)) * 1_000_000n),
