@@ -1,14 +1,22 @@
 /**
- * Actions that take a production host down ask first: a typo in a selector must not
- * panic a rack. More join the list as they land (kdump_on_hit with the kdump work).
+ * Watches that take a production host down ask first: a typo in a selector must not panic
+ * a rack. Each entry says how to recognise one and what it does, so a new kind (such as
+ * kdump_on_hit, when the kdump work adds it to the spec) joins with one line.
  */
 import { formatTarget, WatchSpec } from '@physwatch/core';
 import { BadInputError, CommandFailedError } from '../cli-error';
 
-export const DESTRUCTIVE_ACTIONS: Readonly<Record<string, string>> = {
-  panic: 'panics the host (into kdump) on the first hit',
-  hang: 'freezes the CPU of the host on the first hit, for a hardware debugger',
-};
+interface Destructive {
+  /** As the user set it, e.g. "--action panic". */
+  setting: string;
+  consequence: string;
+  applies(spec: WatchSpec): boolean;
+}
+
+export const DESTRUCTIVE: readonly Destructive[] = [
+  { setting: '--action panic', consequence: 'panics the host (into kdump) on the first hit', applies: (s) => s.action === 'panic' },
+  { setting: '--action hang', consequence: 'freezes the CPU of the host on the first hit, for a hardware debugger', applies: (s) => s.action === 'hang' },
+];
 
 export interface ConfirmIo {
   /** True only when someone can answer: stdin and stderr are both terminals. */
@@ -18,15 +26,14 @@ export interface ConfirmIo {
 
 /** Returns when creating the watch may go ahead; throws otherwise. */
 export async function confirmDestructive(spec: WatchSpec, typedTarget: string, yes: boolean, io: ConfirmIo): Promise<void> {
-  const consequence = DESTRUCTIVE_ACTIONS[spec.action];
-  if (consequence === undefined || yes) return;
+  const found = DESTRUCTIVE.filter((d) => d.applies(spec));
+  if (found.length === 0 || yes) return;
   const hosts = spec.hosts.kind === 'ids' ? `${spec.hosts.ids.length} host(s): ${spec.hosts.ids.join(', ')}` : `every host matching "${spec.hosts.selector}"`;
-  if (!io.interactive) {
-    throw new BadInputError(`--action ${spec.action} ${consequence}, on ${hosts}; pass --yes to create it without a terminal to confirm on`);
-  }
+  const what = `${found.map((d) => `${d.setting} ${d.consequence}`).join('; ')}, on ${hosts}`;
+  if (!io.interactive) throw new BadInputError(`${what}; pass --yes to create it without a terminal to confirm on`);
   const canonical = formatTarget(spec.target);
-  const answer = await io.ask(`action ${spec.action} ${consequence}, on ${hosts}.\nType the watch's target (${canonical}) to confirm: `);
-  if (answer.trim() !== canonical && answer.trim() !== typedTarget.trim()) {
-    throw new CommandFailedError(`not confirmed (${JSON.stringify(answer.trim())} is not ${canonical}): no watch created`);
+  const answer = (await io.ask(`${what}.\nType the watch's target (${canonical}) to confirm: `)).trim();
+  if (answer !== canonical && answer !== typedTarget.trim()) {
+    throw new CommandFailedError(`not confirmed (${JSON.stringify(answer)} is not ${canonical}): no watch created`);
   }
 }
