@@ -120,7 +120,7 @@ async function main() {
   for (;;) {
     const w = await (await fetch(`${base}/api/v1/watches/${watch.id}`)).json();
     if (w.counts?.armed === AGENTS) break;
-    const failed = w.hosts?.find((h) => h.phase === 'failed');
+    const failed = w.assignments?.find((h) => h.phase === 'failed');
     if (failed) throw new Error(`watch failed on ${failed.host_id}: ${failed.reason}`);
     if (Date.now() > armBy) throw new Error(`only ${w.counts?.armed ?? 0} of ${AGENTS} agents armed the watch within 60 s`);
     await new Promise((r) => setTimeout(r, 200));

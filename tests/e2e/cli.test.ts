@@ -105,7 +105,7 @@ describe('physwatch CLI', () => {
     expect(res.stderr).toContain(`watch ${created.id}: armed 2, failed 0, pending 0 of 2 host(s)`);
     expect(res.stderr).toContain(`watch ${created.id} armed on 2 of 2 host(s)`);
     const watch = await api.watch(created.id);
-    expect(watch.hosts.map((h: any) => [h.host_id, h.phase]).sort()).toEqual([['cli-a1', 'armed'], ['cli-a2', 'armed']]);
+    expect(watch.assignments.map((h: any) => [h.host_id, h.phase]).sort()).toEqual([['cli-a1', 'armed'], ['cli-a2', 'armed']]);
     zeroPageWatch = created.id;
   });
 
@@ -172,7 +172,7 @@ describe('physwatch CLI', () => {
     expect(res.stdout).toMatch(/cli-a2\s+armed\s+0x2a0e000\s+ram/);
 
     const detail = json(await cli(['watch', 'describe', zeroPageWatch, '-o', 'json']));
-    expect(detail.hosts).toHaveLength(2);
+    expect(detail.assignments).toHaveLength(2);
     const listed = json<any[]>(await cli(['watch', 'list', '--state', 'active', '-o', 'json']));
     expect(listed.map((w) => w.id)).toContain(zeroPageWatch);
     const table = await cli(['watch', 'get', zeroPageWatch]);

@@ -34,9 +34,9 @@ function anyChangeWatch(hosts: object, interval = '2ms') {
 async function armedOn(api: Api, watchId: string, hostIds: string[]): Promise<any> {
   return eventually(`watch ${watchId} armed on ${hostIds.join(', ')}`, async () => {
     const watch = await api.watch(watchId);
-    const failed = watch.hosts?.find((h: any) => h.phase === 'failed');
+    const failed = watch.assignments?.find((h: any) => h.phase === 'failed');
     if (failed) throw new Error(`watch ${watchId} failed on ${failed.host_id}: ${failed.reason}`);
-    const armed = watch.hosts?.filter((h: any) => h.phase === 'armed').map((h: any) => h.host_id) ?? [];
+    const armed = watch.assignments?.filter((h: any) => h.phase === 'armed').map((h: any) => h.host_id) ?? [];
     return hostIds.every((id) => armed.includes(id)) ? watch : undefined;
   });
 }
@@ -71,8 +71,8 @@ describe('delivery', () => {
       hosts: { selector: 'rack=r12' },
     });
     const armed = await armedOn(api, watch.id, ['host-a1', 'host-a2']);
-    expect(armed.hosts.map((h: any) => h.host_id).sort()).toEqual(['host-a1', 'host-a2']);
-    expect(armed.hosts[0]).toMatchObject({ resolved_paddr: '0x2a0e000', memory_kind: 'ram' });
+    expect(armed.assignments.map((h: any) => h.host_id).sort()).toEqual(['host-a1', 'host-a2']);
+    expect(armed.assignments[0]).toMatchObject({ resolved_paddr: '0x2a0e000', memory_kind: 'ram' });
 
     await corruptMemoryFile(a1.memoryFile, WATCHED, 1, 0x33n);
     await corruptMemoryFile(a2.memoryFile, WATCHED, 1, 0x33n);

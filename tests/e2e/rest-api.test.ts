@@ -20,7 +20,7 @@ beforeAll(async () => {
   agent = await Agent.start({ server: orch.grpcAddress, hostId: 'host-rest', labels: { rack: 'r7', 'bios.version': '1.0' } });
   const watch = await api.createWatch({ target: { paddr: '0x4000' }, width: 8, condition: 'any_change', interval: '1ms', hosts: { selector: 'rack=r7' } });
   watchId = watch.id;
-  await eventually('armed', async () => (await api.watch(watchId)).hosts?.[0]?.phase === 'armed');
+  await eventually('armed', async () => (await api.watch(watchId)).assignments?.[0]?.phase === 'armed');
   for (let v = 1n; v <= BigInt(WRITES); v++) {
     await corruptMemoryFile(agent.memoryFile, 0x4000n, 8, v * 0x0101010101n);
     await eventually(`hit ${v}`, async () => (await api.allHits({ watch_id: watchId })).length === Number(v));

@@ -42,7 +42,7 @@ describe('mTLS between agent and orchestrator', () => {
     });
     agents.push(agent);
     const watch = await api.createWatch({ target: { paddr: '0x2000' }, width: 2, condition: 'changes_from', value: '0x0', interval: '2ms', hosts: { ids: ['host-tls'] } });
-    await eventually('armed over TLS', async () => (await api.watch(watch.id)).hosts?.[0]?.phase === 'armed');
+    await eventually('armed over TLS', async () => (await api.watch(watch.id)).assignments?.[0]?.phase === 'armed');
     await corruptMemoryFile(agent.memoryFile, 0x2000n, 2, 0xbeefn);
     const [hit] = await eventually('the hit', async () => {
       const hits = await api.allHits({ watch_id: watch.id });

@@ -31,8 +31,8 @@ export interface AssignmentJson {
   updated_at: string;
 }
 
-/** GET /watches/:id: `hosts` holds the per-host assignments instead of the host selection. */
-export type WatchDetailJson = Omit<WatchJson, 'hosts'> & { hosts: AssignmentJson[] };
+/** GET /watches/:id: the watch, plus where it stands on each host it was placed on. */
+export type WatchDetailJson = WatchJson & { assignments: AssignmentJson[] };
 
 export interface HostJson {
   id: string;

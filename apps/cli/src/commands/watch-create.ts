@@ -64,7 +64,7 @@ export function addWatchCreate(watch: Command, io: CliIo): void {
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         now: Date.now,
       });
-      io.err(`watch ${armed.id} armed on ${armed.hosts.length} of ${armed.hosts.length} host(s)\n`);
+      io.err(`watch ${armed.id} armed on ${armed.assignments.length} of ${armed.assignments.length} host(s)\n`);
     });
 }
 

@@ -14,7 +14,7 @@ const WATCH: WatchJson = {
 };
 const DETAIL: WatchDetailJson = {
   ...WATCH,
-  hosts: [
+  assignments: [
     { host_id: 'h1', phase: 'armed', resolved_paddr: '0x2a0e000', memory_kind: 'ram', reason: '', updated_at: 't1' },
     { host_id: 'host-22', phase: 'failed', resolved_paddr: null, memory_kind: null, reason: 'symbol not found', updated_at: 't2' },
   ],
@@ -55,7 +55,7 @@ describe('output', () => {
     expect(text).toMatch(/^Hosts:\s+armed 2, pending 1, failed 0, disarmed 0$/m);
     expect(text).toMatch(/^h1\s+armed\s+0x2a0e000\s+ram\s+t1\s+-$/m);
     expect(text).toMatch(/^host-22\s+failed\s+-\s+-\s+t2\s+symbol not found$/m);
-    expect(describeWatch({ ...DETAIL, hosts: [] })).toContain('(no host assigned)');
+    expect(describeWatch({ ...DETAIL, assignments: [] })).toContain('(no host assigned)');
   });
 
   it('shows hosts with labels as a selector would spell them', () => {

@@ -43,7 +43,7 @@ export function describeWatch(w: WatchDetailJson): string {
   ];
   const label = Math.max(...fields.map(([k]) => k.length)) + 2;
   const head = fields.map(([k, v]) => `${(k + ':').padEnd(label)}${v}`).join('\n') + '\n';
-  return w.hosts.length === 0 ? `${head}\n(no host assigned)\n` : `${head}\n${assignmentsTable('HOST', w.hosts.map((a) => [a.host_id, a] as const))}`;
+  return w.assignments.length === 0 ? `${head}\n(no host assigned)\n` : `${head}\n${assignmentsTable('HOST', w.assignments.map((a) => [a.host_id, a] as const))}`;
 }
 
 function targetText(w: WatchJson | WatchDetailJson): string {
@@ -56,9 +56,7 @@ function conditionText(w: WatchJson | WatchDetailJson): string {
   return w.value === undefined ? w.condition : `${w.condition} ${w.value}`;
 }
 
-/** A list item carries the host selection; a detail carries assignments instead. */
 function hostsText(w: WatchJson | WatchDetailJson): string {
   const hosts = w.hosts;
-  if (Array.isArray(hosts)) return `${hosts.length} assigned`;
   return 'ids' in hosts ? hosts.ids.join(',') : hosts.selector;
 }

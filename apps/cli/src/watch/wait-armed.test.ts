@@ -9,7 +9,7 @@ function detail(phases: Array<[string, Phase, string?]>, state = 'active'): Watc
   const count = (p: Phase) => hosts.filter((h) => h.phase === p).length;
   return {
     id: '5', state, created_at: 't', ended_at: null, target: { paddr: '0x0' }, width: 1, condition: 'any_change', interval: '1ms',
-    hosts, counts: { pending: count('pending'), armed: count('armed'), failed: count('failed'), disarmed: count('disarmed') },
+    hosts: { ids: hosts.map((h) => h.host_id) }, assignments: hosts, counts: { pending: count('pending'), armed: count('armed'), failed: count('failed'), disarmed: count('disarmed') },
   };
 }
 

@@ -19,7 +19,7 @@ export interface ProgressIo {
 
 export function progressLine(w: WatchDetailJson): string {
   const c = w.counts;
-  return `watch ${w.id}: armed ${c.armed}, failed ${c.failed}, pending ${c.pending} of ${w.hosts.length} host(s)`;
+  return `watch ${w.id}: armed ${c.armed}, failed ${c.failed}, pending ${c.pending} of ${w.assignments.length} host(s)`;
 }
 
 /** Resolves with the watch once it is armed on every assigned host; throws otherwise. */
@@ -41,7 +41,7 @@ export async function waitUntilArmed(client: ApiClient, id: string, timeoutMs: n
       done();
       throw new CommandFailedError(`watch ${id} ended (${watch.state}) before it was armed everywhere`);
     }
-    const pending = watch.hosts.filter((h) => h.phase === 'pending');
+    const pending = watch.assignments.filter((h) => h.phase === 'pending');
     if (pending.length === 0) {
       done();
       return settled(watch);
@@ -57,13 +57,13 @@ export async function waitUntilArmed(client: ApiClient, id: string, timeoutMs: n
 }
 
 function settled(watch: WatchDetailJson): WatchDetailJson {
-  if (watch.hosts.length === 0) {
+  if (watch.assignments.length === 0) {
     throw new CommandFailedError(`watch ${watch.id} matches no host yet: nothing is armed (it arms on matching hosts as they connect)`);
   }
-  const notArmed = watch.hosts.filter((h) => h.phase !== 'armed');
+  const notArmed = watch.assignments.filter((h) => h.phase !== 'armed');
   if (notArmed.length > 0) {
     throw new CommandFailedError(
-      `watch ${watch.id} is armed on ${watch.hosts.length - notArmed.length} of ${watch.hosts.length} host(s); not on:`,
+      `watch ${watch.id} is armed on ${watch.assignments.length - notArmed.length} of ${watch.assignments.length} host(s); not on:`,
       notArmed.map((h) => `${h.host_id}: ${h.phase}${h.reason ? ` (${h.reason})` : ''}`),
     );
   }

@@ -81,7 +81,7 @@ describe('AgentGateway.Connect', () => {
     await eventually('heartbeat recorded', async () => (await orch.http('GET', '/api/v1/hosts/gw-1')).body.applied_generation === String(generation));
     const watch = await orch.http('GET', `/api/v1/watches/${watchId}`);
     expect(watch.body.counts).toEqual({ pending: 0, armed: 1, failed: 0, disarmed: 0 });
-    expect(watch.body.hosts).toEqual([expect.objectContaining({ host_id: 'gw-1', phase: 'armed', resolved_paddr: '0x2a0e000', memory_kind: 'ram', reason: '' })]);
+    expect(watch.body.assignments).toEqual([expect.objectContaining({ host_id: 'gw-1', phase: 'armed', resolved_paddr: '0x2a0e000', memory_kind: 'ram', reason: '' })]);
     const host = await orch.http('GET', '/api/v1/hosts/gw-1');
     expect(host.body.watches).toEqual([expect.objectContaining({ watch_id: watchId, phase: 'armed' })]);
   });
@@ -138,7 +138,7 @@ describe('AgentGateway.Connect', () => {
     expect(BigInt(desired.generation)).toBeGreaterThan(generation);
     const again = await orch.http('POST', `/api/v1/watches/${watchId}/stop`);
     expect(again.body).toEqual(stopped.body);
-    expect((await orch.http('GET', `/api/v1/watches/${watchId}`)).body.hosts).toEqual([expect.objectContaining({ phase: 'removed' })]);
+    expect((await orch.http('GET', `/api/v1/watches/${watchId}`)).body.assignments).toEqual([expect.objectContaining({ phase: 'removed' })]);
   });
 
   it('places a watch listed by host id on that host when it connects later', async () => {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ACTIONS, CONDITIONS, WIDTHS } from '@physwatch/core';
 import { ASSIGNMENT_PHASES, WATCH_STATES } from '@physwatch/db';
 
@@ -47,9 +47,9 @@ export class WatchDto extends WatchSpecDto {
   @ApiProperty({ type: PhaseCountsDto }) counts!: PhaseCountsDto;
 }
 
-export class WatchDetailDto extends OmitType(WatchDto, ['hosts'] as const) {
-  @ApiProperty({ type: [AssignmentDto], description: 'per-host assignments; in this answer they take the place of the host selection' })
-  hosts!: AssignmentDto[];
+export class WatchDetailDto extends WatchDto {
+  @ApiProperty({ type: [AssignmentDto], description: 'where the watch stands on each host it was placed on' })
+  assignments!: AssignmentDto[];
 }
 
 export class WatchListDto {

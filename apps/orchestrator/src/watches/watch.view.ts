@@ -19,11 +19,8 @@ export type WatchJson = {
   counts: PhaseCounts;
 } & WatchSpecJson;
 
-/**
- * GET /watches/:id per docs/contracts.md: `hosts` is the list of assignments there, which
- * takes the place of the spec's host selection in that one answer.
- */
-export type WatchDetailJson = Omit<WatchJson, 'hosts'> & { hosts: AssignmentJson[] };
+/** GET /watches/:id: the watch, plus where it stands on each host it was placed on. */
+export type WatchDetailJson = WatchJson & { assignments: AssignmentJson[] };
 
 export function assignmentJson(row: AssignmentRow): AssignmentJson {
   return {
@@ -49,5 +46,5 @@ export function watchJson(row: WatchRow, counts: PhaseCounts): WatchJson {
 }
 
 export function watchDetailJson(row: WatchRow, counts: PhaseCounts, assignments: AssignmentRow[]): WatchDetailJson {
-  return { ...watchJson(row, counts), hosts: assignments.map(assignmentJson) };
+  return { ...watchJson(row, counts), assignments: assignments.map(assignmentJson) };
 }
