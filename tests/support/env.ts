@@ -10,9 +10,12 @@ export function testRedisUrl(): string {
   return process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 }
 
-/** A schema name no other test run uses; each run migrates its own. */
+/**
+ * A schema name no other test uses; each migrates its own. It carries the run id that
+ * global-setup.ts sets, so the run's teardown drops it.
+ */
 export function freshSchemaName(prefix = 't'): string {
-  return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  return `${prefix}_${process.env.PHYSWATCH_TEST_RUN ?? 'adhoc'}_${randomBytes(4).toString('hex')}`;
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */

@@ -1,0 +1,34 @@
+/**
+ * One id per test run, carried into every schema name this run makes (freshSchemaName),
+ * so teardown can drop exactly this run's schemas and BullMQ keys, even those of
+ * processes that were killed with -9 before they could clean up.
+ */
+import { randomBytes } from 'node:crypto';
+import { createPool, dropSchema } from '@physwatch/db';
+import Redis from 'ioredis';
+import { testDatabaseUrl, testRedisUrl } from './env';
+
+export function setup(): void {
+  process.env.PHYSWATCH_TEST_RUN ??= randomBytes(3).toString('hex');
+}
+
+export async function teardown(): Promise<void> {
+  const run = process.env.PHYSWATCH_TEST_RUN!;
+  const pool = createPool({ url: testDatabaseUrl(), schema: 'public', max: 1 });
+  const { rows } = await pool.query<{ name: string }>(
+    `select nspname as name from pg_namespace where nspname like '%\\_' || $1 || '\\_%'`,
+    [run],
+  );
+  await pool.end();
+  for (const { name } of rows) await dropSchema(testDatabaseUrl(), name);
+
+  const redis = new Redis(testRedisUrl(), { lazyConnect: true });
+  await redis.connect();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `physwatch:*_${run}_*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
