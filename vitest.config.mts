@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // End-to-end tests start real processes on a 2-core machine: one file at a time.
     fileParallelism: false,
-    reporters: ['default'],
+    // CI asks for a JSON summary too, to print one pass/fail line for the whole suite.
+    reporters: process.env.PHYSWATCH_TEST_JSON ? ['default', ['json', { outputFile: process.env.PHYSWATCH_TEST_JSON }]] : ['default'],
   },
 });
