@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { corruptMemoryFile } from '@physwatch/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '../support/api';
-import { eventually } from '../support/child';
+import { eventually } from '../support/eventually';
 import { freePort } from '../support/env';
 import { Agent, Orchestrator } from '../support/stack';
 

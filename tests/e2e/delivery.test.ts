@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Api } from '../support/api';
-import { eventually } from '../support/child';
+import { eventually } from '../support/eventually';
 import { corruptMemoryFile } from '@physwatch/agent';
 import { Agent, Orchestrator } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';

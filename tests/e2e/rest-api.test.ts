@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api, ApiResponse } from '../support/api';
-import { eventually } from '../support/child';
+import { eventually } from '../support/eventually';
 import { corruptMemoryFile } from '@physwatch/agent';
 import { Agent, Orchestrator } from '../support/stack';
 

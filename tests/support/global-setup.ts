@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createPool, dropSchema } from '@physwatch/db';
-import Redis from 'ioredis';
 import { testDatabaseUrl, testRedisUrl } from './env';
+import { deleteRedisKeys } from './redis-keys';
 
 export function setup(): void {
   process.env.PHYSWATCH_TEST_RUN ??= randomBytes(3).toString('hex');
@@ -22,13 +22,5 @@ export async function teardown(): Promise<void> {
   await pool.end();
   for (const { name } of rows) await dropSchema(testDatabaseUrl(), name);
 
-  const redis = new Redis(testRedisUrl(), { lazyConnect: true });
-  await redis.connect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `physwatch:*_${run}_*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
+  await deleteRedisKeys(testRedisUrl(), `physwatch:*_${run}_*`);
 }

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { dropSchema } from '@physwatch/db';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshSchemaName, testDatabaseUrl, testRedisUrl } from '../../../tests/support/env';
-import { deleteRedisKeys } from './test-support/redis-keys';
+import { deleteRedisKeys } from '../../../tests/support/redis-keys';
 import { testEnv } from './test-support/test-env';
 
 const MAIN = path.resolve(__dirname, '../dist/main.js');

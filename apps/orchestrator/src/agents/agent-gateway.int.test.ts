@@ -1,7 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestAgent, wireHit } from '../test-support/agent-client';
-import { eventually, startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
+import { eventually } from '../../../../tests/support/eventually';
+import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 
 let orch: TestOrchestrator;
 const agents: TestAgent[] = [];

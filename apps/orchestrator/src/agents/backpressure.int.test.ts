@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DesiredStateBus } from '../desired-state/desired-state.bus';
 import { TestAgent, wireHit } from '../test-support/agent-client';
 import { PausingProxy } from '../test-support/pausing-proxy';
-import { eventually, startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
+import { eventually } from '../../../../tests/support/eventually';
+import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 
 // Enough large DesiredStates to exceed HTTP/2 flow control and grpc-js's 16-message write
 // buffer many times over, so the server must see write() === false.

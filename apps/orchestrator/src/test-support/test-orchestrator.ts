@@ -7,7 +7,8 @@ import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { deleteRedisKeys } from './redis-keys';
+import { Api } from '../../../../tests/support/api';
+import { deleteRedisKeys } from '../../../../tests/support/redis-keys';
 import { testEnv } from './test-env';
 
 export interface TestOrchestrator {
@@ -33,7 +34,7 @@ export async function startTestOrchestrator(env: Record<string, string> = {}, ow
     ...env,
   });
   const running = await startOrchestrator(config, createLogger(config.logLevel));
-  const base = `http://127.0.0.1:${running.httpPort}`;
+  const api = new Api(`http://127.0.0.1:${running.httpPort}`);
   const prefix = running.app.get(JobsService).prefix;
   return {
     running,
@@ -41,21 +42,7 @@ export async function startTestOrchestrator(env: Record<string, string> = {}, ow
     grpcAddress: `127.0.0.1:${running.grpcPort}`,
     db: running.app.get(Database),
     metrics: running.app.get(MetricsService),
-    async http(method, path, body) {
-      const res = await fetch(base + path, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: any = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // /metrics is text
-      }
-      return { status: res.status, body: parsed };
-    },
+    http: (method, path, body) => api.request(method, path, body),
     async close() {
       await running.close();
       if (!ownsData) return;
@@ -63,13 +50,4 @@ export async function startTestOrchestrator(env: Record<string, string> = {}, ow
       await deleteRedisKeys(config.redisUrl, `${prefix}:*`);
     },
   };
-}
-
-/** Polls until check() is true; the test's own timeout bounds it. */
-export async function eventually(what: string, check: () => Promise<boolean> | boolean, intervalMs = 20): Promise<void> {
-  for (let i = 0; ; i++) {
-    if (await check()) return;
-    if (i > 2000) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshSchemaName, testRedisUrl } from '../../../../tests/support/env';
-import { deleteRedisKeys } from '../test-support/redis-keys';
-import { eventually, startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
+import { deleteRedisKeys } from '../../../../tests/support/redis-keys';
+import { eventually } from '../../../../tests/support/eventually';
+import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 
 let orch: TestOrchestrator | undefined;
 

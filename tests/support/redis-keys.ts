@@ -1,4 +1,4 @@
-// Test-only: removes the BullMQ keys a test run left under its prefix.
+// Test-only: removes the BullMQ keys a test left under its prefix.
 import Redis from 'ioredis';
 
 export async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
