@@ -3,6 +3,8 @@ export type { ConditionParams } from './condition';
 export { formatInterval, parseInterval, MAX_INTERVAL_US, MIN_INTERVAL_US } from './interval';
 export { matchesSelector, parseSelector, SelectorSyntaxError } from './selector';
 export type { Labels, Requirement } from './selector';
+export { parseModuleEvent, parseModuleEvents } from './module-event';
+export type { ModuleAction, ModuleEvent, ModuleHitEvent, ModuleOverflowEvent, ModuleSuppressedEvent } from './module-event';
 export { maxForWidth, parseU64, toHex, U64_MAX } from './u64';
 export { ValidationError } from './validation-error';
 export type { FieldError } from './validation-error';

@@ -1,0 +1,140 @@
+/**
+ * The kernel module's event lines (packages/watch-module/README.md, "Events: the line
+ * format"), parsed exactly. The same text arrives three ways: a read() of /dev/physwatch,
+ * a /dev/kmsg record, and the dmesg saved with a vmcore (`[  9.53] physwatch: hit …`),
+ * so one parser serves the agent and the kdump work alike.
+ */
+import { parseU64 } from './u64';
+
+export type ModuleAction = 'report' | 'stack' | 'panic' | 'hang';
+
+export interface ModuleHitEvent {
+  kind: 'hit';
+  seq: bigint;
+  id: bigint;
+  realtimeNs: bigint;
+  boottimeNs: bigint;
+  cpu: number;
+  paddr: bigint;
+  offset: number;
+  width: 1 | 2 | 4 | 8;
+  oldValue: bigint;
+  newValue: bigint;
+  pid: number;
+  comm: string;
+  /** `%pS` of the interrupted instruction, or a hex address for user space. */
+  ip: string;
+  src: 'timer' | 'ftrace';
+  action: ModuleAction;
+}
+
+export interface ModuleOverflowEvent {
+  kind: 'overflow';
+  seq: bigint;
+  lost: bigint;
+}
+
+export interface ModuleSuppressedEvent {
+  kind: 'suppressed';
+  seq: bigint;
+  id: bigint;
+  count: bigint;
+}
+
+export type ModuleEvent = ModuleHitEvent | ModuleOverflowEvent | ModuleSuppressedEvent;
+
+const HIT_KEYS = ['seq', 'id', 'realtime_ns', 'boottime_ns', 'cpu', 'paddr', 'offset', 'width', 'old', 'new', 'pid', 'comm', 'ip', 'src', 'action'];
+const OVERFLOW_KEYS = ['seq', 'lost'];
+const SUPPRESSED_KEYS = ['seq', 'id', 'count'];
+const ACTIONS: readonly string[] = ['report', 'stack', 'panic', 'hang'];
+/** The kernel-log forms: an optional `[ seconds]` timestamp, then the module's pr_fmt prefix. */
+const LOG_PREFIX = /^(?:\[\s*\d+\.\d+\]\s*)?physwatch: /;
+
+/**
+ * Splits `verb k=v k=v …` and checks the keys are exactly `keys`, in that order: the
+ * module prints a fixed layout, so anything else is not one of its lines. `comm` has no
+ * spaces (the module turns them into `?`), so splitting on spaces is exact.
+ */
+function fields(body: string, verb: string, keys: readonly string[]): Map<string, string> | null {
+  const tokens = body.split(' ');
+  if (tokens[0] !== verb || tokens.length !== keys.length + 1) return null;
+  const out = new Map<string, string>();
+  for (let i = 0; i < keys.length; i++) {
+    const token = tokens[i + 1];
+    const eq = token.indexOf('=');
+    if (eq < 0 || token.slice(0, eq) !== keys[i]) return null;
+    out.set(keys[i], token.slice(eq + 1));
+  }
+  return out;
+}
+
+function u64(text: string | undefined): bigint | null {
+  return text === undefined || text === '' ? null : parseU64(text);
+}
+
+function small(text: string | undefined): number | null {
+  const value = u64(text);
+  return value !== null && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : null;
+}
+
+function parseHit(f: Map<string, string>): ModuleHitEvent | null {
+  const [seq, id, realtimeNs, boottimeNs, paddr, oldValue, newValue] = ['seq', 'id', 'realtime_ns', 'boottime_ns', 'paddr', 'old', 'new'].map((k) => u64(f.get(k)));
+  const [cpu, offset, width, pid] = ['cpu', 'offset', 'width', 'pid'].map((k) => small(f.get(k)));
+  const src = f.get('src');
+  const action = f.get('action') ?? '';
+  if (seq === null || id === null || realtimeNs === null || boottimeNs === null || paddr === null || oldValue === null || newValue === null) return null;
+  if (cpu === null || offset === null || pid === null || (width !== 1 && width !== 2 && width !== 4 && width !== 8)) return null;
+  if ((src !== 'timer' && src !== 'ftrace') || !ACTIONS.includes(action)) return null;
+  return {
+    kind: 'hit',
+    seq,
+    id,
+    realtimeNs,
+    boottimeNs,
+    cpu,
+    paddr,
+    offset,
+    width,
+    oldValue,
+    newValue,
+    pid,
+    comm: f.get('comm') ?? '',
+    ip: f.get('ip') ?? '',
+    src,
+    action: action as ModuleAction,
+  };
+}
+
+/**
+ * One line in any of its three forms -> the event, or null when it is not an event line
+ * of the module (other kernel log lines, command errors, a torn line).
+ */
+export function parseModuleEvent(line: string): ModuleEvent | null {
+  const body = line.trim().replace(LOG_PREFIX, '');
+  const verb = body.slice(0, body.indexOf(' '));
+  if (verb === 'hit') {
+    const f = fields(body, 'hit', HIT_KEYS);
+    return f && parseHit(f);
+  }
+  if (verb === 'overflow') {
+    const f = fields(body, 'overflow', OVERFLOW_KEYS);
+    const [seq, lost] = [u64(f?.get('seq')), u64(f?.get('lost'))];
+    return seq !== null && lost !== null ? { kind: 'overflow', seq, lost } : null;
+  }
+  if (verb === 'suppressed') {
+    const f = fields(body, 'suppressed', SUPPRESSED_KEYS);
+    const [seq, id, count] = [u64(f?.get('seq')), u64(f?.get('id')), u64(f?.get('count'))];
+    return seq !== null && id !== null && count !== null ? { kind: 'suppressed', seq, id, count } : null;
+  }
+  return null;
+}
+
+/** Every event in a block of text (a read() of several lines, or a saved dmesg). */
+export function parseModuleEvents(text: string): ModuleEvent[] {
+  const events: ModuleEvent[] = [];
+  for (const line of text.split('\n')) {
+    const event = parseModuleEvent(line);
+    if (event) events.push(event);
+  }
+  return events;
+}
