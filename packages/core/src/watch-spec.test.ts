@@ -66,3 +66,27 @@ describe('parseWatchSpec', () => {
     expect(parseWatchSpec(stored, null).expiresAt).toEqual(new Date('2026-11-01T00:00:00Z'));
   });
 });
+
+describe('parseWatchSpec rollout, starts_at, max_hits_per_host', () => {
+  const report = { ...valid, action: 'report' };
+
+  it('defaults to everywhere at once for report, one canary for hang', () => {
+    expect(parseWatchSpec(report, NOW).rollout).toMatchObject({ canary: 0, percent: 100, maxHosts: null, paused: false });
+    expect(parseWatchSpec(valid, NOW).rollout).toMatchObject({ canary: 1, allowWideDestructive: false });
+  });
+
+  it('round-trips the new fields', () => {
+    const spec = parseWatchSpec({ ...report, rollout: { canary: 2, soak: '10m', percent: 50, max_hosts: 9, paused: true }, starts_at: '2026-11-27T00:00:00Z', max_hits_per_host: 3 }, NOW);
+    expect(spec.rollout).toEqual({ canary: 2, soakMs: 600_000, percent: 50, maxHosts: 9, paused: true, allowWideDestructive: false });
+    expect(parseWatchSpec(watchSpecToJson(spec), NOW)).toEqual(spec);
+  });
+
+  it('names each bad rollout field', () => {
+    expect(errorsOf({ ...report, rollout: { canary: -1, soak: '5 days', percent: 0, colour: 'red' } }).map((e) => e.field).sort())
+      .toEqual(['rollout.canary', 'rollout.colour', 'rollout.percent', 'rollout.soak']);
+    expect(errorsOf({ ...valid, rollout: { canary: 5 } })).toEqual([{ field: 'rollout.canary', reason: expect.stringMatching(/allow_wide_destructive/) }]);
+    expect(parseWatchSpec({ ...valid, rollout: { canary: 5, allow_wide_destructive: true } }, NOW).rollout.canary).toBe(5);
+    expect(errorsOf({ ...report, starts_at: '2026-12-02T00:00:00Z', expires_at: '2026-12-01T00:00:00Z' })).toEqual([{ field: 'starts_at', reason: 'must be before expires_at' }]);
+    expect(errorsOf({ ...report, max_hits_per_host: 0 })[0].field).toBe('max_hits_per_host');
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { FieldError, ValidationError } from './validation-error';
 import { formatInterval, parseInterval } from './interval';
+import { readRollout, Rollout, RolloutJson, rolloutToJson } from './rollout';
 import { parseSelector, Requirement, SelectorSyntaxError } from './selector';
 import { maxForWidth, parseU64, toHex } from './u64';
 
@@ -45,7 +46,12 @@ export interface WatchSpec {
   action: Action;
   hosts: HostSelection;
   expiresAt: Date | null;
+  /** Not placed anywhere before this time. */
+  startsAt: Date | null;
   maxHits: number | null;
+  /** A host that stored this many hits of the watch drops it. */
+  maxHitsPerHost: number | null;
+  rollout: Rollout;
 }
 
 /** The JSON form accepted by the API and stored in the database. */
@@ -61,11 +67,15 @@ export interface WatchSpecJson {
   action?: Action;
   hosts: { ids: string[] } | { selector: string };
   expires_at?: string | null;
+  starts_at?: string | null;
   max_hits?: number | null;
+  max_hits_per_host?: number | null;
+  rollout?: RolloutJson;
 }
 
 const TOP_LEVEL_KEYS = [
   'name', 'target', 'width', 'len', 'condition', 'value', 'mask', 'interval', 'action', 'hosts', 'expires_at', 'max_hits',
+  'starts_at', 'max_hits_per_host', 'rollout',
 ];
 const SYMBOL = /^([A-Za-z_.][A-Za-z0-9_.$]*)(?:\+(0x[0-9a-fA-F]+|[0-9]+))?$/;
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -151,17 +161,22 @@ function readHosts(r: SpecReader, input: unknown): HostSelection | undefined {
   }
 }
 
-function readExpiresAt(r: SpecReader, input: unknown, now: Date | null): Date | null | undefined {
+function readTime(r: SpecReader, field: string, input: unknown): Date | null | undefined {
   if (input === undefined || input === null) return null;
   const text = typeof input === 'string' ? input : '';
   const date = /(Z|[+-]\d\d:?\d\d)$/.test(text) ? new Date(text) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) return r.fail('expires_at', `${describe(input)} is not an ISO 8601 time with a zone`);
-  if (now && date.getTime() <= now.getTime()) return r.fail('expires_at', `${text} is not in the future`);
+  if (Number.isNaN(date.getTime())) return r.fail(field, `${describe(input)} is not an ISO 8601 time with a zone`);
+  return date;
+}
+
+function readExpiresAt(r: SpecReader, input: unknown, now: Date | null): Date | null | undefined {
+  const date = readTime(r, 'expires_at', input);
+  if (date && now && date.getTime() <= now.getTime()) return r.fail('expires_at', `${input as string} is not in the future`);
   return date;
 }
 
 /** Checks that need several fields at once; each names the field the user should change. */
-function crossCheck(r: SpecReader, spec: Omit<WatchSpec, 'hosts' | 'expiresAt'>, raw: Record<string, unknown>): void {
+function crossCheck(r: SpecReader, spec: Omit<WatchSpec, 'hosts' | 'expiresAt' | 'startsAt' | 'maxHitsPerHost' | 'rollout'>, raw: Record<string, unknown>): void {
   const { target, width, len, condition, value, mask } = spec;
   if (target.kind === 'paddr' && target.paddr % BigInt(width) !== 0n) {
     r.fail('target.paddr', `${toHex(target.paddr)} is not aligned to width ${width}`);
@@ -217,6 +232,12 @@ export function parseWatchSpec(input: unknown, now: Date | null = new Date()): W
   const hosts = readHosts(r, input.hosts);
   const expiresAt = readExpiresAt(r, input.expires_at, now);
   const maxHits = input.max_hits === undefined || input.max_hits === null ? null : r.positiveInt('max_hits', input.max_hits, 2_147_483_647);
+  const startsAt = readTime(r, 'starts_at', input.starts_at);
+  if (startsAt && expiresAt && startsAt.getTime() >= expiresAt.getTime()) r.fail('starts_at', 'must be before expires_at');
+  const maxHitsPerHost = input.max_hits_per_host === undefined || input.max_hits_per_host === null
+    ? null
+    : r.positiveInt('max_hits_per_host', input.max_hits_per_host, 2_147_483_647);
+  const rollout = readRollout(input.rollout, action, r.errors);
 
   if (target && width && len && condition && value !== undefined && mask !== undefined && interval.ok && action) {
     crossCheck(r, { name, target, width, len, condition, value, mask, intervalUs: interval.us, action, maxHits: maxHits ?? null }, input);
@@ -234,7 +255,10 @@ export function parseWatchSpec(input: unknown, now: Date | null = new Date()): W
     action: action!,
     hosts: hosts!,
     expiresAt: expiresAt ?? null,
+    startsAt: startsAt ?? null,
     maxHits: maxHits ?? null,
+    maxHitsPerHost: maxHitsPerHost ?? null,
+    rollout: rollout!,
   };
 }
 
@@ -255,6 +279,9 @@ export function watchSpecToJson(spec: WatchSpec): WatchSpecJson {
     hosts: spec.hosts.kind === 'ids' ? { ids: spec.hosts.ids } : { selector: spec.hosts.selector },
     expires_at: spec.expiresAt ? spec.expiresAt.toISOString() : null,
     max_hits: spec.maxHits,
+    starts_at: spec.startsAt ? spec.startsAt.toISOString() : null,
+    max_hits_per_host: spec.maxHitsPerHost,
+    rollout: rolloutToJson(spec.rollout),
   };
   if (spec.condition !== 'any_change') json.value = toHex(spec.value);
   if (spec.condition === 'mask_equals') json.mask = toHex(spec.mask);

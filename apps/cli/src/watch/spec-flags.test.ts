@@ -28,6 +28,11 @@ describe('watch create flags -> spec', () => {
     expect(specFromFlags({ symbol: 'empty_zero_page+0x8', hosts: 'a, b' })).toEqual({ target: { symbol: 'empty_zero_page+0x8' }, hosts: { ids: ['a', 'b'] } });
   });
 
+  it('maps the rollout and lifetime flags', () => {
+    expect(specFromFlags({ startsAt: '2099-01-01T00:00:00Z', maxHitsPerHost: '2', canary: '3', soak: '10m', percent: '50', maxHosts: '7', paused: true, allowWideDestructive: true }))
+      .toEqual({ starts_at: '2099-01-01T00:00:00Z', max_hits_per_host: 2, rollout: { canary: 3, soak: '10m', percent: 50, max_hosts: 7, paused: true, allow_wide_destructive: true } });
+  });
+
   it('gives a spec core accepts', () => {
     expect(flagErrors(GOOD)).toEqual([]);
     expect(parseWatchSpec(specFromFlags(GOOD)).hosts).toMatchObject({ kind: 'ids', ids: ['h1', 'h2'] });

@@ -20,6 +20,15 @@ export interface WatchSpecFlags {
   selector?: string;
   expiresAt?: string;
   maxHits?: string;
+  startsAt?: string;
+  maxHitsPerHost?: string;
+  canary?: string;
+  soak?: string;
+  percent?: string;
+  maxHosts?: string;
+  /** Boolean switches: commander gives true when present. */
+  paused?: boolean;
+  allowWideDestructive?: boolean;
 }
 
 /** Every spec flag, keyed by its commander key: the flag and the spec field it sets. */
@@ -38,6 +47,14 @@ export const SPEC_FLAGS: Readonly<Record<keyof WatchSpecFlags, { flag: string; f
   selector: { flag: '--selector', field: 'hosts.selector' },
   expiresAt: { flag: '--expires-at', field: 'expires_at' },
   maxHits: { flag: '--max-hits', field: 'max_hits' },
+  startsAt: { flag: '--starts-at', field: 'starts_at' },
+  maxHitsPerHost: { flag: '--max-hits-per-host', field: 'max_hits_per_host' },
+  canary: { flag: '--canary', field: 'rollout.canary' },
+  soak: { flag: '--soak', field: 'rollout.soak' },
+  percent: { flag: '--percent', field: 'rollout.percent' },
+  maxHosts: { flag: '--max-hosts', field: 'rollout.max_hosts' },
+  paused: { flag: '--paused', field: 'rollout.paused' },
+  allowWideDestructive: { flag: '--allow-wide-destructive', field: 'rollout.allow_wide_destructive' },
 };
 
 /** Fields that more than one flag can set, or that no single flag owns. */
@@ -45,6 +62,7 @@ const GROUP_FIELDS: Record<string, string> = {
   target: '--paddr or --symbol',
   hosts: '--hosts or --selector',
   '(body)': 'the watch flags',
+  rollout: '--canary, --soak, --percent, --max-hosts, --paused or --allow-wide-destructive',
 };
 
 /** "target.paddr" -> "--paddr"; "hosts.ids[3]" -> "--hosts"; an unknown field is named as is. */
@@ -81,6 +99,16 @@ export function specFromFlags(flags: WatchSpecFlags): Record<string, unknown> {
   }
   if (flags.expiresAt !== undefined) spec.expires_at = flags.expiresAt;
   if (flags.maxHits !== undefined) spec.max_hits = wholeNumberOrText(flags.maxHits);
+  if (flags.startsAt !== undefined) spec.starts_at = flags.startsAt;
+  if (flags.maxHitsPerHost !== undefined) spec.max_hits_per_host = wholeNumberOrText(flags.maxHitsPerHost);
+  const rollout: Record<string, unknown> = {};
+  if (flags.canary !== undefined) rollout.canary = wholeNumberOrText(flags.canary);
+  if (flags.soak !== undefined) rollout.soak = flags.soak;
+  if (flags.percent !== undefined) rollout.percent = wholeNumberOrText(flags.percent);
+  if (flags.maxHosts !== undefined) rollout.max_hosts = wholeNumberOrText(flags.maxHosts);
+  if (flags.paused) rollout.paused = true;
+  if (flags.allowWideDestructive) rollout.allow_wide_destructive = true;
+  if (Object.keys(rollout).length > 0) spec.rollout = rollout;
   return spec;
 }
 

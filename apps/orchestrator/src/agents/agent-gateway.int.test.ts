@@ -65,6 +65,9 @@ describe('AgentGateway.Connect', () => {
       hosts: { selector: 'rack=r1' },
       expires_at: null,
       max_hits: null,
+      starts_at: null,
+      max_hits_per_host: null,
+      rollout: { canary: 0, soak: '5m', percent: 100, max_hosts: null, paused: false, allow_wide_destructive: false },
       counts: { pending: 1, armed: 0, failed: 0, disarmed: 0 },
     });
 
