@@ -10,7 +10,7 @@ import { Agent } from './agent';
 import { corruptMemoryFile } from './backend/simulated/memory-file';
 import type { AgentConfig } from './config/schema';
 import { FakeOrchestrator, Received } from './test-support/fake-orchestrator';
-import { agentConfig, armSpec, removeTempDirs, tempDir, testLog } from './test-support/fixtures';
+import { agentConfig, armSpec, removeTempDirs, simulated, tempDir, testLog } from './test-support/fixtures';
 import { AGENT_VERSION } from './version';
 
 const statesFor = (generation: string) => (r: Received): WatchStates__Output | undefined =>
@@ -84,7 +84,7 @@ describe('agent <-> AgentGateway (in-process test double of the orchestrator)', 
       ]),
     );
 
-    await corruptMemoryFile(config.backend.memoryFile, 0x2000n, 1, 0x33n);
+    await corruptMemoryFile(simulated(config).memoryFile, 0x2000n, 1, 0x33n);
     const batch = await fake.waitFor(batchWith('1'), 'hit seq 1');
     expect(batch.boot_id).toBe('boot-a');
     expect(batch.hits[0]).toMatchObject({ seq: '1', watch_id: '10', paddr: String(0x2000), old_value: '0', new_value: String(0x33), width: 1, offset: 0, action: 'ACTION_REPORT' });
@@ -102,7 +102,7 @@ describe('agent <-> AgentGateway (in-process test double of the orchestrator)', 
     await startAgent();
     await fake.waitFor(statesFor('1'), 'generation 1');
 
-    await corruptMemoryFile(config.backend.memoryFile, 0x3000n, 1, 0x5n);
+    await corruptMemoryFile(simulated(config).memoryFile, 0x3000n, 1, 0x5n);
     const disarmed = await fake.waitFor(
       (r) => r.message.watch_states?.states.find((s) => s.watch_id === '2' && s.phase === 'WATCH_PHASE_DISARMED'),
       'watch 2 disarmed after max_hits',
@@ -124,8 +124,8 @@ describe('agent <-> AgentGateway (in-process test double of the orchestrator)', 
     fake.autoAck = false;
     const first = await startAgent();
     await fake.waitFor(statesFor('1'), 'generation 1');
-    await corruptMemoryFile(config.backend.memoryFile, 0x1000n, 4, 0xaan);
-    await corruptMemoryFile(config.backend.memoryFile, 0x1004n, 4, 0xbbn);
+    await corruptMemoryFile(simulated(config).memoryFile, 0x1000n, 4, 0xaan);
+    await corruptMemoryFile(simulated(config).memoryFile, 0x1004n, 4, 0xbbn);
     const sent = await fake.waitFor((r) => {
       const hits = fake.received.flatMap((x) => x.message.hit_batch?.hits ?? []);
       return r.message.hit_batch && hits.length >= 2 ? hits : undefined;
@@ -167,7 +167,7 @@ describe('agent <-> AgentGateway (in-process test double of the orchestrator)', 
     expect(hello.host_id).toBe('test-host');
     await fake.waitFor((r) => (r.stream >= 1 ? statesFor('4')(r) : undefined), 'states answering the re-sent desired state');
 
-    await corruptMemoryFile(config.backend.memoryFile, 0x1000n, 1, 0x7n);
+    await corruptMemoryFile(simulated(config).memoryFile, 0x1000n, 1, 0x7n);
     const batch = await fake.waitFor(batchWith('1', 1), 'hit after reconnect');
     expect(batch.hits[0]).toMatchObject({ watch_id: '9', new_value: '7' });
   });
@@ -177,7 +177,7 @@ describe('agent <-> AgentGateway (in-process test double of the orchestrator)', 
     const agent = await startAgent();
     await fake.waitFor(statesFor('1'), 'generation 1');
     await fake.stop();
-    await corruptMemoryFile(config.backend.memoryFile, 0x1000n, 1, 0x1n);
+    await corruptMemoryFile(simulated(config).memoryFile, 0x1000n, 1, 0x1n);
     while (agent.unackedHits < 1) await new Promise((resolve) => setTimeout(resolve, 20));
 
     const streamsBefore = fake.streams;

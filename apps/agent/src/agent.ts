@@ -11,6 +11,7 @@ import type { WatchBackend } from './backend/watch-backend';
 import type { AgentConfig } from './config/schema';
 import { channelCredentials } from './connection/credentials';
 import { GatewayConnection } from './connection/gateway-connection';
+import { mergeLabels, readHostFacts } from './facts/host-facts';
 import { Reconciler } from './reconcile/reconciler';
 import { HitRelay } from './relay/hit-relay';
 import { toWireCapabilities } from './relay/wire';
@@ -51,6 +52,7 @@ export class Agent {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatInFlight = false;
   private stopping: Promise<void> | undefined;
+  private facts: Record<string, string> = {};
 
   private constructor(
     readonly config: AgentConfig,
@@ -100,6 +102,9 @@ export class Agent {
     if (opened.skippedLines > 0) log.warn({ skippedLines: opened.skippedLines }, 'spool had torn or damaged lines; skipped');
     log.info({ bootId: config.bootId, unacked: spool.unackedCount(), nextSeq: spool.nextSeq().toString() }, 'spool open');
 
+    // Read once: facts that change (microcode, firmware) change with a reboot or a restart.
+    this.facts = config.facts.enabled ? readHostFacts(config.facts) : {};
+    log.info({ facts: this.facts }, 'host facts');
     const backend = await openBackend(config.backend, log);
     this.cleanups.push(() => backend.close());
     const connection = new GatewayConnection({
@@ -142,7 +147,7 @@ export class Agent {
       kernel_release: os.release(),
       arch: os.machine(),
       agent_version: AGENT_VERSION,
-      labels: { ...config.labels },
+      labels: mergeLabels({ ...this.facts, ...backend.statusLabels?.() }, config.labels),
       capabilities: toWireCapabilities(backend.capabilities),
     };
   }

@@ -8,7 +8,7 @@ import { toWireWatch } from '@physwatch/proto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent } from './agent';
 import { FakeOrchestrator } from './test-support/fake-orchestrator';
-import { agentConfig, armSpec, captureLog, removeTempDirs, tempDir, testLog } from './test-support/fixtures';
+import { agentConfig, armSpec, captureLog, removeTempDirs, simulated, tempDir, testLog } from './test-support/fixtures';
 import { selfSigned } from './test-support/self-signed';
 
 describe('agent transport (in-process test double of the orchestrator)', () => {
@@ -53,7 +53,7 @@ describe('agent transport (in-process test double of the orchestrator)', () => {
 
     fake.pauseReading();
     // A burst over the whole region, like a DMA engine scribbling a page: one hit per byte.
-    const fd = fs.openSync(config.backend.memoryFile, 'r+');
+    const fd = fs.openSync(simulated(config).memoryFile, 'r+');
     fs.writeSync(fd, Buffer.alloc(HITS, 0x5a), 0, HITS, 0x10000);
     fs.closeSync(fd);
     while (agent.unackedHits < HITS) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -58,6 +58,8 @@ export interface WatchBackend {
   /** Idempotent: disarming an unknown id is not an error. */
   disarm(watchId: string): Promise<void>;
   armed(): ArmedWatch[];
+  /** Labels describing the backend's own state on this host (e.g. whether the module loaded). */
+  statusLabels?(): Record<string, string>;
   /** Returns the unsubscribe function. */
   onEvent(listener: (event: BackendEvent) => void): () => void;
   /** Disarms everything and releases the device/file; no event is emitted afterwards. Idempotent. */

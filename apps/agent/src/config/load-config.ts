@@ -84,7 +84,14 @@ export function buildConfig(
     hostId,
     bootId,
     hostname: cfg.hostname ?? os.hostname(),
-    backend: { ...cfg.backend, memoryFile: cfg.backend.memoryFile ?? path.join(cfg.stateDir, 'sim-memory') },
+    backend:
+      cfg.backend.kind === 'simulated'
+        ? { ...cfg.backend, memoryFile: cfg.backend.memoryFile ?? path.join(cfg.stateDir, 'sim-memory') }
+        : {
+            ...cfg.backend,
+            load: cfg.backend.load ?? (cfg.backend.modulePath ? 'insmod' : 'modprobe'),
+            watchFile: path.join(cfg.stateDir, 'kernel-watches.json'),
+          },
   };
   return deepFreeze(config);
 }

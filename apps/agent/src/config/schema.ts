@@ -57,6 +57,28 @@ const simulatedBackend = z.strictObject({
   corruption: z.array(corruptionStep).default([]),
 });
 
+const kernelBackend = z
+  .strictObject({
+    kind: z.literal('kernel'),
+    /** How to get physwatch.ko in: insmod `modulePath`, modprobe (DKMS), or expect it loaded. */
+    load: z.enum(['insmod', 'modprobe', 'none']).optional(),
+    modulePath: z.string().min(1).optional(),
+    device: z.string().min(1).default('/dev/physwatch'),
+    status: z.string().min(1).default('/proc/physwatch'),
+    kmsg: z.string().min(1).default('/dev/kmsg'),
+    /** Pause between non-blocking reads of the device once it is drained. */
+    readIntervalMs: z.number().int().positive().max(1000).default(5),
+  })
+  .refine((b) => b.load !== 'insmod' || b.modulePath !== undefined, { message: 'required when load is "insmod"', path: ['modulePath'] });
+
+/** Host facts as labels; `root` lets tests point at a copy of /sys and /proc. */
+const facts = z.strictObject({
+  enabled: z.boolean().default(true),
+  root: z.string().min(1).default('/'),
+  /** `ethtool -i` for NIC firmware versions (only when root is "/"). */
+  ethtool: z.boolean().default(true),
+});
+
 export const configSchema = z
   .strictObject({
     server: z.string().regex(/^\S+$/, 'must be host:port (no spaces)').default('127.0.0.1:50051'),
@@ -79,7 +101,8 @@ export const configSchema = z
       .strictObject({ maxHits: z.number().int().positive().max(10_000).default(500), maxDelayMs: z.number().int().nonnegative().default(50) })
       .default({ maxHits: 500, maxDelayMs: 50 }),
     drainTimeoutMs: z.number().int().nonnegative().default(5000),
-    backend: z.discriminatedUnion('kind', [simulatedBackend]),
+    backend: z.discriminatedUnion('kind', [simulatedBackend, kernelBackend]),
+    facts: facts.default({ enabled: true, root: '/', ethtool: true }),
     /** Only from LOG_LEVEL; the file format in the contract has no log key. */
     logLevel: z.enum(LOG_LEVELS).default('info'),
   });
@@ -87,6 +110,12 @@ export const configSchema = z
 type Parsed = z.output<typeof configSchema>;
 export type CorruptionStep = z.output<typeof corruptionStep>;
 export type SimulatedBackendConfig = Omit<z.output<typeof simulatedBackend>, 'memoryFile'> & { memoryFile: string };
+/** `load` defaults to insmod when a path is given, else modprobe; `watchFile` lives in stateDir. */
+export type KernelBackendConfig = Omit<z.output<typeof kernelBackend>, 'load'> & {
+  load: 'insmod' | 'modprobe' | 'none';
+  watchFile: string;
+};
+export type FactsConfig = z.output<typeof facts>;
 export type TlsConfig = NonNullable<Parsed['tls']>;
 
 /** The validated configuration, with identity resolved; frozen before anyone sees it. */
@@ -95,6 +124,6 @@ export type AgentConfig = Readonly<
     hostId: string;
     bootId: string;
     hostname: string;
-    backend: SimulatedBackendConfig;
+    backend: SimulatedBackendConfig | KernelBackendConfig;
   }
 >;

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import type { ArmSpec } from '@physwatch/core';
 import pino, { Logger } from 'pino';
 import { buildConfig } from '../config/load-config';
-import type { AgentConfig } from '../config/schema';
+import type { AgentConfig, SimulatedBackendConfig } from '../config/schema';
 
 /** LOG_LEVEL=debug shows the agent's logs while a test runs. */
 export const testLog: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -72,4 +72,10 @@ export function armSpec(overrides: Partial<ArmSpec> = {}): ArmSpec {
     maxHits: null,
     ...overrides,
   };
+}
+
+/** The simulated backend's config, for tests that write its memory file. */
+export function simulated(config: AgentConfig): SimulatedBackendConfig {
+  if (config.backend.kind !== 'simulated') throw new Error('not a simulated-backend config');
+  return config.backend;
 }

@@ -1,0 +1,226 @@
+/**
+ * The kernel WatchBackend: physwatch.ko behind /dev/physwatch (commands in, event lines
+ * out) and /proc/physwatch (what it holds). The module, not this process, owns the
+ * watches: closing the backend stops reading but leaves them armed, so an agent restart
+ * or upgrade never opens a blind window; events queue in the module until the next read.
+ */
+import * as fs from 'node:fs';
+import { ArmSpec, MAX_REGION_LEN, ModuleHitEvent, parseModuleEvent } from '@physwatch/core';
+import type { Logger } from 'pino';
+import type { KernelBackendConfig } from '../../config/schema';
+import type { ArmedWatch, ArmResult, BackendCapabilities, BackendEvent, BackendHit, WatchBackend } from '../watch-backend';
+import { EventReader } from './event-reader';
+import { lastModuleError } from './kmsg';
+import { addCommand, delCommand } from './module-command';
+import { loadModule, ModuleState } from './module-loader';
+import { ModuleWatch, parseProcStatus } from './proc-status';
+import { readWatchFile, writeWatchFile } from './watch-file';
+
+/** The top 16 ids belong to the seed's module parameters, not to the orchestrator. */
+const FIRST_RESERVED_ID = 18446744073709551600n;
+
+/** Whether the module holds `spec` as given (every field it reports). */
+export function moduleMatches(spec: Omit<ArmSpec, 'maxHits'>, held: ModuleWatch['spec']): boolean {
+  const t = spec.target;
+  const h = held.target;
+  const sameTarget = t.kind === 'paddr' ? h.kind === 'paddr' && h.paddr === t.paddr : h.kind === 'symbol' && h.name === t.name && h.offset === t.offset;
+  return (
+    sameTarget &&
+    spec.width === held.width &&
+    spec.len === held.len &&
+    spec.condition === held.condition &&
+    (spec.condition === 'any_change' || spec.value === held.value) &&
+    (spec.condition !== 'mask_equals' || spec.mask === held.mask) &&
+    spec.intervalUs === held.intervalUs &&
+    spec.action === held.action
+  );
+}
+
+function toBackendHit(e: ModuleHitEvent): BackendHit {
+  return {
+    watchId: e.id.toString(),
+    realtimeNs: e.realtimeNs,
+    boottimeNs: e.boottimeNs,
+    cpu: e.cpu,
+    paddr: e.paddr,
+    offset: e.offset,
+    width: e.width,
+    oldValue: e.oldValue,
+    newValue: e.newValue,
+    pid: e.pid,
+    comm: e.comm,
+    ip: e.ip,
+    // The module prints stacks to the kernel log only (its README, "Not done").
+    stack: '',
+    action: e.action,
+  };
+}
+
+export class KernelBackend implements WatchBackend {
+  readonly capabilities: BackendCapabilities = {
+    backend: 'kernel',
+    maxWatches: 256,
+    minIntervalUs: 100,
+    targetKinds: ['paddr', 'symbol'],
+    actions: ['report', 'stack', 'panic', 'hang'],
+    maxRegionLen: MAX_REGION_LEN,
+  };
+
+  private readonly listeners = new Set<(event: BackendEvent) => void>();
+  private readonly specs: Map<string, ArmSpec>;
+  private reader: EventReader | undefined;
+  private closed = false;
+  /** Events the module could not queue or chose not to report, as it said (logged, counted). */
+  lost = 0n;
+  suppressed = 0n;
+
+  private constructor(
+    private readonly config: KernelBackendConfig,
+    readonly module: ModuleState,
+    private readonly fds: { read: number; write: number } | null,
+    private readonly log: Logger,
+  ) {
+    this.specs = readWatchFile(config.watchFile);
+  }
+
+  static async open(config: KernelBackendConfig, log: Logger): Promise<KernelBackend> {
+    const module = await loadModule(config, log);
+    let fds: { read: number; write: number } | null = null;
+    let state = module;
+    if (module.state === 'loaded') {
+      try {
+        const read = fs.openSync(config.device, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+        fds = { read, write: fs.openSync(config.device, fs.constants.O_WRONLY) };
+      } catch (err) {
+        state = { state: 'unavailable', reason: `cannot open ${config.device}: ${(err as Error).message}` };
+        log.error({ reason: state.reason }, 'physwatch module unavailable');
+      }
+    }
+    const backend = new KernelBackend(config, state, fds, log);
+    if (fds) {
+      backend.reader = new EventReader(fds.read, config.readIntervalMs, (lines) => backend.onLines(lines), log);
+      backend.reader.start();
+      log.info({ device: config.device, held: backend.armed().map((w) => w.spec.watchId) }, 'kernel backend open');
+    }
+    return backend;
+  }
+
+  async arm(spec: ArmSpec): Promise<ArmResult> {
+    if (this.closed) return { phase: 'failed', reason: 'backend is closed' };
+    if (this.module.state !== 'loaded' || !this.fds) {
+      return { phase: 'failed', reason: `physwatch module unavailable: ${this.module.state === 'unavailable' ? this.module.reason : 'not open'}` };
+    }
+    try {
+      fs.writeSync(this.fds.write, addCommand(spec));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      const said = lastModuleError(this.config.kmsg, spec.watchId);
+      return { phase: 'failed', reason: said ? `module: ${said}` : `module refused the watch (${code})` };
+    }
+    this.specs.set(spec.watchId, spec);
+    this.saveSpecs();
+    const held = this.status().find((w) => w.id === spec.watchId);
+    if (!held) return { phase: 'failed', reason: 'module accepted the watch but /proc/physwatch does not list it' };
+    return { phase: 'armed', resolvedPaddr: held.resolvedPaddr, memoryKind: held.memoryKind };
+  }
+
+  async disarm(watchId: string): Promise<void> {
+    if (this.fds && this.status().some((w) => w.id === watchId)) {
+      try {
+        fs.writeSync(this.fds.write, delCommand(watchId));
+      } catch (err) {
+        // ENOENT: gone already (a race with nothing else); anything else is worth a line.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.error({ watchId, err }, 'del failed');
+      }
+    }
+    if (this.specs.delete(watchId)) this.saveSpecs();
+  }
+
+  /** Read back from the module every time: it is the truth, whatever this process remembers. */
+  armed(): ArmedWatch[] {
+    return this.status()
+      .filter((w) => w.state === 'armed' && BigInt(w.id) < FIRST_RESERVED_ID)
+      .map((w) => {
+        const known = this.specs.get(w.id);
+        const spec = known && moduleMatches(known, w.spec) ? known : { ...w.spec, maxHits: null };
+        return { spec, resolvedPaddr: w.resolvedPaddr, memoryKind: w.memoryKind };
+      });
+  }
+
+  statusLabels(): Record<string, string> {
+    return { 'physwatch.module': this.module.state };
+  }
+
+  onEvent(listener: (event: BackendEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops reading and releases the device; the module keeps its watches (see the top). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.reader?.stop();
+    this.listeners.clear();
+    if (this.fds) {
+      fs.closeSync(this.fds.read);
+      fs.closeSync(this.fds.write);
+    }
+  }
+
+  private status(): ModuleWatch[] {
+    try {
+      return parseProcStatus(fs.readFileSync(this.config.status, 'utf8')).watches;
+    } catch (err) {
+      this.log.error({ err }, `cannot read ${this.config.status}`);
+      return [];
+    }
+  }
+
+  private saveSpecs(): void {
+    try {
+      writeWatchFile(this.config.watchFile, this.specs);
+    } catch (err) {
+      this.log.warn({ err }, 'cannot save armed specs; max_hits is re-sent after a restart');
+    }
+  }
+
+  private onLines(lines: string[]): void {
+    let exhaustible = false;
+    for (const line of lines) {
+      const event = parseModuleEvent(line);
+      if (!event) {
+        if (line.trim() !== '') this.log.warn({ line }, 'unparsable line from /dev/physwatch');
+      } else if (event.kind === 'overflow') {
+        this.lost += event.lost;
+        this.log.error({ moduleSeq: event.seq.toString(), lost: event.lost.toString() }, 'module event queue overflowed: hits lost (raise fifo_size)');
+      } else if (event.kind === 'suppressed') {
+        this.suppressed += event.count;
+        this.log.warn({ watchId: event.id.toString(), count: event.count.toString() }, 'module suppressed hits (rate or poll_event_cap)');
+      } else if (event.id >= FIRST_RESERVED_ID) {
+        this.log.warn({ line }, 'hit of a module-parameter watch (not the orchestrator\'s); logged only');
+      } else {
+        const watchId = event.id.toString();
+        exhaustible ||= (this.specs.get(watchId)?.maxHits ?? 0) > 0;
+        this.emit({ kind: 'hit', hit: toBackendHit(event) });
+      }
+    }
+    if (exhaustible) this.reportDisarmed();
+  }
+
+  /** max_hits is enforced by the module; its status says when a watch gave up. */
+  private reportDisarmed(): void {
+    for (const w of this.status()) {
+      if (w.state === 'disarmed' && this.specs.has(w.id)) {
+        this.specs.delete(w.id);
+        this.saveSpecs();
+        this.emit({ kind: 'disarmed', watchId: w.id, reason: w.err ?? 'disarmed by the module' });
+      }
+    }
+  }
+
+  private emit(event: BackendEvent): void {
+    if (this.closed) return;
+    for (const listener of this.listeners) listener(event);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The full specs the agent armed, kept next to the spool: /proc/physwatch holds every
+ * field but max_hits, so after a restart this file supplies it (and nothing else).
+ */
+import * as fs from 'node:fs';
+import { ArmSpec, parseU64, WatchTarget } from '@physwatch/core';
+
+type Json = Record<string, unknown>;
+
+function toJson(spec: ArmSpec): Json {
+  return JSON.parse(JSON.stringify(spec, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))) as Json;
+}
+
+function fromJson(json: Json): ArmSpec | null {
+  const t = json.target as Json | undefined;
+  const value = parseU64(json.value);
+  const mask = parseU64(json.mask);
+  if (!t || value === null || mask === null) return null;
+  let target: WatchTarget;
+  if (t.kind === 'paddr') {
+    const paddr = parseU64(t.paddr);
+    if (paddr === null) return null;
+    target = { kind: 'paddr', paddr };
+  } else {
+    const offset = parseU64(t.offset);
+    if (offset === null || typeof t.name !== 'string') return null;
+    target = { kind: 'symbol', name: t.name, offset };
+  }
+  return { ...(json as unknown as ArmSpec), target, value, mask };
+}
+
+export function readWatchFile(file: string): Map<string, ArmSpec> {
+  const specs = new Map<string, ArmSpec>();
+  try {
+    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Json>;
+    for (const [id, json] of Object.entries(data)) {
+      const spec = fromJson(json);
+      if (spec) specs.set(id, spec);
+    }
+  } catch {
+    // Missing or damaged: the module's own status is still the truth; max_hits is re-sent.
+  }
+  return specs;
+}
+
+export function writeWatchFile(file: string, specs: Map<string, ArmSpec>): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(Object.fromEntries([...specs].map(([id, s]) => [id, toJson(s)]))));
+  fs.renameSync(tmp, file);
+}
