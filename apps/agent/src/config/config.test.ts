@@ -140,3 +140,12 @@ describe('agent configuration', () => {
     expect(problemsOf(() => loadConfigFile(path.join(dir, 'missing.json'), {}, NO_IDENTITY_FILES))[0]).toContain('cannot read');
   });
 });
+
+describe('deploy/agent.example.json', () => {
+  it('is a valid kernel-backend config', () => {
+    const file = path.resolve(__dirname, '../../deploy/agent.example.json');
+    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const config = buildConfig({ ...json, hostId: 'h', bootId: 'b' }, {}, NO_IDENTITY_FILES);
+    expect(config.backend).toMatchObject({ kind: 'kernel', load: 'modprobe', device: '/dev/physwatch' });
+  });
+});

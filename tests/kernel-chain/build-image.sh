@@ -1,0 +1,31 @@
+#!/bin/bash
+# build-image.sh OUT_DIR: the module harness's guest image (busybox, physwatch.ko) plus,
+# appended as a second cpio archive (the kernel unpacks both), the chain suite and the
+# virtio-net/9p modules of the same Debian kernel. Prints KEY=VALUE lines.
+set -euo pipefail
+out=$1
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+wm=$repo/packages/watch-module
+mkdir -p "$out"
+eval "$("$wm/test/lib/setup-host.sh")"
+make -s -C "$wm" KDIR="$PW_KDIR" >"$out/kbuild.log" 2>&1
+gcc -static -O2 -o "$out/pwctl" "$wm/test/guest/pwctl.c"
+"$wm/test/lib/mkinitramfs.sh" "$out/base.cpio.gz" "$PW_ABI" "$wm/physwatch.ko" "$out/pwctl"
+
+extra=$(mktemp -d)
+trap 'rm -rf "$extra"' EXIT
+mkdir -p "$extra/suites" "$extra/chainmods"
+cp "$here/guest-chain.sh" "$extra/suites/chain.sh"
+mods=$PW_CACHE/$PW_ABI/root/lib/modules/$PW_ABI/kernel
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover \
+	net_failover virtio_net 9pnet 9pnet_virtio netfs fscache 9p; do
+	f=$(find "$mods" -name "$m.ko" -o -name "$m.ko.xz" | head -n1)
+	[ -n "$f" ] || continue # built into this kernel
+	case "$f" in *.xz) xz -dc "$f" >"$extra/chainmods/$m.ko" ;; *) cp "$f" "$extra/chainmods/$m.ko" ;; esac
+done
+(cd "$extra" && find . | /bin/busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$out/chain.cpio.gz"
+cat "$out/base.cpio.gz" "$out/chain.cpio.gz" >"$out/initramfs.cpio.gz"
+echo "PW_VMLINUZ=$PW_VMLINUZ"
+echo "PW_INITRD=$out/initramfs.cpio.gz"
+echo "PW_KO=$wm/physwatch.ko"

@@ -1,0 +1,149 @@
+/**
+ * The whole chain, real at every step: a watch created over REST → the orchestrator
+ * (real gRPC, real Postgres) → the agent running inside a QEMU guest on Debian's kernel →
+ * physwatch.ko armed through /dev/physwatch → the host stores into guest RAM through the
+ * shared memory file (as a device would) → the module's hit line → agent spool → a hit
+ * row, read back over GET /api/v1/hits. Run by `npm run test:chain` (as root).
+ */
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Api } from '../support/api';
+import { freePort } from '../support/env';
+import { eventually } from '../support/eventually';
+import { Orchestrator } from '../support/stack';
+import { Guest } from './guest';
+
+// Inside the guest's crashkernel=16M@512M reservation: RAM the guest kernel never uses.
+const PADDR = 0x20000100n;
+const TARGET = 0xdeadbeefn;
+const HIT_POLL_MS = 10;
+const RUNS = 5;
+
+let orchestrator: Orchestrator;
+let guest: Guest;
+let api: Api;
+let watchId: string;
+let stores = 0;
+const hostId = `chain-${process.pid}`;
+const latenciesMs: number[] = [];
+
+function statusOf(lines: string[], id: string): string | undefined {
+  return lines.find((l) => l.startsWith(`id=${id} `));
+}
+
+async function hitsOf(id: string): Promise<any[]> {
+  return api.allHits({ watch_id: id });
+}
+
+/** 0 first (and wait until the module has seen it), then the target: exactly one `equals` hit. */
+async function corrupt(): Promise<bigint> {
+  guest.poke(PADDR, 4, 0n);
+  await eventually('the module to see the reset', async () => / last=0x0 /.test(statusOf(await guest.status(), watchId) ?? ''), 30_000, 50);
+  const at = guest.poke(PADDR, 4, TARGET);
+  stores++;
+  return at;
+}
+
+async function waitForHitCount(n: number, timeoutMs = 60_000): Promise<any[]> {
+  return eventually(`${n} hit rows`, async () => {
+    const hits = await hitsOf(watchId);
+    return hits.length >= n && hits;
+  }, timeoutMs, HIT_POLL_MS);
+}
+
+beforeAll(async () => {
+  orchestrator = await Orchestrator.start();
+  api = new Api(orchestrator.url);
+  guest = new Guest({ grpcPort: orchestrator.options.grpcPort, hostId, logFile: path.resolve(__dirname, '../../packages/watch-module/build/chain-guest.log') });
+  await guest.boot();
+  await eventually('the guest agent to connect', async () => (await api.host(hostId))?.connected === true, 120_000, 500);
+}, 300_000);
+
+afterAll(async () => {
+  guest?.kill();
+  await orchestrator?.stop();
+});
+
+describe('kernel chain: REST → orchestrator → agent in QEMU → physwatch.ko → host store → hit row', () => {
+  it('the host reports the module and its facts as labels', async () => {
+    const host = await api.host(hostId);
+    expect(host.labels).toMatchObject({ 'physwatch.module': 'loaded', 'dmi.system.vendor': 'QEMU' });
+    expect(host.capabilities).toMatchObject({ backend: 'kernel' });
+  });
+
+  it('a watch created over REST is armed in the module with the resolved address', async () => {
+    const watch = await api.createWatch({
+      target: { paddr: `0x${PADDR.toString(16)}` },
+      width: 4,
+      condition: 'equals',
+      value: `0x${TARGET.toString(16)}`,
+      interval: '1ms',
+      action: 'report',
+      hosts: { ids: [hostId] },
+    });
+    watchId = watch.id;
+    const assignment = await eventually('armed', async () => {
+      const a = (await api.watch(watchId)).assignments?.find((x: any) => x.host_id === hostId);
+      return a?.phase === 'armed' && a;
+    }, 60_000, 200);
+    expect(assignment).toMatchObject({ resolved_paddr: '0x20000100', memory_kind: 'ram' });
+    expect(statusOf(await guest.status(), watchId)).toMatch(/ state=armed target=paddr=0x20000100 paddr=0x20000100 kind=ram len=4 width=4 cond=equals value=0xdeadbeef /);
+  });
+
+  it(`a host store becomes a hit row with old/new, CPU and the module's timestamps (${RUNS} runs)`, async () => {
+    for (let i = 1; i <= RUNS; i++) {
+      const storedAtNs = await corrupt();
+      const hits = await waitForHitCount(i);
+      latenciesMs.push(Date.now() - Number(storedAtNs / 1_000_000n));
+      const hit = hits[0];
+      expect(hit).toMatchObject({ host_id: hostId, watch_id: watchId, paddr: '0x20000100', offset: 0, width: 4, old_value: '0x0', new_value: '0xdeadbeef', action: 'report' });
+      expect([0, 1]).toContain(hit.cpu);
+      expect(BigInt(hit.realtime_ns)).toBeGreaterThan(0n);
+      expect(BigInt(hit.boottime_ns)).toBeGreaterThan(0n);
+    }
+    const sorted = [...latenciesMs].sort((a, b) => a - b);
+    console.log(`chain latency host store -> row visible over REST (poll ${HIT_POLL_MS} ms, watch interval 1 ms, n=${sorted.length}): min ${sorted[0]} ms, median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms`);
+  });
+
+  it('an agent restart loses nothing (a hit made while it is down is relayed after) and re-adds nothing', async () => {
+    const before = statusOf(await guest.status(), watchId)!;
+    const from = guest.lineCount;
+    guest.send('restart');
+    await guest.waitForLine((l) => l.startsWith('@@AGENT-STOPPED'), 30_000, 'the agent to stop', from);
+    await corrupt(); // made while no agent runs: it waits in the module's queue
+    await waitForHitCount(stores, 240_000);
+    const after = statusOf(await guest.status(), watchId)!;
+    // Same watch, not a re-added one: its hit counter carried on.
+    expect(Number(/ hits=(\d+) /.exec(after)![1])).toBe(Number(/ hits=(\d+) /.exec(before)![1]) + 1);
+  });
+
+  it('an orchestrator restart loses nothing', async () => {
+    await orchestrator.stop();
+    await corrupt();
+    await orchestrator.spawn();
+    await waitForHitCount(stores, 240_000);
+    const a = (await api.watch(watchId)).assignments.find((x: any) => x.host_id === hostId);
+    expect(a.phase).toBe('armed');
+  });
+
+  it('an unknown symbol fails with the module\'s own reason, visible over REST', async () => {
+    const bad = await api.createWatch({ target: { symbol: 'no_such_symbol_chain' }, width: 1, condition: 'equals', value: '0x1', interval: '10ms', action: 'report', hosts: { ids: [hostId] } });
+    const a = await eventually('failed', async () => {
+      const x = (await api.watch(bad.id)).assignments?.find((y: any) => y.host_id === hostId);
+      return x?.phase === 'failed' && x;
+    }, 60_000, 200);
+    expect(a.reason).toBe(`module: add id=${bad.id} sym=no_such_symbol_chain+0x0: symbol not found (-2)`);
+  });
+
+  it('stopping the watch disarms it in the module', async () => {
+    await api.stopWatch(watchId);
+    await eventually('the module to drop the watch', async () => statusOf(await guest.status(), watchId) === undefined, 60_000, 200);
+  });
+
+  it('every store is exactly one row: nothing lost, nothing duplicated', async () => {
+    const hits = await hitsOf(watchId);
+    expect(hits.length).toBe(stores);
+    expect(new Set(hits.map((h) => `${h.boot_id}/${h.seq}`)).size).toBe(stores);
+    expect(new Set(hits.map((h) => h.realtime_ns)).size).toBe(stores);
+  });
+});

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of the chain test (run by the module harness's /init as pw.suite=chain):
+# network + the host's root over 9p, then the host's own node runs the agent (kernel
+# backend) in a chroot. The host drives it over the serial console, one word a line:
+#   restart   drain the agent and start it again (same state dir)
+#   status    print /proc/physwatch as @@STATUS lines
+#   quit      stop the agent and power off
+arg() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+GRPC=$(arg pw.grpc)
+HOSTID=$(arg pw.host)
+NODE=$(arg pw.node)
+KO=$(arg pw.ko)
+AGENT=$(arg pw.agent)
+
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover \
+	net_failover virtio_net 9pnet 9pnet_virtio netfs fscache 9p; do
+	[ -e /chainmods/$m.ko ] && insmod /chainmods/$m.ko 2>/dev/null
+done
+ip link set lo up
+ip link set eth0 up
+ip addr add 10.0.2.15/24 dev eth0
+ip route add default via 10.0.2.2
+H=/host
+mkdir -p $H
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 hostroot $H || { echo "@@CHAIN-ERROR 9p mount failed"; exit 1; }
+mount -t proc proc $H/proc
+mount -t sysfs sysfs $H/sys
+mount -t devtmpfs devtmpfs $H/dev
+mount -t tmpfs tmpfs $H/tmp
+mount -t tmpfs tmpfs $H/run
+mkdir -p $H/tmp/agent-state
+cat >$H/tmp/agent.json <<JSON
+{"server":"10.0.2.2:$GRPC","hostId":"$HOSTID","stateDir":"/tmp/agent-state","heartbeatIntervalMs":1000,
+ "reconnect":{"initialMs":100,"maxMs":1000},"batch":{"maxHits":500,"maxDelayMs":5},
+ "backend":{"kind":"kernel","modulePath":"$KO","readIntervalMs":2}}
+JSON
+
+start_agent() {
+	chroot $H $NODE $AGENT --config /tmp/agent.json </dev/null &
+	AGENT_PID=$!
+	echo "@@AGENT-STARTED $AGENT_PID"
+}
+stop_agent() {
+	kill -TERM "$AGENT_PID" 2>/dev/null
+	wait "$AGENT_PID"
+	echo "@@AGENT-STOPPED $?"
+}
+
+start_agent
+echo "@@CHAIN-READY"
+while read -r cmd; do
+	case "$cmd" in
+	restart) stop_agent; start_agent ;;
+	status) sed 's/^/@@STATUS /' /proc/physwatch; echo "@@STATUS-END" ;;
+	quit) stop_agent; break ;;
+	esac
+done

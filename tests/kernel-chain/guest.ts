@@ -1,0 +1,124 @@
+/**
+ * One QEMU guest for the chain test: Debian's kernel, the module harness's image plus the
+ * chain suite, guest RAM in a shared file (file offset = guest physical address), the
+ * host's root over 9p (read-only) so the guest runs the host's node and agent build.
+ * The process group is killed on close and on exit; nothing is left behind.
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const HERE = __dirname;
+const ROOT = path.resolve(HERE, '../..');
+const RAM_MB = 768;
+
+export interface GuestOptions {
+  grpcPort: number;
+  hostId: string;
+  logFile: string;
+}
+
+export class Guest {
+  readonly ramFile = `/dev/shm/physwatch-chain-${process.pid}-ram`;
+  private proc: ChildProcess | undefined;
+  private lines: string[] = [];
+  private waiters: Array<() => void> = [];
+  private readonly killOnExit = () => this.kill();
+
+  constructor(private readonly options: GuestOptions) {}
+
+  /** Builds the image (module, busybox, chain suite) and boots; returns once the agent has been started. */
+  async boot(): Promise<void> {
+    const env = execFileSync(path.join(HERE, 'build-image.sh'), [path.join(ROOT, 'packages/watch-module/build/chain')], { encoding: 'utf8', timeout: 240_000 });
+    const vars = Object.fromEntries(env.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const append = [
+      'console=ttyS0 panic=-1 quiet nokaslr crashkernel=16M@512M pw.suite=chain',
+      `pw.grpc=${this.options.grpcPort} pw.host=${this.options.hostId} pw.node=${process.execPath}`,
+      `pw.ko=${vars.PW_KO} pw.agent=${path.join(ROOT, 'apps/agent/dist/main.js')}`,
+    ].join(' ');
+    const accel = process.env.PW_ACCEL ?? 'tcg,thread=multi';
+    // 9p from the host needs "/" readable as root; the module harness runs as root too.
+    this.proc = spawn(
+      'qemu-system-x86_64',
+      [
+        '-accel', accel, '-cpu', 'max', '-machine', 'q35,memory-backend=ram0', '-smp', '2', '-m', `${RAM_MB}M`,
+        '-object', `memory-backend-file,id=ram0,size=${RAM_MB}M,mem-path=${this.ramFile},share=on`,
+        '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
+        '-netdev', 'user,id=n0', '-device', 'virtio-net-pci,netdev=n0',
+        '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-nodefaults', '-no-reboot',
+        '-kernel', vars.PW_VMLINUZ, '-initrd', vars.PW_INITRD, '-append', append,
+      ],
+      { detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    process.once('exit', this.killOnExit);
+    const log = fs.createWriteStream(this.options.logFile);
+    let tail = '';
+    const onData = (chunk: Buffer) => {
+      log.write(chunk);
+      const parts = (tail + chunk.toString('utf8')).split('\n');
+      tail = parts.pop() ?? '';
+      this.lines.push(...parts.map((l) => l.replace(/\r$/, '')));
+      for (const wake of this.waiters.splice(0)) wake();
+    };
+    this.proc.stdout!.on('data', onData);
+    this.proc.stderr!.on('data', onData);
+    this.proc.on('exit', () => {
+      log.end();
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    await this.waitForLine((l) => l.includes('@@CHAIN-READY'), 180_000, 'the guest to start the agent');
+  }
+
+  /** Waits for a serial line after index `from`; returns its index. */
+  async waitForLine(match: (line: string) => boolean, timeoutMs: number, what: string, from = 0): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.lines.findIndex((l, n) => n >= from && match(l));
+      if (i >= 0) return i;
+      if (this.proc?.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${what} (qemu exit ${this.proc?.exitCode}); see ${this.options.logFile}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  get lineCount(): number {
+    return this.lines.length;
+  }
+
+  send(command: string): void {
+    this.proc?.stdin?.write(`${command}\n`);
+  }
+
+  /** /proc/physwatch as the guest reads it now. */
+  async status(): Promise<string[]> {
+    const from = this.lineCount;
+    this.send('status');
+    const end = await this.waitForLine((l) => l.startsWith('@@STATUS-END'), 30_000, 'status', from);
+    return this.lines.slice(from, end).filter((l) => l.startsWith('@@STATUS ')).map((l) => l.slice('@@STATUS '.length));
+  }
+
+  /** One aligned store into guest RAM from outside the guest; the wall-clock ns of the store. */
+  poke(paddr: bigint, width: number, value: bigint): bigint {
+    const out = execFileSync('python3', [path.join(HERE, 'poke.py'), this.ramFile, `0x${paddr.toString(16)}`, String(width), `0x${value.toString(16)}`], { encoding: 'utf8', timeout: 10_000 });
+    return BigInt(out.trim());
+  }
+
+  kill(): void {
+    process.off('exit', this.killOnExit);
+    if (this.proc?.pid && this.proc.exitCode === null) {
+      try {
+        process.kill(-this.proc.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    fs.rmSync(this.ramFile, { force: true });
+  }
+}
