@@ -133,7 +133,7 @@ interface Draft {
   current: Set<string>;
   target: number;
   gate: CanaryGate;
-  chosen: string[];
+  chosen: Set<string>;
   waiting: Map<string, HostWait>;
 }
 
@@ -147,7 +147,7 @@ function draft(watch: SchedWatch, hosts: readonly SchedHost[], current: readonly
   const waiting = new Map<string, HostWait>();
   const selected = hosts.filter((h) => selectsHost(watch.hosts, h));
   const currentIds = new Set(current.map((a) => a.hostId));
-  const empty = { watch, order: [], current: currentIds, target: 0, gate: { expanded: false, message: '' }, chosen: [], waiting };
+  const empty = { watch, order: [], current: currentIds, target: 0, gate: { expanded: false, message: '' }, chosen: new Set<string>(), waiting };
   const life = lifetimeWait(watch, now);
   if (life) {
     const message = life === 'ended' ? 'the watch has ended' : `the watch starts at ${watch.startsAt!.toISOString()}`;
@@ -162,14 +162,15 @@ function draft(watch: SchedWatch, hosts: readonly SchedHost[], current: readonly
     }
     return true;
   });
-  const keep = current.filter((a) => eligible.some((h) => h.id === a.hostId));
+  const eligibleIds = new Set(eligible.map((h) => h.id));
+  const keep = current.filter((a) => eligibleIds.has(a.hostId));
   const gate = canaryGate(watch, keep, now);
   const limit = rolloutLimit(watch, eligible.length);
   let target = gate.expanded ? limit : Math.min(watch.rollout.canary, limit);
   if (watch.rollout.paused) target = Math.min(target, keep.length);
   const cmp = byRank(watch.id);
   const order = [...eligible].sort((a, b) => Number(currentIds.has(b.id)) - Number(currentIds.has(a.id)) || cmp(a.id, b.id));
-  return { watch, order, current: currentIds, target, gate, chosen: [], waiting };
+  return { watch, order, current: currentIds, target, gate, chosen: new Set(), waiting };
 }
 
 function leftoverWait(d: Draft, host: SchedHost): HostWait {
@@ -193,26 +194,27 @@ export function schedule(input: ScheduleInput): Map<string, WatchPlan> {
   for (const a of input.assignments) {
     if (!hostById.has(a.hostId)) continue;
     if (!scheduled.has(a.watchId)) take(a.hostId);
-    else currentByWatch.set(a.watchId, [...(currentByWatch.get(a.watchId) ?? []), a]);
+    else if (currentByWatch.has(a.watchId)) currentByWatch.get(a.watchId)!.push(a);
+    else currentByWatch.set(a.watchId, [a]);
   }
   const drafts = watches.map((w) => draft(w, hosts, currentByWatch.get(w.id) ?? [], input.now));
 
   // Pass 1: placements that already exist keep their slot, so new watches never evict them.
   for (const d of drafts) {
     for (const host of d.order) {
-      if (d.chosen.length >= d.target || !d.current.has(host.id) || !hasRoom(host)) continue;
-      d.chosen.push(host.id);
+      if (d.chosen.size >= d.target || !d.current.has(host.id) || !hasRoom(host)) continue;
+      d.chosen.add(host.id);
       take(host.id);
     }
   }
   // Pass 2: new placements, on online hosts with room, up to each watch's target.
   for (const d of drafts) {
     for (const host of d.order) {
-      if (d.chosen.includes(host.id)) continue;
-      if (d.chosen.length < d.target && host.online && !d.current.has(host.id) && hasRoom(host)) {
-        d.chosen.push(host.id);
+      if (d.chosen.has(host.id)) continue;
+      if (d.chosen.size < d.target && host.online && !d.current.has(host.id) && hasRoom(host)) {
+        d.chosen.add(host.id);
         take(host.id);
-      } else if (d.chosen.length < d.target && host.online && !hasRoom(host)) {
+      } else if (d.chosen.size < d.target && host.online && !hasRoom(host)) {
         d.waiting.set(host.id, { hostId: host.id, reason: 'capacity_full', message: `the host holds its maximum of ${host.maxWatches} watches` });
       } else {
         d.waiting.set(host.id, leftoverWait(d, host));

@@ -25,6 +25,14 @@ export interface ReportedState {
   reason: string;
 }
 
+/** What the scheduler needs of a placement: which phase, since when. */
+export interface ActiveAssignment {
+  watchId: string;
+  hostId: string;
+  phase: Exclude<AssignmentPhase, 'removed'>;
+  phaseSince: Date;
+}
+
 export type PhaseCounts = Record<Exclude<AssignmentPhase, 'removed'>, number>;
 
 const ASSIGNMENT_COLUMNS = `a.watch_id::text as "watchId", a.host_id as "hostId", a.phase,
@@ -67,7 +75,8 @@ export class AssignmentsRepository {
   async recordStates(hostId: string, generation: string, states: readonly ReportedState[]): Promise<number> {
     if (states.length === 0) return 0;
     const result = await this.db.query(
-      `update assignments a set phase = s.phase, resolved_paddr = s.resolved_paddr, memory_kind = s.memory_kind,
+      `update assignments a set phase = s.phase, phase_since = case when a.phase = s.phase then a.phase_since else now() end,
+              resolved_paddr = s.resolved_paddr, memory_kind = s.memory_kind,
               reason = s.reason, generation = $2::bigint, updated_at = now()
        from unnest($3::bigint[], $4::text[], $5::numeric[], $6::text[], $7::text[])
             as s(watch_id, phase, resolved_paddr, memory_kind, reason)
@@ -115,6 +124,47 @@ export class AssignmentsRepository {
     );
     for (const row of rows) counts.get(row.watchId)![row.phase] = row.n;
     return counts;
+  }
+
+  /** Every placement of an active watch that a host holds (not removed). */
+  async listActive(): Promise<ActiveAssignment[]> {
+    const { rows } = await this.db.query<ActiveAssignment>(
+      `select a.watch_id::text as "watchId", a.host_id as "hostId", a.phase, a.phase_since as "phaseSince"
+       from assignments a join watches w on w.id = a.watch_id
+       where w.state = 'active' and a.phase <> 'removed'`,
+    );
+    return rows;
+  }
+
+  /**
+   * Applies a scheduler decision: `add` pairs become pending (a removed pair comes back),
+   * `remove` pairs become removed. Returns the hosts whose set changed.
+   */
+  async applyPlan(add: ReadonlyArray<{ watchId: string; hostId: string }>, remove: ReadonlyArray<{ watchId: string; hostId: string }>): Promise<string[]> {
+    const changed = new Set<string>();
+    if (add.length > 0) {
+      const { rows } = await this.db.query<{ hostId: string }>(
+        `insert into assignments (watch_id, host_id)
+         select w, h from unnest($1::bigint[], $2::text[]) as p(w, h)
+         on conflict (watch_id, host_id) do update
+           set phase = 'pending', reason = '', phase_since = now(), updated_at = now()
+           where assignments.phase = 'removed'
+         returning host_id as "hostId"`,
+        [add.map((p) => p.watchId), add.map((p) => p.hostId)],
+      );
+      for (const row of rows) changed.add(row.hostId);
+    }
+    if (remove.length > 0) {
+      const { rows } = await this.db.query<{ hostId: string }>(
+        `update assignments a set phase = 'removed', phase_since = now(), updated_at = now()
+         from unnest($1::bigint[], $2::text[]) as p(w, h)
+         where a.watch_id = p.w and a.host_id = p.h and a.phase <> 'removed'
+         returning a.host_id as "hostId"`,
+        [remove.map((p) => p.watchId), remove.map((p) => p.hostId)],
+      );
+      for (const row of rows) changed.add(row.hostId);
+    }
+    return [...changed];
   }
 
   /** The watch ended: every host drops it. Returns the hosts whose set changed. */

@@ -58,6 +58,19 @@ const HIT_COLUMNS = `id::text as id, host_id as "hostId", boot_id as "bootId", s
 export class HitsRepository {
   constructor(private readonly db: Queryable) {}
 
+  /** Stored hits per (watch, host), for watches with a per-host max: watch id -> host id -> count. */
+  async countByHost(watchIds: readonly string[]): Promise<Map<string, Map<string, number>>> {
+    const counts = new Map<string, Map<string, number>>(watchIds.map((id) => [id, new Map()]));
+    if (watchIds.length === 0) return counts;
+    const { rows } = await this.db.query<{ watchId: string; hostId: string; n: number }>(
+      `select watch_id::text as "watchId", host_id as "hostId", count(*)::int as n from hits
+       where watch_id = any($1::bigint[]) group by watch_id, host_id`,
+      [watchIds],
+    );
+    for (const row of rows) counts.get(row.watchId)!.set(row.hostId, row.n);
+    return counts;
+  }
+
   /**
    * Stores a batch in one statement. Delivery is at-least-once, so a hit already stored
    * (same host, boot, seq) is skipped, and the result says how many were new.

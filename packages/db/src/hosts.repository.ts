@@ -22,6 +22,15 @@ export interface HostRow extends HelloFacts {
   appliedGeneration: string;
 }
 
+/** A host as the scheduler sees it. */
+export interface SchedulableHost {
+  id: string;
+  labels: Record<string, string>;
+  /** capabilities.max_watches when the agent gave a positive one, else null (no limit). */
+  maxWatches: number | null;
+  online: boolean;
+}
+
 const HOST_COLUMNS = `
   id, hostname, boot_id as "bootId", kernel_release as "kernelRelease", arch,
   agent_version as "agentVersion", labels, capabilities,
@@ -91,6 +100,15 @@ export class HostsRepository {
       [offlineAfterMs, hostId],
     );
     return rows[0] ?? null;
+  }
+
+  async listSchedulable(offlineAfterMs: number): Promise<SchedulableHost[]> {
+    const { rows } = await this.db.query<SchedulableHost>(
+      `select id, labels, nullif(coalesce(capabilities->>'max_watches', capabilities->>'maxWatches', '0')::int, 0) as "maxWatches", ${ONLINE}
+       from hosts order by id`,
+      [offlineAfterMs],
+    );
+    return rows;
   }
 
   /** Id and labels of every known host: what placement matches a selector against. */

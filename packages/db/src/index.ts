@@ -1,13 +1,14 @@
 export { ASSIGNMENT_PHASES, AssignmentsRepository } from './assignments.repository';
-export type { AssignmentPhase, AssignmentRow, PhaseCounts, ReportedPhase, ReportedState } from './assignments.repository';
+export type { ActiveAssignment, AssignmentPhase, AssignmentRow, PhaseCounts, ReportedPhase, ReportedState } from './assignments.repository';
 export { Database } from './database';
 export type { Repositories } from './database';
 export { HitsRepository } from './hits.repository';
 export type { HitFilter, HitRow, InsertHitsResult, NewHit } from './hits.repository';
 export { HostsRepository } from './hosts.repository';
-export type { HelloFacts, HostRow } from './hosts.repository';
+export type { HelloFacts, HostRow, SchedulableHost } from './hosts.repository';
 export { dropSchema, migrate, MIGRATIONS_DIR, readMigrations } from './migrate';
 export type { MigrateResult, MigrationFile } from './migrate';
+export { LeaderLock } from './leader-lock';
 export { Listener, notify } from './notify';
 export type { ListenerOptions } from './notify';
 export { checkSchemaName, createPool } from './pool';

@@ -64,6 +64,16 @@ export class WatchesRepository {
     return result.rowCount === 1;
   }
 
+  /** Sets rollout.paused in the stored spec of an active watch; false when it is not active. */
+  async setPaused(id: string, paused: boolean): Promise<boolean> {
+    const result = await this.db.query(
+      `update watches set spec = spec || jsonb_build_object('rollout', coalesce(spec->'rollout', '{}'::jsonb) || jsonb_build_object('paused', $2::boolean))
+       where id = $1::bigint and state = 'active'`,
+      [id, paused],
+    );
+    return result.rowCount === 1;
+  }
+
   /** Of `ids`, the active watches whose stored hits have reached their fleet-wide max_hits. */
   async reachedMaxHits(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];

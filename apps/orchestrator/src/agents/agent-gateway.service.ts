@@ -82,6 +82,8 @@ export class AgentGatewayService implements SessionHandler {
     this.metrics.agentsConnected.inc();
     older?.fail(status.ABORTED, `superseded by a newer stream for host ${hostId}`);
     const placed = await this.db.transaction(async (tx) => {
+      // Placement lock before the host row: a scheduler pass takes them in that order too.
+      await tx.lockPlacement();
       await tx.hosts.upsertConnected(
         {
           id: hostId,
@@ -95,7 +97,7 @@ export class AgentGatewayService implements SessionHandler {
         },
         session.connectionId,
       );
-      const placed = await this.placement.placeHost(tx, { id: hostId, labels: hello.labels });
+      const placed = await this.placement.placeHost(tx, { id: hostId, labels: hello.labels, capabilities: { ...(hello.capabilities ?? {}) } });
       await this.bus.publish(tx, { kind: 'connected', hostId, connectionId: session.connectionId });
       return placed;
     });

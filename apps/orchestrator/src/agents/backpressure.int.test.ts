@@ -32,7 +32,8 @@ describe('backpressure to an agent that does not read', () => {
     // grpc-js's client keeps reading the socket even when nobody reads the call, so the
     // agent's "not reading" is a relay that stops reading what the server sends.
     agent = new TestAgent(proxy.address);
-    agent.hello('slow-1', { rack: 'slow' });
+    // The host must hold every watch: the scheduler never places beyond max_watches.
+    agent.hello('slow-1', { rack: 'slow' }, { capabilities: { backend: 'simulated', max_watches: WATCHES } });
     await agent.nextDesired();
     proxy.hold();
 

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       http: { host: '0.0.0.0', port: 8080 },
       grpc: { host: '0.0.0.0', port: 50051, tls: null },
       hostOfflineAfterMs: 30_000,
+      schedulerTickMs: 1_000,
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);

@@ -14,6 +14,8 @@ export interface OrchestratorConfig {
     readonly tls: { readonly certPath: string; readonly keyPath: string; readonly caPath: string | null } | null;
   };
   readonly hostOfflineAfterMs: number;
+  /** How often the scheduler leader recomputes (canary soak, offline hosts, start times). */
+  readonly schedulerTickMs: number;
   readonly logLevel: string;
 }
 
@@ -32,6 +34,7 @@ export const DEFAULTS = {
   GRPC_HOST: '0.0.0.0',
   GRPC_PORT: 50051,
   HOST_OFFLINE_AFTER_MS: 30_000,
+  SCHEDULER_TICK_MS: 1_000,
   LOG_LEVEL: 'info',
 } as const;
 
@@ -53,6 +56,7 @@ const ENV = z
     GRPC_TLS_KEY: optionalPath,
     GRPC_TLS_CA: optionalPath,
     HOST_OFFLINE_AFTER_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(1000, 'must be at least 1000').default(DEFAULTS.HOST_OFFLINE_AFTER_MS),
+    SCHEDULER_TICK_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(50, 'must be at least 50').default(DEFAULTS.SCHEDULER_TICK_MS),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default(DEFAULTS.LOG_LEVEL),
   });
 
@@ -106,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
       tls: e.GRPC_TLS_CERT && e.GRPC_TLS_KEY ? { certPath: e.GRPC_TLS_CERT, keyPath: e.GRPC_TLS_KEY, caPath: e.GRPC_TLS_CA ?? null } : null,
     },
     hostOfflineAfterMs: e.HOST_OFFLINE_AFTER_MS,
+    schedulerTickMs: e.SCHEDULER_TICK_MS,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -1,31 +1,37 @@
 import { Injectable } from '@nestjs/common';
-import { parseWatchSpec, WatchSpec } from '@physwatch/core';
 import type { Repositories } from '@physwatch/db';
-import { PlaceableHost, selectedHosts, selects } from './placement';
+import { SchedulerPass } from '../scheduler/scheduler-pass';
+
+export interface ArrivingHost {
+  id: string;
+  labels: Record<string, string>;
+  capabilities: Record<string, unknown>;
+}
+
+function maxWatches(capabilities: Record<string, unknown>): number | null {
+  const raw = Number(capabilities.max_watches ?? capabilities.maxWatches ?? 0);
+  return Number.isInteger(raw) && raw > 0 ? raw : null;
+}
 
 /**
- * Turns host selections into assignment rows, inside the caller's transaction. Both ways
- * in (a new watch meets the known hosts; a host arrives and meets the active watches) take
- * the same advisory lock, so a watch created while a host says Hello reaches it either way.
- * Every host whose set changed gets its desired generation bumped in the same transaction.
+ * The two ways placement happens inside the caller's transaction, both through the
+ * scheduler (packages/core schedule): a new watch meets the fleet; a host arrives and
+ * meets the active watches. Both take the placement lock, so a watch created while a
+ * host says Hello reaches it either way.
  */
 @Injectable()
 export class PlacementService {
-  async placeWatch(tx: Repositories, watchId: string, spec: WatchSpec): Promise<string[]> {
-    await tx.lockPlacement();
-    const candidates = spec.hosts.kind === 'ids' ? await tx.hosts.existing(spec.hosts.ids) : selectedHosts(spec.hosts, await tx.hosts.listLabels());
-    const placed = await tx.assignments.assign(candidates.map((hostId) => ({ watchId, hostId })));
-    await tx.hosts.bumpDesiredGeneration(placed);
-    return placed;
+  constructor(private readonly pass: SchedulerPass) {}
+
+  /** Returns the hosts the watch was placed on now (a canary first, when it has one). */
+  async placeWatch(tx: Repositories, watchId: string): Promise<string[]> {
+    return (await this.pass.run(tx, [watchId])).hosts;
   }
 
-  /** Returns the ids of the watches newly placed on the host. The host's generation is bumped regardless: it just (re)connected. */
-  async placeHost(tx: Repositories, host: PlaceableHost): Promise<string[]> {
-    await tx.lockPlacement();
-    const active = await tx.watches.listActive();
-    const matching = active.filter((watch) => selects(parseWatchSpec(watch.spec, null).hosts, host)).map((w) => w.id);
-    await tx.assignments.assign(matching.map((watchId) => ({ watchId, hostId: host.id })));
+  /** Returns the ids of the watches the host should run. Its generation is bumped regardless: it just (re)connected. */
+  async placeHost(tx: Repositories, host: ArrivingHost): Promise<string[]> {
+    const placed = await this.pass.placeHost(tx, { id: host.id, labels: host.labels, maxWatches: maxWatches(host.capabilities), online: true });
     await tx.hosts.bumpDesiredGeneration([host.id]);
-    return matching;
+    return placed;
   }
 }

@@ -4,6 +4,7 @@ import { WATCH_STATES, WatchState } from '@physwatch/db';
 import { InvalidQueryError } from '../common/errors';
 import { ErrorDto } from '../common/openapi-errors';
 import { WatchDetailDto, WatchDto, WatchListDto, WatchSpecDto } from './watch.openapi';
+import type { WatchHostsJson } from './watch-hosts.view';
 import type { WatchDetailJson, WatchJson } from './watch.view';
 import { WatchesService } from './watches.service';
 
@@ -36,6 +37,29 @@ export class WatchesController {
   @ApiNotFoundResponse({ type: ErrorDto })
   get(@Param('id') id: string): Promise<WatchDetailJson> {
     return this.watches.get(id);
+  }
+
+  @Get(':id/hosts')
+  @ApiOkResponse({ description: 'hosts grouped armed / failed (reason) / pending (reason) / offline' })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  hosts(@Param('id') id: string): Promise<WatchHostsJson> {
+    return this.watches.hosts(id);
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  @ApiOkResponse({ type: WatchDto, description: 'the watch, its rollout paused (placed hosts keep it)' })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  pause(@Param('id') id: string): Promise<WatchJson> {
+    return this.watches.setPaused(id, true);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOkResponse({ type: WatchDto, description: 'the watch, its rollout going on' })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  resume(@Param('id') id: string): Promise<WatchJson> {
+    return this.watches.setPaused(id, false);
   }
 
   @Post(':id/stop')

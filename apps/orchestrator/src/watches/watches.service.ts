@@ -6,7 +6,9 @@ import { Logger, LOGGER } from '../config/logger';
 import { DesiredStateBus } from '../desired-state/desired-state.bus';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { SchedulerPass } from '../scheduler/scheduler-pass';
 import { PlacementService } from './placement.service';
+import { WatchHostsJson, watchHostsJson } from './watch-hosts.view';
 import { expiryDelayMs, watchExpiryJob } from './watch-expiry.job';
 import { WatchDetailJson, watchDetailJson, WatchJson, watchJson } from './watch.view';
 
@@ -17,6 +19,7 @@ export class WatchesService {
     private readonly watches: WatchesRepository,
     private readonly assignments: AssignmentsRepository,
     private readonly placement: PlacementService,
+    private readonly pass: SchedulerPass,
     private readonly bus: DesiredStateBus,
     private readonly jobs: JobsService,
     private readonly metrics: MetricsService,
@@ -28,8 +31,7 @@ export class WatchesService {
     const spec = parseWatchSpec(body);
     const { row, hosts } = await this.db.transaction(async (tx) => {
       const row = await tx.watches.create({ name: spec.name, spec: watchSpecToJson(spec), expiresAt: spec.expiresAt, maxHits: spec.maxHits });
-      const hosts = await this.placement.placeWatch(tx, row.id, spec);
-      if (hosts.length > 0) await this.bus.publish(tx, { kind: 'watch', watchId: row.id });
+      const hosts = await this.placement.placeWatch(tx, row.id);
       return { row, hosts };
     });
     this.logger.info({ watchId: row.id, hosts: hosts.length, name: row.name }, 'watch created');
@@ -63,6 +65,29 @@ export class WatchesService {
     return rows.map((row) => watchJson(row, counts.get(row.id)!));
   }
 
+  /** Hosts grouped armed / failed / pending (with the scheduler's reason) / offline. */
+  async hosts(id: string): Promise<WatchHostsJson> {
+    const row = await this.find(id);
+    const assignments = await this.assignments.listForWatch(id);
+    if (row.state !== 'active') return watchHostsJson(id, assignments, null, []);
+    const { plan, hosts } = await this.pass.plan(this.db.repos, id);
+    return watchHostsJson(id, assignments, plan, hosts);
+  }
+
+  /**
+   * Pausing holds the rollout where it is (placed hosts keep the watch); resuming lets it
+   * expand again at once. Either on an ended watch returns it unchanged.
+   */
+  async setPaused(id: string, paused: boolean): Promise<WatchJson> {
+    await this.find(id);
+    const changed = await this.db.transaction(async (tx) => {
+      if (!(await tx.watches.setPaused(id, paused))) return null;
+      return this.pass.run(tx, [id]);
+    });
+    this.logger.info({ watchId: id, paused, hosts: changed?.hosts.length ?? 0 }, paused ? 'watch rollout paused' : 'watch rollout resumed');
+    return this.summary(id);
+  }
+
   /** Stopping an ended watch returns it unchanged. */
   async stop(id: string): Promise<WatchJson> {
     await this.find(id);
@@ -76,6 +101,8 @@ export class WatchesService {
    */
   async end(id: string, state: EndedWatchState): Promise<boolean> {
     const hosts = await this.db.transaction(async (tx) => {
+      // Same lock order as a scheduler pass (placement, then rows), so the two never deadlock.
+      await tx.lockPlacement();
       if (!(await tx.watches.end(id, state))) return null;
       const hosts = await tx.assignments.markRemoved(id);
       await tx.hosts.bumpDesiredGeneration(hosts);

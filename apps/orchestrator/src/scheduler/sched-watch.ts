@@ -1,0 +1,28 @@
+import { SchedWatch, WatchSpec } from '@physwatch/core';
+
+/** The scheduler's view of a stored, active watch. */
+export function toSchedWatch(id: string, spec: WatchSpec, hitsByHost?: ReadonlyMap<string, number>): SchedWatch {
+  return {
+    id,
+    active: true,
+    hosts: spec.hosts,
+    action: spec.action,
+    rollout: spec.rollout,
+    startsAt: spec.startsAt,
+    expiresAt: spec.expiresAt,
+    maxHitsPerHost: spec.maxHitsPerHost,
+    hitsByHost,
+  };
+}
+
+/**
+ * A watch that goes to every selected host with room, at once: no canary, no share, no
+ * cap, not paused, started. Only such a watch can be placed on one arriving host without
+ * looking at the rest of the fleet.
+ */
+export function placesAnywhere(watch: SchedWatch, now: Date): boolean {
+  const r = watch.rollout;
+  const destructiveCap = (watch.action === 'panic' || watch.action === 'hang') && !r.allowWideDestructive;
+  const started = watch.startsAt === null || watch.startsAt.getTime() <= now.getTime();
+  return r.canary === 0 && r.percent === 100 && r.maxHosts === null && !r.paused && !destructiveCap && started && watch.maxHitsPerHost === null;
+}

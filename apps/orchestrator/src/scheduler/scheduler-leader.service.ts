@@ -1,0 +1,64 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Database, LeaderLock } from '@physwatch/db';
+import { CONFIG, OrchestratorConfig } from '../config/config';
+import { Logger, LOGGER } from '../config/logger';
+import { SchedulerPass } from './scheduler-pass';
+
+/**
+ * The periodic half of scheduling, run by one replica at a time: the one holding the
+ * session-level advisory lock (LeaderLock). Every tick, each replica that is not leader
+ * tries to take the lock (so a dead leader is replaced within a tick of Postgres closing
+ * its session); the leader recomputes every active watch, which is what moves rollouts
+ * on as time passes: canary soak ends, start times arrive, hosts go offline, watches with
+ * a rollout policy reach hosts that arrived since.
+ */
+@Injectable()
+export class SchedulerLeaderService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly lock: LeaderLock;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private wasLeader = false;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: OrchestratorConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly db: Database,
+    private readonly pass: SchedulerPass,
+  ) {
+    this.lock = new LeaderLock(config.databaseUrl, config.databaseSchema);
+  }
+
+  get isLeader(): boolean {
+    return this.lock.isHeld;
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.tick(), this.config.schedulerTickMs);
+    this.tick();
+  }
+
+  /** Runs one tick unless the previous one is still going (a slow pass never piles up). */
+  tick(): Promise<void> {
+    if (!this.running) this.running = this.once().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async once(): Promise<void> {
+    try {
+      const leader = await this.lock.tryAcquire();
+      if (leader !== this.wasLeader) this.logger.info({ leader }, leader ? 'scheduler leadership taken' : 'scheduler leadership lost');
+      this.wasLeader = leader;
+      if (!leader) return;
+      const result = await this.db.transaction((tx) => this.pass.run(tx));
+      if (result.hosts.length > 0) this.logger.info({ watches: result.watches, hosts: result.hosts.length }, 'scheduler pass changed placements');
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'scheduler tick failed; retrying next tick');
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+    await this.lock.release();
+  }
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { DesiredStateModule } from '../desired-state/desired-state.module';
+import { SchedulerLeaderService } from './scheduler-leader.service';
+import { SchedulerPass } from './scheduler-pass';
+
+@Module({
+  imports: [DesiredStateModule],
+  providers: [SchedulerPass, SchedulerLeaderService],
+  exports: [SchedulerPass, SchedulerLeaderService],
+})
+export class SchedulerModule {}
