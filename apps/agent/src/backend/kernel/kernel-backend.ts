@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { KernelBackendConfig } from '../../config/schema';
 import type { ArmedWatch, ArmResult, BackendCapabilities, BackendEvent, BackendHit, WatchBackend } from '../watch-backend';
 import { EventReader } from './event-reader';
-import { lastModuleError } from './kmsg';
+import { KmsgTail } from './kmsg';
 import { addCommand, delCommand } from './module-command';
 import { loadModule, ModuleState } from './module-loader';
 import { ModuleWatch, parseProcStatus } from './proc-status';
@@ -69,6 +69,7 @@ export class KernelBackend implements WatchBackend {
   private readonly listeners = new Set<(event: BackendEvent) => void>();
   private readonly specs: Map<string, ArmSpec>;
   private reader: EventReader | undefined;
+  private kmsg: KmsgTail | undefined;
   private closed = false;
   /** Events the module could not queue or chose not to report, as it said (logged, counted). */
   lost = 0n;
@@ -98,6 +99,7 @@ export class KernelBackend implements WatchBackend {
     }
     const backend = new KernelBackend(config, state, fds, log);
     if (fds) {
+      backend.kmsg = KmsgTail.open(config.kmsg);
       backend.reader = new EventReader(fds.read, config.readIntervalMs, (lines) => backend.onLines(lines), log);
       backend.reader.start();
       log.info({ device: config.device, held: backend.armed().map((w) => w.spec.watchId) }, 'kernel backend open');
@@ -110,11 +112,12 @@ export class KernelBackend implements WatchBackend {
     if (this.module.state !== 'loaded' || !this.fds) {
       return { phase: 'failed', reason: `physwatch module unavailable: ${this.module.state === 'unavailable' ? this.module.reason : 'not open'}` };
     }
+    this.kmsg?.skip();
     try {
       fs.writeSync(this.fds.write, addCommand(spec));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      const said = lastModuleError(this.config.kmsg, spec.watchId);
+      const said = this.kmsg?.reasonFor(spec.watchId) ?? null;
       return { phase: 'failed', reason: said ? `module: ${said}` : `module refused the watch (${code})` };
     }
     this.specs.set(spec.watchId, spec);
@@ -162,6 +165,7 @@ export class KernelBackend implements WatchBackend {
     this.closed = true;
     await this.reader?.stop();
     this.listeners.clear();
+    this.kmsg?.close();
     if (this.fds) {
       fs.closeSync(this.fds.read);
       fs.closeSync(this.fds.write);
