@@ -145,4 +145,27 @@ boot seed-panic panic 120 "crashkernel=16M@512M pw.suite=seedpanic" \
 boot cmd-hang hang 120 "pw.suite=cmdhang"
 boot cmd-panic panic 120 "pw.suite=cmdpanic"
 boot seed-kdump kdump 150 "crashkernel=160M pw.suite=kdump"
+
+# The whole chain (tests/kernel-chain): the agent in a guest drives this module, the
+# orchestrator and Postgres run here. It needs the TypeScript build and the e2e test
+# databases, so it runs when the root `npm test` asks for it (PW_CHAIN=1).
+if [ "${PW_CHAIN:-0}" = 1 ]; then
+	step "kernel chain"
+	repo=$(cd "$pkg/../.." && pwd)
+	rm -f "$build/chain.json"
+	(cd "$repo" && timeout -k 10 420 npx vitest run --config tests/kernel-chain/vitest.config.ts \
+		--reporter=default --reporter=json --outputFile="$build/chain.json") >"$build/chain.out" 2>&1 &
+	children+=($!)
+	wait $!
+	grep -E 'chain latency|✓|×|FAIL' "$build/chain.out" | sed 's/\x1b\[[0-9;]*m//g'
+	if counts=$(node -e 'const r=require(process.argv[1]);console.log(r.numPassedTests,r.numFailedTests)' "$build/chain.json" 2>/dev/null); then
+		read -r p f <<<"$counts"
+		passed=$((passed + p))
+		failed=$((failed + f))
+		[ "$f" -eq 0 ] || failures+=("kernel chain (see $build/chain.out)")
+		[ "$p" -gt 0 ] || ko kernel-chain "no results, see $build/chain.out"
+	else
+		ko kernel-chain "did not run, see $build/chain.out"
+	fi
+fi
 finish
