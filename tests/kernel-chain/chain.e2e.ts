@@ -135,9 +135,24 @@ describe('kernel chain: REST → orchestrator → agent in QEMU → physwatch.ko
     expect(a.reason).toBe(`module: add id=${bad.id} sym=no_such_symbol_chain+0x0: symbol not found (-2)`);
   });
 
+  it('a region spanning RAM and reserved memory fails with the module\'s reason, visible over REST', async () => {
+    // The guest's e820 map: usable RAM ends at 0x2ffdffff, 0x2ffe0000.. is reserved.
+    const bad = await api.createWatch({ target: { paddr: '0x2ffdf000' }, len: 8192, width: 8, condition: 'any_change', interval: '10ms', action: 'report', hosts: { ids: [hostId] } });
+    const a = await eventually('failed', async () => {
+      const x = (await api.watch(bad.id)).assignments?.find((y: any) => y.host_id === hostId);
+      return x?.phase === 'failed' && x;
+    }, 60_000, 200);
+    expect(a.reason).toBe(`module: add id=${bad.id} paddr=0x2ffdf000: region spans RAM and non-RAM (-22)`);
+  });
+
   it('stopping the watch disarms it in the module', async () => {
     await api.stopWatch(watchId);
-    await eventually('the module to drop the watch', async () => statusOf(await guest.status(), watchId) === undefined, 60_000, 200);
+    // Positive evidence (the header says no watch is held), not an absent line that a
+    // console line interleaved by the kernel could also explain.
+    await eventually('the module to drop the watch', async () => {
+      const lines = await guest.status();
+      return lines.some((l) => /^physwatch seq=\d+ lost=0 watches=0 timer=idle$/.test(l)) && statusOf(lines, watchId) === undefined;
+    }, 60_000, 200);
   });
 
   it('every store is exactly one row: nothing lost, nothing duplicated', async () => {
