@@ -1,6 +1,6 @@
 /**
- * What the agent needs from whatever actually watches memory: the simulated backend now,
- * the kernel module behind /dev/physwatch later. Hits arrive asynchronously, carrying the
+ * What the agent needs from whatever actually watches memory: the simulated backend, or
+ * the kernel module behind /dev/physwatch (backend/kernel). Hits arrive asynchronously, carrying the
  * backend's own timestamps and context (the module stamps them in its timer), and a
  * backend may disarm a watch on its own (max_hits), which it reports as an event too.
  */
@@ -62,6 +62,10 @@ export interface WatchBackend {
   statusLabels?(): Record<string, string>;
   /** Returns the unsubscribe function. */
   onEvent(listener: (event: BackendEvent) => void): () => void;
-  /** Disarms everything and releases the device/file; no event is emitted afterwards. Idempotent. */
+  /**
+   * Releases the device/file; no event is emitted afterwards. Idempotent. The simulated
+   * backend disarms everything; the kernel backend leaves the module's watches armed so an
+   * agent restart opens no blind window (they are read back from /proc/physwatch).
+   */
   close(): Promise<void>;
 }
