@@ -6,6 +6,7 @@
 // same table, in the same run, for the ceiling. Prints numbers; asserts nothing.
 //
 //   npm run bench                 (BENCH_AGENTS=4 BENCH_SECONDS=20 by default)
+//   then the fleet fan-out figure: scripts/bench-fanout.mjs (BENCH_FANOUT_AGENTS)
 //   DATABASE_URL / REDIS_URL select the services (default: the local test ones).
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -170,8 +171,20 @@ async function cleanup() {
   rmSync(work, { recursive: true, force: true });
 }
 
+/** The fleet fan-out figure (scripts/bench-fanout.mjs), after this bench's processes are gone. */
+function fanout() {
+  return new Promise((resolve) => {
+    console.log('');
+    spawn(process.execPath, [path.join(ROOT, 'scripts/bench-fanout.mjs')], { cwd: ROOT, stdio: 'inherit' }).on('exit', (code) => {
+      if (code !== 0) process.exitCode = code ?? 1;
+      resolve();
+    });
+  });
+}
+
 main()
   .then(cleanup)
+  .then(fanout)
   .catch(async (err) => {
     console.error(`bench failed: ${err.stack ?? err}`);
     await cleanup();

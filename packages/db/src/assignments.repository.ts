@@ -68,6 +68,19 @@ export class AssignmentsRepository {
     return rows;
   }
 
+  /** desiredWatches for many hosts in one query: each row names its host. */
+  async desiredWatchesForHosts(hostIds: readonly string[]): Promise<Array<WatchRow & { hostId: string }>> {
+    const { rows } = await this.db.query<WatchRow & { hostId: string }>(
+      `select a.host_id as "hostId", w.id::text as id, w.name, w.spec, w.state, w.created_at as "createdAt", w.ended_at as "endedAt",
+              w.expires_at as "expiresAt", w.max_hits as "maxHits"
+       from assignments a join watches w on w.id = a.watch_id
+       where a.host_id = any($1::text[]) and a.phase <> 'removed' and w.state = 'active'
+       order by a.host_id, w.id`,
+      [hostIds],
+    );
+    return rows;
+  }
+
   /**
    * Records what a host reported for `generation`, in one statement. A report older than
    * the one already stored is ignored, and a removed assignment stays removed.
@@ -128,10 +141,20 @@ export class AssignmentsRepository {
 
   /** Every placement of an active watch that a host holds (not removed). */
   async listActive(): Promise<ActiveAssignment[]> {
+    return this.active(null);
+  }
+
+  /** The same, for one host: what a Hello needs, without reading the whole fleet. */
+  async listActiveForHost(hostId: string): Promise<ActiveAssignment[]> {
+    return this.active(hostId);
+  }
+
+  private async active(hostId: string | null): Promise<ActiveAssignment[]> {
     const { rows } = await this.db.query<ActiveAssignment>(
       `select a.watch_id::text as "watchId", a.host_id as "hostId", a.phase, a.phase_since as "phaseSince"
        from assignments a join watches w on w.id = a.watch_id
-       where w.state = 'active' and a.phase <> 'removed'`,
+       where w.state = 'active' and a.phase <> 'removed' and ($1::text is null or a.host_id = $1)`,
+      [hostId],
     );
     return rows;
   }

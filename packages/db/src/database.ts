@@ -15,6 +15,11 @@ export interface Repositories {
   notify(channel: string, payload: string): Promise<void>;
   /** Serialises placement (watch creation vs host arrival) until the transaction ends. */
   lockPlacement(): Promise<void>;
+  /**
+   * Commit without waiting for the WAL flush, for this transaction only. For writes that
+   * are re-derived anyway if lost in a Postgres crash (a Hello is repeated on reconnect).
+   */
+  commitWithoutFlush(): Promise<void>;
 }
 
 // Class id for the placement advisory lock; the schema's hash is the second key.
@@ -29,6 +34,9 @@ function repositories(db: Queryable, schema: string): Repositories {
     notify: (channel, payload) => notify(db, channel, payload),
     lockPlacement: async () => {
       await db.query('select pg_advisory_xact_lock($1, hashtext($2))', [PLACEMENT_LOCK, schema]);
+    },
+    commitWithoutFlush: async () => {
+      await db.query('set local synchronous_commit = off');
     },
   };
 }

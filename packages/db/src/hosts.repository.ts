@@ -111,6 +111,15 @@ export class HostsRepository {
     return rows;
   }
 
+  /** Desired generation of each of `hostIds` that exists. */
+  async desiredGenerations(hostIds: readonly string[]): Promise<Map<string, string>> {
+    const { rows } = await this.db.query<{ id: string; generation: string }>(
+      `select id, desired_generation::text as generation from hosts where id = any($1::text[])`,
+      [hostIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.generation]));
+  }
+
   /** Id and labels of every known host: what placement matches a selector against. */
   async listLabels(): Promise<Array<{ id: string; labels: Record<string, string> }>> {
     const { rows } = await this.db.query<{ id: string; labels: Record<string, string> }>(

@@ -13,6 +13,8 @@ import { AgentCall, AgentSession, errorStatus, SessionHandler } from './agent-se
 import { checkHello, fromWireStates } from './agent-wire';
 import { DesiredStateService } from './desired-state.service';
 
+const RESEND_CHUNK = 1000;
+
 /** The AgentGateway.Connect flow for every stream this replica holds. */
 @Injectable()
 export class AgentGatewayService implements SessionHandler {
@@ -84,6 +86,10 @@ export class AgentGatewayService implements SessionHandler {
     const placed = await this.db.transaction(async (tx) => {
       // Placement lock before the host row: a scheduler pass takes them in that order too.
       await tx.lockPlacement();
+      // The lock is held through commit; not waiting for the WAL flush keeps thousands of
+      // reconnecting agents from queueing behind one fsync each. A Hello lost in a Postgres
+      // crash is repeated: the agent reconnects.
+      await tx.commitWithoutFlush();
       await tx.hosts.upsertConnected(
         {
           id: hostId,
@@ -138,13 +144,18 @@ export class AgentGatewayService implements SessionHandler {
 
   /** Sends each host's full desired set if it is newer than what its stream last got. */
   private async resend(hostIds: string[]): Promise<void> {
-    for (const hostId of hostIds) {
-      const session = this.byHost.get(hostId);
-      if (!session) continue;
-      const state = await this.desired.forHost(hostId);
-      if (state && this.byHost.get(hostId) === session && session.sendDesired(state)) {
-        this.metrics.desiredStatesSent.inc();
-        this.logger.info({ hostId, generation: state.generation, watches: state.watches?.length ?? 0 }, "desired state sent");
+    const local = hostIds.filter((id) => this.byHost.has(id));
+    // Read in chunks: a watch placed on thousands of hosts is a few queries, not one per host.
+    for (let i = 0; i < local.length; i += RESEND_CHUNK) {
+      const chunk = local.slice(i, i + RESEND_CHUNK);
+      const sessions = new Map(chunk.map((id) => [id, this.byHost.get(id)]));
+      const states = await this.desired.forHosts(chunk);
+      for (const [hostId, session] of sessions) {
+        const state = states.get(hostId);
+        if (session && state && this.byHost.get(hostId) === session && session.sendDesired(state)) {
+          this.metrics.desiredStatesSent.inc();
+          this.logger.info({ hostId, generation: state.generation, watches: state.watches?.length ?? 0 }, 'desired state sent');
+        }
       }
     }
   }

@@ -18,12 +18,24 @@ export class DesiredStateService {
   ) {}
 
   async forHost(hostId: string): Promise<DesiredState | null> {
-    // Generation first, then the set: a change committed in between shows up in the set
-    // under the older generation and is sent again with the newer one. The other order
-    // could pair a new generation with an old set, and the resend would be skipped.
-    const host = await this.hosts.get(hostId, 0);
-    if (!host) return null;
-    const watches = await this.assignments.desiredWatches(hostId);
-    return { generation: host.desiredGeneration, watches: watches.map(toWire) };
+    return (await this.forHosts([hostId])).get(hostId) ?? null;
+  }
+
+  /**
+   * Many hosts in two queries, so a watch reaching thousands of hosts is not thousands of
+   * round trips. Generations first, then the sets: a change committed in between shows up
+   * in a set under the older generation and is sent again with the newer one. The other
+   * order could pair a new generation with an old set, and the resend would be skipped.
+   */
+  async forHosts(hostIds: readonly string[]): Promise<Map<string, DesiredState>> {
+    const generations = await this.hosts.desiredGenerations(hostIds);
+    const rows = await this.assignments.desiredWatchesForHosts([...generations.keys()]);
+    const wire = new Map<string, WireWatchSpec>();
+    const states = new Map<string, DesiredState>([...generations].map(([id, generation]) => [id, { generation, watches: [] as WireWatchSpec[] }]));
+    for (const row of rows) {
+      if (!wire.has(row.id)) wire.set(row.id, toWire(row));
+      (states.get(row.hostId)!.watches as WireWatchSpec[]).push(wire.get(row.id)!);
+    }
+    return states;
   }
 }

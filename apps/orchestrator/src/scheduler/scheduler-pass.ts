@@ -56,7 +56,7 @@ export class SchedulerPass {
     await tx.lockPlacement();
     const now = new Date();
     const watches = (await this.loadWatches(tx)).filter((w) => placesAnywhere(w, now));
-    const assignments = (await tx.assignments.listActive()).filter((a) => a.hostId === host.id);
+    const assignments = await tx.assignments.listActiveForHost(host.id);
     const plans = schedule({ watches, hosts: [host], assignments, now });
     const add = [...plans.values()].filter((p) => p.hosts.includes(host.id) && !assignments.some((a) => a.watchId === p.watchId));
     await tx.assignments.applyPlan(add.map((p) => ({ watchId: p.watchId, hostId: host.id })), []);
