@@ -174,6 +174,8 @@ export class Agent {
           sent_at_unix_ms: String(Date.now()),
           applied_generation: parts.reconciler.appliedGeneration,
           unacked_hits: String(parts.spool.unackedCount()),
+          module_lost_events: String(parts.backend.undelivered?.().lost ?? 0n),
+          module_suppressed_hits: String(parts.backend.undelivered?.().suppressed ?? 0n),
         },
       });
     } finally {

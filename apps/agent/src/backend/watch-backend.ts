@@ -58,6 +58,8 @@ export interface WatchBackend {
   /** Idempotent: disarming an unknown id is not an error. */
   disarm(watchId: string): Promise<void>;
   armed(): ArmedWatch[];
+  /** Events the backend saw but could not deliver as hits (kernel: overflow and suppressed lines). */
+  undelivered?(): { lost: bigint; suppressed: bigint };
   /** Labels describing the backend's own state on this host (e.g. whether the module loaded). */
   statusLabels?(): Record<string, string>;
   /** Returns the unsubscribe function. */

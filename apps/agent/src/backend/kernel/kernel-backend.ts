@@ -150,6 +150,10 @@ export class KernelBackend implements WatchBackend {
       });
   }
 
+  undelivered(): { lost: bigint; suppressed: bigint } {
+    return { lost: this.lost, suppressed: this.suppressed };
+  }
+
   statusLabels(): Record<string, string> {
     return { 'physwatch.module': this.module.state };
   }
