@@ -86,15 +86,23 @@ export class AssignmentsRepository {
    * the one already stored is ignored, and a removed assignment stays removed.
    */
   async recordStates(hostId: string, generation: string, states: readonly ReportedState[]): Promise<number> {
+    return this.recordManyStates(states.map((s) => ({ ...s, hostId, generation })));
+  }
+
+  /**
+   * The same for reports of many hosts at once, one statement. A (host, watch) pair may
+   * appear once only: the caller keeps the newest report of each.
+   */
+  async recordManyStates(states: ReadonlyArray<ReportedState & { hostId: string; generation: string }>): Promise<number> {
     if (states.length === 0) return 0;
     const result = await this.db.query(
       `update assignments a set phase = s.phase, phase_since = case when a.phase = s.phase then a.phase_since else now() end,
               resolved_paddr = s.resolved_paddr, memory_kind = s.memory_kind,
-              reason = s.reason, generation = $2::bigint, updated_at = now()
-       from unnest($3::bigint[], $4::text[], $5::numeric[], $6::text[], $7::text[])
-            as s(watch_id, phase, resolved_paddr, memory_kind, reason)
-       where a.host_id = $1 and a.watch_id = s.watch_id and a.phase <> 'removed' and a.generation <= $2::bigint`,
-      [hostId, generation, states.map((s) => s.watchId), states.map((s) => s.phase),
+              reason = s.reason, generation = s.generation, updated_at = now()
+       from unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::numeric[], $6::text[], $7::text[])
+            as s(host_id, generation, watch_id, phase, resolved_paddr, memory_kind, reason)
+       where a.host_id = s.host_id and a.watch_id = s.watch_id and a.phase <> 'removed' and a.generation <= s.generation`,
+      [states.map((s) => s.hostId), states.map((s) => s.generation), states.map((s) => s.watchId), states.map((s) => s.phase),
         states.map((s) => s.resolvedPaddr), states.map((s) => s.memoryKind), states.map((s) => s.reason)],
     );
     return result.rowCount ?? 0;

@@ -12,6 +12,7 @@ import { AgentProtocolError } from '../common/errors';
 import { AgentCall, AgentSession, errorStatus, SessionHandler } from './agent-session';
 import { checkHello, fromWireStates } from './agent-wire';
 import { DesiredStateService } from './desired-state.service';
+import { StateRecorder } from './state-recorder';
 
 const RESEND_CHUNK = 1000;
 
@@ -31,6 +32,7 @@ export class AgentGatewayService implements SessionHandler {
     private readonly ingest: HitIngestService,
     private readonly bus: DesiredStateBus,
     private readonly metrics: MetricsService,
+    private readonly states: StateRecorder,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     bus.subscribe((event) => this.track(this.onDesiredEvent(event)));
@@ -57,7 +59,7 @@ export class AgentGatewayService implements SessionHandler {
         return;
       case 'watch_states': {
         const states = message.watch_states!;
-        await this.assignments.recordStates(hostId, states.generation, fromWireStates(states.states));
+        await this.states.record(hostId, states.generation, fromWireStates(states.states));
         this.logger.debug({ hostId, generation: states.generation, states: states.states.length }, 'watch states recorded');
         return;
       }

@@ -5,10 +5,11 @@ import { WatchesModule } from '../watches/watches.module';
 import { AgentGatewayService } from './agent-gateway.service';
 import { AgentGrpcServer } from './agent-grpc.server';
 import { DesiredStateService } from './desired-state.service';
+import { StateRecorder } from './state-recorder';
 
 @Module({
   imports: [DesiredStateModule, WatchesModule, HitsModule],
-  providers: [AgentGatewayService, AgentGrpcServer, DesiredStateService],
+  providers: [AgentGatewayService, AgentGrpcServer, DesiredStateService, StateRecorder],
   exports: [AgentGrpcServer],
 })
 export class AgentsModule {}

@@ -2,6 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ACTIONS, CONDITIONS, WIDTHS } from '@physwatch/core';
 import { ASSIGNMENT_PHASES, WATCH_STATES } from '@physwatch/db';
 
+export class RolloutDto {
+  @ApiPropertyOptional({ description: 'hosts that run it first; 0: no canary stage (panic/hang: 1, and only 1 without allow_wide_destructive)', default: 0 }) canary?: number;
+  @ApiPropertyOptional({ description: 'how long every canary stays armed, none failed, before expanding', default: '5m' }) soak?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 100 }) percent?: number;
+  @ApiPropertyOptional({ nullable: true, type: Number }) max_hosts?: number | null;
+  @ApiPropertyOptional({ default: false, description: 'placed hosts keep the watch; none is added' }) paused?: boolean;
+  @ApiPropertyOptional({ default: false, description: 'lets a panic/hang watch go beyond one host' }) allow_wide_destructive?: boolean;
+}
+
 /** OpenAPI description only: bodies are validated by parseWatchSpec, which names every bad field. */
 export class WatchSpecDto {
   @ApiPropertyOptional({ nullable: true, example: 'zero page byte 0', maxLength: 200 }) name?: string | null;
@@ -21,6 +30,9 @@ export class WatchSpecDto {
   hosts!: { ids: string[] } | { selector: string };
   @ApiPropertyOptional({ nullable: true, format: 'date-time', description: 'ends the watch as expired' }) expires_at?: string | null;
   @ApiPropertyOptional({ nullable: true, description: 'fleet-wide hit budget; ends the watch as exhausted' }) max_hits?: number | null;
+  @ApiPropertyOptional({ nullable: true, format: 'date-time', description: 'placed nowhere before this time' }) starts_at?: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'a host that stored this many hits of the watch drops it' }) max_hits_per_host?: number | null;
+  @ApiPropertyOptional({ type: () => RolloutDto }) rollout?: RolloutDto;
 }
 
 export class PhaseCountsDto {
