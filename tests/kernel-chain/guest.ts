@@ -2,7 +2,9 @@
  * One QEMU guest for the chain test: Debian's kernel, the module harness's image plus the
  * chain suite, guest RAM in a shared file (file offset = guest physical address), the
  * host's root over 9p (read-only) so the guest runs the host's node and agent build.
- * The process group is killed on close and on exit; nothing is left behind.
+ * QEMU runs under `timeout --foreground` (MAX_LIFETIME_S), in the test process group, so it is
+ * stopped by kill(), by the test process's exit, by a group kill from whoever runs the
+ * test, and at worst by its own timeout: nothing is left behind.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,6 +13,15 @@ import * as path from 'node:path';
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, '../..');
 const RAM_MB = 768;
+const MAX_LIFETIME_S = 420;
+
+/** A run killed before its clean-up leaves its RAM file in /dev/shm; the next run removes it. */
+function removeStaleRamFiles(): void {
+  for (const name of fs.readdirSync('/dev/shm')) {
+    const pid = /^physwatch-chain-(\d+)-ram$/.exec(name)?.[1];
+    if (pid && !fs.existsSync(`/proc/${pid}`)) fs.rmSync(path.join('/dev/shm', name), { force: true });
+  }
+}
 
 export interface GuestOptions {
   grpcPort: number;
@@ -29,6 +40,7 @@ export class Guest {
 
   /** Builds the image (module, busybox, chain suite) and boots; returns once the agent has been started. */
   async boot(): Promise<void> {
+    removeStaleRamFiles();
     const env = execFileSync(path.join(HERE, 'build-image.sh'), [path.join(ROOT, 'packages/watch-module/build/chain')], { encoding: 'utf8', timeout: 240_000 });
     const vars = Object.fromEntries(env.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     const append = [
@@ -39,8 +51,9 @@ export class Guest {
     const accel = process.env.PW_ACCEL ?? 'tcg,thread=multi';
     // 9p from the host needs "/" readable as root; the module harness runs as root too.
     this.proc = spawn(
-      'qemu-system-x86_64',
+      'timeout',
       [
+        '--foreground', '-k', '5', String(MAX_LIFETIME_S), 'qemu-system-x86_64',
         '-accel', accel, '-cpu', 'max', '-machine', 'q35,memory-backend=ram0', '-smp', '2', '-m', `${RAM_MB}M`,
         '-object', `memory-backend-file,id=ram0,size=${RAM_MB}M,mem-path=${this.ramFile},share=on`,
         '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
@@ -48,7 +61,7 @@ export class Guest {
         '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-nodefaults', '-no-reboot',
         '-kernel', vars.PW_VMLINUZ, '-initrd', vars.PW_INITRD, '-append', append,
       ],
-      { detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
+      { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     process.once('exit', this.killOnExit);
     const log = fs.createWriteStream(this.options.logFile);
@@ -112,13 +125,8 @@ export class Guest {
 
   kill(): void {
     process.off('exit', this.killOnExit);
-    if (this.proc?.pid && this.proc.exitCode === null) {
-      try {
-        process.kill(-this.proc.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    // timeout(1) passes SIGTERM on to QEMU, and SIGKILLs it 5 s later if it lingers.
+    if (this.proc && this.proc.exitCode === null) this.proc.kill('SIGTERM');
     fs.rmSync(this.ramFile, { force: true });
   }
 }
