@@ -26,17 +26,22 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 hostroo
 mount -t proc proc $H/proc
 mount -t sysfs sysfs $H/sys
 mount -t devtmpfs devtmpfs $H/dev
-mount -t tmpfs tmpfs $H/tmp
-mount -t tmpfs tmpfs $H/run
-mkdir -p $H/tmp/agent-state
-cat >$H/tmp/agent.json <<JSON
-{"server":"10.0.2.2:$GRPC","hostId":"$HOSTID","stateDir":"/tmp/agent-state","heartbeatIntervalMs":1000,
+# The agent's writable scratch is a tmpfs over a host directory that must not hide the
+# checkout (CI may clone under /tmp): the first of these that is not above the agent.
+for SCRATCH in /run /tmp /mnt; do
+	case "$AGENT" in "$SCRATCH"/*) continue ;; esac
+	break
+done
+mount -t tmpfs tmpfs $H$SCRATCH
+mkdir -p $H$SCRATCH/agent-state
+cat >$H$SCRATCH/agent.json <<JSON
+{"server":"10.0.2.2:$GRPC","hostId":"$HOSTID","stateDir":"$SCRATCH/agent-state","heartbeatIntervalMs":1000,
  "reconnect":{"initialMs":100,"maxMs":1000},"batch":{"maxHits":500,"maxDelayMs":5},
  "backend":{"kind":"kernel","modulePath":"$KO","readIntervalMs":2}}
 JSON
 
 start_agent() {
-	chroot $H $NODE $AGENT --config /tmp/agent.json </dev/null &
+	chroot $H $NODE $AGENT --config $SCRATCH/agent.json </dev/null &
 	AGENT_PID=$!
 	echo "@@AGENT-STARTED $AGENT_PID"
 }
