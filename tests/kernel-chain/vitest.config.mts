@@ -1,9 +1,9 @@
-import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /** `npm run test:chain`: the kernel chain only (QEMU, root), apart from the TypeScript suite. */
 export default defineConfig({
-  root: path.resolve(__dirname, '../..'),
+  root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
     include: ['tests/kernel-chain/*.e2e.ts'],
     globalSetup: ['tests/support/global-setup.ts'],
