@@ -153,7 +153,7 @@ if [ "${PW_CHAIN:-0}" = 1 ]; then
 	step "kernel chain"
 	repo=$(cd "$pkg/../.." && pwd)
 	rm -f "$build/chain.json"
-	(cd "$repo" && timeout -k 10 420 npx vitest run --config tests/kernel-chain/vitest.config.mts \
+	(cd "$repo" && timeout -k 10 420 npx vitest run --config tests/kernel-chain/vitest.config.ts \
 		--reporter=default --reporter=json --outputFile="$build/chain.json") >"$build/chain.out" 2>&1 &
 	children+=($!)
 	wait $!

@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
+import * as path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /** `npm run test:chain`: the kernel chain only (QEMU, root), apart from the TypeScript suite. */
 export default defineConfig({
-  root: fileURLToPath(new URL('../..', import.meta.url)),
+  root: path.resolve(__dirname, '../..'),
   test: {
     include: ['tests/kernel-chain/*.e2e.ts'],
     globalSetup: ['tests/support/global-setup.ts'],
