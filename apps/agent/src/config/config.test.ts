@@ -132,6 +132,29 @@ describe('agent configuration', () => {
     expect(problemsOf(() => buildConfig({ ...noBoot, hostId: 'h' }, {}, NO_IDENTITY_FILES))[0]).toMatch(/^bootId: /);
   });
 
+  it('keeps crashing the host off by default and reads kdump paths from the file', () => {
+    const dir = tempDir();
+    expect(buildConfig(minimal(dir), {}, NO_IDENTITY_FILES).kdump).toEqual({
+      allowCrash: false,
+      crashDir: '/var/crash',
+      sysrqTrigger: '/proc/sysrq-trigger',
+      crashKernelLoaded: '/sys/kernel/kexec_crash_loaded',
+    });
+    const file = path.join(dir, 'agent.json');
+    fs.writeFileSync(file, JSON.stringify({ ...minimal(dir), kdump: { allowCrash: true, crashDir: '/srv/crash' } }));
+    const config = loadConfigFile(file, {}, NO_IDENTITY_FILES);
+    expect(config.kdump).toMatchObject({ allowCrash: true, crashDir: '/srv/crash', sysrqTrigger: '/proc/sysrq-trigger' });
+    expect(config.configPath).toBe(file);
+  });
+
+  it('names each bad kdump key', () => {
+    const problems = problemsOf(() =>
+      buildConfig({ ...minimal(tempDir()), kdump: { allowCrash: 'yes', crashDir: '', sysrq: '/x' } }, {}, NO_IDENTITY_FILES),
+    );
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['kdump.allowCrash', 'kdump.crashDir', 'kdump.sysrq']);
+    expect(problems).toContain('kdump.sysrq: unknown key');
+  });
+
   it('reports an unreadable or non-JSON file as a config problem', () => {
     const dir = tempDir();
     const file = path.join(dir, 'agent.json');
@@ -147,5 +170,6 @@ describe('deploy/agent.example.json', () => {
     const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
     const config = buildConfig({ ...json, hostId: 'h', bootId: 'b' }, {}, NO_IDENTITY_FILES);
     expect(config.backend).toMatchObject({ kind: 'kernel', load: 'modprobe', device: '/dev/physwatch' });
+    expect(config.kdump.allowCrash).toBe(false);
   });
 });

@@ -63,6 +63,7 @@ export function buildConfig(
   fileContent: unknown,
   env: Env = process.env,
   sources: IdentitySources = LINUX_IDENTITY_SOURCES,
+  configPath = '(configuration built in code)',
 ): AgentConfig {
   const problems: string[] = [];
   if (typeof fileContent !== 'object' || fileContent === null || Array.isArray(fileContent)) {
@@ -84,6 +85,7 @@ export function buildConfig(
     hostId,
     bootId,
     hostname: cfg.hostname ?? os.hostname(),
+    configPath,
     backend:
       cfg.backend.kind === 'simulated'
         ? { ...cfg.backend, memoryFile: cfg.backend.memoryFile ?? path.join(cfg.stateDir, 'sim-memory') }
@@ -109,7 +111,7 @@ export function loadConfigFile(file: string, env: Env = process.env, sources?: I
   } catch (err) {
     throw new ConfigError([`--config ${file}: not JSON (${(err as Error).message})`], { cause: err });
   }
-  return buildConfig(json, env, sources);
+  return buildConfig(json, env, sources, path.resolve(file));
 }
 
 function deepFreeze<T>(value: T): T {

@@ -79,6 +79,17 @@ const facts = z.strictObject({
   ethtool: z.boolean().default(true),
 });
 
+/**
+ * Crashing the host into kdump on the orchestrator's request (docs/contracts.md, "Kdump").
+ * Off unless this file says so: the orchestrator alone must never be able to crash a host.
+ */
+const kdump = z.strictObject({
+  allowCrash: z.boolean().default(false),
+  crashDir: z.string().min(1).default('/var/crash'),
+  sysrqTrigger: z.string().min(1).default('/proc/sysrq-trigger'),
+  crashKernelLoaded: z.string().min(1).default('/sys/kernel/kexec_crash_loaded'),
+});
+
 export const configSchema = z
   .strictObject({
     server: z.string().regex(/^\S+$/, 'must be host:port (no spaces)').default('127.0.0.1:50051'),
@@ -103,6 +114,8 @@ export const configSchema = z
     drainTimeoutMs: z.number().int().nonnegative().default(5000),
     backend: z.discriminatedUnion('kind', [simulatedBackend, kernelBackend]),
     facts: facts.default({ enabled: true, root: '/', ethtool: true }),
+    // prefault: `{}` goes through the schema, so the defaults above are the only ones.
+    kdump: kdump.prefault({}),
     /** Only from LOG_LEVEL; the file format in the contract has no log key. */
     logLevel: z.enum(LOG_LEVELS).default('info'),
   });
@@ -116,6 +129,7 @@ export type KernelBackendConfig = Omit<z.output<typeof kernelBackend>, 'load'> &
   watchFile: string;
 };
 export type FactsConfig = z.output<typeof facts>;
+export type KdumpConfig = z.output<typeof kdump>;
 export type TlsConfig = NonNullable<Parsed['tls']>;
 
 /** The validated configuration, with identity resolved; frozen before anyone sees it. */
@@ -125,5 +139,7 @@ export type AgentConfig = Readonly<
     bootId: string;
     hostname: string;
     backend: SimulatedBackendConfig | KernelBackendConfig;
+    /** The file the configuration came from (absolute), named in policy refusals. */
+    configPath: string;
   }
 >;
