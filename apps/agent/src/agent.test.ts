@@ -87,7 +87,7 @@ describe('agent <-> AgentGateway (in-process test double of the orchestrator)', 
     await corruptMemoryFile(simulated(config).memoryFile, 0x2000n, 1, 0x33n);
     const batch = await fake.waitFor(batchWith('1'), 'hit seq 1');
     expect(batch.boot_id).toBe('boot-a');
-    expect(batch.hits[0]).toMatchObject({ seq: '1', watch_id: '10', paddr: String(0x2000), old_value: '0', new_value: String(0x33), width: 1, offset: 0, action: 'ACTION_REPORT' });
+    expect(batch.hits[0]).toMatchObject({ seq: '1', watch_id: '10', paddr: String(0x2000), old_value: '0', new_value: String(0x33), width: 1, offset: 0, action: 'ACTION_REPORT', module_seq: '0' });
 
     const beat = await fake.waitFor((r) => (r.message.heartbeat?.applied_generation === '3' ? r.message.heartbeat : undefined), 'heartbeat');
     expect(Number(beat.unacked_hits)).toBeGreaterThanOrEqual(0);

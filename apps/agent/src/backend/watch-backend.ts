@@ -45,6 +45,8 @@ export interface BackendHit {
   ip: string;
   stack: string;
   action: Action;
+  /** The module's own event seq (`seq=`); absent for hits that did not come from the module. */
+  moduleSeq?: bigint;
 }
 
 export type BackendEvent =

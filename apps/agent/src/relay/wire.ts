@@ -21,6 +21,7 @@ export function toWireHit(hit: BackendHit): Omit<Hit, 'seq'> {
     ip: hit.ip,
     stack: hit.stack,
     action: toWireAction(hit.action),
+    module_seq: (hit.moduleSeq ?? 0n).toString(),
   };
 }
 

@@ -46,6 +46,15 @@ describe('spool', () => {
     expect(seqs(await second.append([hit(4)]))).toEqual(['4']);
   });
 
+  it('keeps a kernel hit\'s module_seq through a restart, so the orchestrator can match its vmcore copy', async () => {
+    const dir = tempDir();
+    const first = await openSpool(dir);
+    await first.append([{ ...hit(1), module_seq: '39' }]);
+    await first.flush();
+    const second = await openSpool(dir);
+    expect(everything(second)[0]).toMatchObject({ seq: '1', module_seq: '39' });
+  });
+
   it('ignores a torn last line and never reuses a seq that was made durable', async () => {
     const dir = tempDir();
     const first = await openSpool(dir);

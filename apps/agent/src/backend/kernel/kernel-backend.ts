@@ -5,13 +5,14 @@
  * or upgrade never opens a blind window; events queue in the module until the next read.
  */
 import * as fs from 'node:fs';
-import { ArmSpec, MAX_REGION_LEN, ModuleHitEvent, parseModuleEvent } from '@physwatch/core';
+import { ArmSpec, MAX_REGION_LEN, parseModuleEvent } from '@physwatch/core';
 import type { Logger } from 'pino';
 import type { KernelBackendConfig } from '../../config/schema';
-import type { ArmedWatch, ArmResult, BackendCapabilities, BackendEvent, BackendHit, WatchBackend } from '../watch-backend';
+import type { ArmedWatch, ArmResult, BackendCapabilities, BackendEvent, WatchBackend } from '../watch-backend';
 import { EventReader } from './event-reader';
 import { KmsgTail } from './kmsg';
 import { addCommand, delCommand } from './module-command';
+import { moduleHitToBackendHit } from './module-hit';
 import { loadModule, ModuleState } from './module-loader';
 import { ModuleWatch, parseProcStatus } from './proc-status';
 import { readWatchFile, writeWatchFile } from './watch-file';
@@ -34,26 +35,6 @@ export function moduleMatches(spec: Omit<ArmSpec, 'maxHits'>, held: ModuleWatch[
     spec.intervalUs === held.intervalUs &&
     spec.action === held.action
   );
-}
-
-function toBackendHit(e: ModuleHitEvent): BackendHit {
-  return {
-    watchId: e.id.toString(),
-    realtimeNs: e.realtimeNs,
-    boottimeNs: e.boottimeNs,
-    cpu: e.cpu,
-    paddr: e.paddr,
-    offset: e.offset,
-    width: e.width,
-    oldValue: e.oldValue,
-    newValue: e.newValue,
-    pid: e.pid,
-    comm: e.comm,
-    ip: e.ip,
-    // The module prints stacks to the kernel log only (its README, "Not done").
-    stack: '',
-    action: e.action,
-  };
 }
 
 export class KernelBackend implements WatchBackend {
@@ -210,7 +191,7 @@ export class KernelBackend implements WatchBackend {
       } else {
         const watchId = event.id.toString();
         exhaustible ||= (this.specs.get(watchId)?.maxHits ?? 0) > 0;
-        this.emit({ kind: 'hit', hit: toBackendHit(event) });
+        this.emit({ kind: 'hit', hit: moduleHitToBackendHit(event) });
       }
     }
     if (exhaustible) this.reportDisarmed();

@@ -1,0 +1,28 @@
+/**
+ * A module hit line -> the backend's hit shape. The one conversion for both ways a module
+ * hit reaches the agent: read live from /dev/physwatch, or recovered from the dmesg saved
+ * with a vmcore (kdump/recovered-hits.ts), so the two copies of a hit cannot drift apart.
+ */
+import type { ModuleHitEvent } from '@physwatch/core';
+import type { BackendHit } from '../watch-backend';
+
+export function moduleHitToBackendHit(e: ModuleHitEvent): BackendHit {
+  return {
+    watchId: e.id.toString(),
+    realtimeNs: e.realtimeNs,
+    boottimeNs: e.boottimeNs,
+    cpu: e.cpu,
+    paddr: e.paddr,
+    offset: e.offset,
+    width: e.width,
+    oldValue: e.oldValue,
+    newValue: e.newValue,
+    pid: e.pid,
+    comm: e.comm,
+    ip: e.ip,
+    // The module prints stacks to the kernel log only (its README, "Not done").
+    stack: '',
+    action: e.action,
+    moduleSeq: e.seq,
+  };
+}
