@@ -1,9 +1,14 @@
 #!/bin/bash
-# build-image.sh OUT_DIR: the module harness's guest image (busybox, physwatch.ko) plus,
+# build-image.sh OUT_DIR [kdump]: the module harness's guest image (busybox, physwatch.ko) plus,
 # appended as a second cpio archive (the kernel unpacks both), the chain suite and the
-# virtio-net/9p modules of the same Debian kernel. Prints KEY=VALUE lines.
+# virtio-net/9p modules of the same Debian kernel. With "kdump" the base is the harness's
+# kdump image (kexec, makedumpfile, /vmlinuz, /crash-initrd.gz) and the layer adds the
+# crash kernel's suite; the guest appends this layer to /crash-initrd.gz itself before
+# `kexec -p`, so the crash kernel gets the 9p modules without a second image build.
+# Prints KEY=VALUE lines.
 set -euo pipefail
 out=$1
+kind=${2:-plain}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 wm=$repo/packages/watch-module
@@ -11,12 +16,15 @@ mkdir -p "$out"
 eval "$("$wm/test/lib/setup-host.sh")"
 make -s -C "$wm" KDIR="$PW_KDIR" >"$out/kbuild.log" 2>&1
 gcc -static -O2 -o "$out/pwctl" "$wm/test/guest/pwctl.c"
-"$wm/test/lib/mkinitramfs.sh" "$out/base.cpio.gz" "$PW_ABI" "$wm/physwatch.ko" "$out/pwctl"
+vmlinuz=
+[ "$kind" = kdump ] && vmlinuz=$PW_VMLINUZ
+"$wm/test/lib/mkinitramfs.sh" "$out/base.cpio.gz" "$PW_ABI" "$wm/physwatch.ko" "$out/pwctl" $vmlinuz
 
 extra=$(mktemp -d)
 trap 'rm -rf "$extra"' EXIT
 mkdir -p "$extra/suites" "$extra/chainmods"
 cp "$here/guest-chain.sh" "$extra/suites/chain.sh"
+[ "$kind" = kdump ] && cp "$here/guest-kdump-save.sh" "$extra/suites/chainkdump.sh"
 mods=$PW_CACHE/$PW_ABI/root/lib/modules/$PW_ABI/kernel
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover \
 	net_failover virtio_net 9pnet 9pnet_virtio netfs fscache 9p; do
@@ -29,3 +37,4 @@ cat "$out/base.cpio.gz" "$out/chain.cpio.gz" >"$out/initramfs.cpio.gz"
 echo "PW_VMLINUZ=$PW_VMLINUZ"
 echo "PW_INITRD=$out/initramfs.cpio.gz"
 echo "PW_KO=$wm/physwatch.ko"
+echo "PW_ABI=$PW_ABI"

@@ -5,12 +5,19 @@
 #   restart   drain the agent and start it again (same state dir)
 #   status    print /proc/physwatch as @@STATUS lines
 #   quit      stop the agent and power off
+# With pw.kdump=1 (the kdump test) the crash kernel is loaded before the agent starts, the
+# agent's state dir and crash dir live on the writable 9p export "persist" (they outlive
+# a crash), and two more commands exist:
+#   policy allow|deny   rewrite the agent's kdump.allowCrash and restart it
+#   crash               echo c > /proc/sysrq-trigger (the guest itself, no agent involved)
 arg() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 GRPC=$(arg pw.grpc)
 HOSTID=$(arg pw.host)
 NODE=$(arg pw.node)
 KO=$(arg pw.ko)
 AGENT=$(arg pw.agent)
+KDUMP=$(arg pw.kdump)
+echo "@@BOOT $(cat /proc/sys/kernel/random/boot_id)"
 
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover \
 	net_failover virtio_net 9pnet 9pnet_virtio netfs fscache 9p; do
@@ -33,12 +40,32 @@ for SCRATCH in /run /tmp /mnt; do
 	break
 done
 mount -t tmpfs tmpfs $H$SCRATCH
-mkdir -p $H$SCRATCH/agent-state
-cat >$H$SCRATCH/agent.json <<JSON
-{"server":"10.0.2.2:$GRPC","hostId":"$HOSTID","stateDir":"$SCRATCH/agent-state","heartbeatIntervalMs":1000,
+STATE=$SCRATCH/agent-state
+if [ "$KDUMP" = 1 ]; then
+	mkdir -p $H$SCRATCH/persist
+	mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 persist $H$SCRATCH/persist ||
+		{ echo "@@CHAIN-ERROR persistent 9p mount failed"; exit 1; }
+	STATE=$SCRATCH/persist/state
+	mkdir -p $H$SCRATCH/persist/crash
+	# The crash kernel boots the harness's plain image plus this layer (9p modules and
+	# its suite): appended as one more cpio archive, which the kernel unpacks over it.
+	cp /crash-initrd.gz /tmp/crash-initrd.gz
+	(cd / && find chainmods suites | cpio -o -H newc 2>/dev/null) | gzip -1 >>/tmp/crash-initrd.gz
+	kexec -p /vmlinuz --initrd=/tmp/crash-initrd.gz \
+		--append="console=ttyS0 quiet panic=-1 irqpoll nr_cpus=1 reset_devices nokaslr pw.suite=chainkdump"
+	echo "@@KEXEC-LOADED $(cat /sys/kernel/kexec_crash_loaded)"
+fi
+mkdir -p $H$STATE
+write_config() { # allowCrash: true|false (kdump test only)
+	local kdump=
+	[ "$KDUMP" = 1 ] && kdump=",\"kdump\":{\"allowCrash\":$1,\"crashDir\":\"$SCRATCH/persist/crash\"}"
+	cat >$H$SCRATCH/agent.json <<JSON
+{"server":"10.0.2.2:$GRPC","hostId":"$HOSTID","stateDir":"$STATE","heartbeatIntervalMs":1000,
  "reconnect":{"initialMs":100,"maxMs":1000},"batch":{"maxHits":500,"maxDelayMs":5},
- "backend":{"kind":"kernel","modulePath":"$KO","readIntervalMs":2}}
+ "backend":{"kind":"kernel","modulePath":"$KO","readIntervalMs":2}$kdump}
 JSON
+}
+write_config false
 
 start_agent() {
 	chroot $H $NODE $AGENT --config $SCRATCH/agent.json </dev/null &
@@ -57,6 +84,9 @@ while read -r cmd; do
 	case "$cmd" in
 	restart) stop_agent; start_agent ;;
 	status) sed 's/^/@@STATUS /' /proc/physwatch; echo "@@STATUS-END" ;;
+	"policy allow") stop_agent; write_config true; start_agent ;;
+	"policy deny") stop_agent; write_config false; start_agent ;;
+	crash) echo c >/proc/sysrq-trigger ;;
 	quit) stop_agent; break ;;
 	esac
 done

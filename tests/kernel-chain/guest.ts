@@ -2,7 +2,7 @@
  * One QEMU guest for the chain test: Debian's kernel, the module harness's image plus the
  * chain suite, guest RAM in a shared file (file offset = guest physical address), the
  * host's root over 9p (read-only) so the guest runs the host's node and agent build.
- * QEMU runs under `timeout --foreground` (MAX_LIFETIME_S), in the test process group, so it is
+ * QEMU runs under `timeout --foreground` (maxLifetimeS), in the test process group, so it is
  * stopped by kill(), by the test process's exit, by a group kill from whoever runs the
  * test, and at worst by its own timeout: nothing is left behind.
  */
@@ -13,7 +13,6 @@ import * as path from 'node:path';
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, '../..');
 const RAM_MB = 768;
-const MAX_LIFETIME_S = 420;
 
 /** A run killed before its clean-up leaves its RAM file in /dev/shm; the next run removes it. */
 function removeStaleRamFiles(): void {
@@ -27,6 +26,15 @@ export interface GuestOptions {
   grpcPort: number;
   hostId: string;
   logFile: string;
+  /**
+   * The kdump test: the harness's kdump image, a crash kernel loaded before the agent starts,
+   * this host directory as the writable 9p export "persist" (the agent's state and crash
+   * dirs, in both kernels), and no -no-reboot, so the crash kernel's reboot boots the guest
+   * again.
+   */
+  kdump?: { persistDir: string; crashkernel: string };
+  /** QEMU's hard limit (timeout(1)), whatever the test does. */
+  maxLifetimeS?: number;
 }
 
 export class Guest {
@@ -35,16 +43,22 @@ export class Guest {
   private lines: string[] = [];
   private waiters: Array<() => void> = [];
   private readonly killOnExit = () => this.kill();
+  /** The guest kernel's release (the Debian ABI), from the image build. */
+  kernelRelease = '';
 
   constructor(private readonly options: GuestOptions) {}
 
   /** Builds the image (module, busybox, chain suite) and boots; returns once the agent has been started. */
   async boot(): Promise<void> {
     removeStaleRamFiles();
-    const env = execFileSync(path.join(HERE, 'build-image.sh'), [path.join(ROOT, 'packages/watch-module/build/chain')], { encoding: 'utf8', timeout: 240_000 });
+    const kdump = this.options.kdump;
+    const imageArgs = kdump ? [path.join(ROOT, 'packages/watch-module/build/kdump-chain'), 'kdump'] : [path.join(ROOT, 'packages/watch-module/build/chain')];
+    const env = execFileSync(path.join(HERE, 'build-image.sh'), imageArgs, { encoding: 'utf8', timeout: 240_000 });
     const vars = Object.fromEntries(env.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    this.kernelRelease = vars.PW_ABI;
     const append = [
-      'console=ttyS0 panic=-1 quiet nokaslr crashkernel=16M@512M pw.suite=chain',
+      `console=ttyS0 panic=-1 quiet nokaslr crashkernel=${kdump?.crashkernel ?? '16M@512M'} pw.suite=chain`,
+      ...(kdump ? ['pw.kdump=1'] : []),
       `pw.grpc=${this.options.grpcPort} pw.host=${this.options.hostId} pw.node=${process.execPath}`,
       `pw.ko=${vars.PW_KO} pw.agent=${path.join(ROOT, 'apps/agent/dist/main.js')}`,
     ].join(' ');
@@ -53,12 +67,14 @@ export class Guest {
     this.proc = spawn(
       'timeout',
       [
-        '--foreground', '-k', '5', String(MAX_LIFETIME_S), 'qemu-system-x86_64',
+        '--foreground', '-k', '5', String(this.options.maxLifetimeS ?? 420), 'qemu-system-x86_64',
         '-accel', accel, '-cpu', 'max', '-machine', 'q35,memory-backend=ram0', '-smp', '2', '-m', `${RAM_MB}M`,
         '-object', `memory-backend-file,id=ram0,size=${RAM_MB}M,mem-path=${this.ramFile},share=on`,
         '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
+        ...(kdump ? ['-virtfs', `local,path=${kdump.persistDir},mount_tag=persist,security_model=none,multidevs=remap`] : []),
         '-netdev', 'user,id=n0', '-device', 'virtio-net-pci,netdev=n0',
-        '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-nodefaults', '-no-reboot',
+        '-display', 'none', '-serial', 'stdio', '-monitor', 'none', '-nodefaults',
+        ...(kdump ? [] : ['-no-reboot']),
         '-kernel', vars.PW_VMLINUZ, '-initrd', vars.PW_INITRD, '-append', append,
       ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
@@ -103,6 +119,15 @@ export class Guest {
 
   get lineCount(): number {
     return this.lines.length;
+  }
+
+  /** Serial line `index` as received. */
+  line(index: number): string {
+    return this.lines[index];
+  }
+
+  get exited(): boolean {
+    return this.proc?.exitCode !== null;
   }
 
   send(command: string): void {
