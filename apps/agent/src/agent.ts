@@ -11,6 +11,7 @@ import type { WatchBackend } from './backend/watch-backend';
 import type { AgentConfig } from './config/schema';
 import { channelCredentials } from './connection/credentials';
 import { GatewayConnection } from './connection/gateway-connection';
+import { untilDeadline } from './deadline';
 import { mergeLabels, readHostFacts } from './facts/host-facts';
 import { Reconciler } from './reconcile/reconciler';
 import { HitRelay } from './relay/hit-relay';
@@ -31,17 +32,6 @@ interface Parts {
 }
 
 const DRAIN_POLL_MS = 20;
-
-/** Waits for `work` or the deadline, whichever comes first, leaving no timer behind. */
-async function untilDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))));
-  try {
-    await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export class Agent {
   private stateValue: AgentState = 'starting';
