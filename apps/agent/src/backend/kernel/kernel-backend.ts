@@ -12,13 +12,10 @@ import type { ArmedWatch, ArmResult, BackendCapabilities, BackendEvent, WatchBac
 import { EventReader } from './event-reader';
 import { KmsgTail } from './kmsg';
 import { addCommand, delCommand } from './module-command';
-import { moduleHitToBackendHit } from './module-hit';
+import { isOrchestratorWatch, moduleHitToBackendHit } from './module-hit';
 import { loadModule, ModuleState } from './module-loader';
 import { ModuleWatch, parseProcStatus } from './proc-status';
 import { readWatchFile, writeWatchFile } from './watch-file';
-
-/** The top 16 ids belong to the seed's module parameters, not to the orchestrator. */
-const FIRST_RESERVED_ID = 18446744073709551600n;
 
 /** Whether the module holds `spec` as given (every field it reports). */
 export function moduleMatches(spec: Omit<ArmSpec, 'maxHits'>, held: ModuleWatch['spec']): boolean {
@@ -123,7 +120,7 @@ export class KernelBackend implements WatchBackend {
   /** Read back from the module every time: it is the truth, whatever this process remembers. */
   armed(): ArmedWatch[] {
     return this.status()
-      .filter((w) => w.state === 'armed' && BigInt(w.id) < FIRST_RESERVED_ID)
+      .filter((w) => w.state === 'armed' && isOrchestratorWatch(BigInt(w.id)))
       .map((w) => {
         const known = this.specs.get(w.id);
         const spec = known && moduleMatches(known, w.spec) ? known : { ...w.spec, maxHits: null };
@@ -186,7 +183,7 @@ export class KernelBackend implements WatchBackend {
       } else if (event.kind === 'suppressed') {
         this.suppressed += event.count;
         this.log.warn({ watchId: event.id.toString(), count: event.count.toString() }, 'module suppressed hits (rate or poll_event_cap)');
-      } else if (event.id >= FIRST_RESERVED_ID) {
+      } else if (!isOrchestratorWatch(event.id)) {
         this.log.warn({ line }, 'hit of a module-parameter watch (not the orchestrator\'s); logged only');
       } else {
         const watchId = event.id.toString();

@@ -6,6 +6,11 @@
 import type { ModuleHitEvent } from '@physwatch/core';
 import type { BackendHit } from '../watch-backend';
 
+/** The top 16 ids belong to the seed's module parameters, not to the orchestrator. */
+const FIRST_RESERVED_ID = 18446744073709551600n;
+
+export const isOrchestratorWatch = (moduleId: bigint): boolean => moduleId < FIRST_RESERVED_ID;
+
 export function moduleHitToBackendHit(e: ModuleHitEvent): BackendHit {
   return {
     watchId: e.id.toString(),
