@@ -46,6 +46,7 @@ if [ "$KDUMP" = 1 ]; then
 	mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 persist $H$SCRATCH/persist ||
 		{ echo "@@CHAIN-ERROR persistent 9p mount failed"; exit 1; }
 	STATE=$SCRATCH/persist/state
+	echo "@@PERSIST $SCRATCH/persist"
 	mkdir -p $H$SCRATCH/persist/crash
 	# The crash kernel boots the harness's plain image plus this layer (9p modules and
 	# its suite): appended as one more cpio archive, which the kernel unpacks over it.

@@ -15,7 +15,13 @@ mkdir -p /persist
 # No cache: every byte is on the host before the reboot.
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 persist /persist ||
 	{ echo "@@KDUMP-ERROR cannot mount the persistent export"; exit 1; }
+# kdump-tools' stamp has minutes only: a second crash within the same minute waits for the
+# next one rather than overwrite the first dump.
 stamp=$(date -u +%Y%m%d%H%M)
+while [ -e "/persist/crash/$stamp" ]; do
+	sleep 1
+	stamp=$(date -u +%Y%m%d%H%M)
+done
 dir=/persist/crash/$stamp
 mkdir -p "$dir"
 makedumpfile --dump-dmesg /proc/vmcore "$dir/dmesg.$stamp" >/tmp/mkd-dmesg.log 2>&1 ||
