@@ -37,7 +37,7 @@ export function findDumps(crashDir: string): FoundDump[] {
     return [];
   }
   const found: FoundDump[] = [];
-  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const dir = path.join(root, entry.name);
     const kdumpTools = path.join(dir, `dump.${entry.name}`);
     if (/^\d{12}$/.test(entry.name) && isFile(kdumpTools)) {

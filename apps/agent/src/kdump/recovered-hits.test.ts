@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { recoverHits } from './recovered-hits';
+
+// Captured from the real module under QEMU (packages/core/src/module-event.test.ts and the
+// kernel chain's guest log): two orchestrator watches, a seed-parameter watch, and noise.
+const CAPTURED_DMESG = [
+  '[    0.000000] Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org)',
+  '[   32.057682] physwatch: hit seq=1 id=1 realtime_ns=1795695924997578860 boottime_ns=32038470447 cpu=1 paddr=0x20000100 offset=0x0 width=4 old=0x0 new=0xdeadbeef pid=0 comm=swapper/1 ip=native_safe_halt+0xb/0x10 src=timer action=report',
+  '[   52.684968] physwatch: hit seq=39 id=40 realtime_ns=1795687782739564950 boottime_ns=52646884674 cpu=0 paddr=0x20000040 offset=0x0 width=4 old=0x0 new=0x99 pid=3049 comm=sync ip=ksys_sync+0x0/0xa0 src=ftrace action=panic',
+  'physwatch: hit seq=1 id=18446744073709551614 realtime_ns=1795685933405822180 boottime_ns=8548211100 cpu=1 paddr=0x3310000 offset=0x0 width=1 old=0x0 new=0x33 pid=0 comm=swapper/1 ip=native_safe_halt+0xb/0x10 src=timer action=panic',
+  '[   59.332203] physwatch: overflow seq=9 lost=4',
+  '[   10.303553] physwatch: add id=1 sym=no_such_symbol_either+0x0: symbol not found (-2)',
+  '[   52.685100] Kernel panic - not syncing: physwatch: hit seq=39 id=40 paddr=0x20000040 old=0x0 new=0x99',
+  '',
+].join('\n');
+
+describe('hits recovered from a crashed kernel\'s dmesg', () => {
+  it('are exactly the orchestrator watches\' hit lines, seq 0, module_seq from the line', () => {
+    expect(recoverHits(CAPTURED_DMESG)).toEqual([
+      {
+        seq: '0',
+        module_seq: '1',
+        watch_id: '1',
+        realtime_ns: '1795695924997578860',
+        boottime_ns: '32038470447',
+        cpu: 1,
+        paddr: String(0x20000100),
+        offset: 0,
+        width: 4,
+        old_value: '0',
+        new_value: String(0xdeadbeef),
+        pid: 0,
+        comm: 'swapper/1',
+        ip: 'native_safe_halt+0xb/0x10',
+        stack: '',
+        action: 'ACTION_REPORT',
+      },
+      {
+        seq: '0',
+        module_seq: '39',
+        watch_id: '40',
+        realtime_ns: '1795687782739564950',
+        boottime_ns: '52646884674',
+        cpu: 0,
+        paddr: String(0x20000040),
+        offset: 0,
+        width: 4,
+        old_value: '0',
+        new_value: String(0x99),
+        pid: 3049,
+        comm: 'sync',
+        ip: 'ksys_sync+0x0/0xa0',
+        stack: '',
+        action: 'ACTION_PANIC',
+      },
+    ]);
+  });
+
+  it('are none in a dmesg without module hits', () => {
+    expect(recoverHits('[    4.178935] Kernel panic - not syncing: sysrq triggered crash\n')).toEqual([]);
+  });
+});
