@@ -31,7 +31,7 @@ describe('exit codes', () => {
     expect(await run(['watch', 'get'], io)).toBe(2);
     expect(io.stderr).toContain("missing required argument 'id'");
     expect(await run(['watch', 'list', '--state', 'sleeping'], recordingIo())).toBe(2);
-    expect(await run(['vmcores', 'list'], recordingIo())).toBe(2);
+    expect(await run(['dumps', 'list'], recordingIo())).toBe(2);
   });
 
   it('is 2 for a bad flag, naming it, without contacting the server', async () => {
@@ -94,6 +94,37 @@ describe('exit codes', () => {
     expect(io.stderr).toContain('pass --yes');
     expect(await run([...args, '--yes'], recordingIo({ PHYSWATCH_SERVER: s.url }, false))).toBe(0);
     expect(s.seen).toHaveLength(2);
+  });
+
+  it('asks before a --kdump-on-hit watch too, and sends kdump_on_hit', async () => {
+    const s = await server(() => ({ status: 201, body: { ...WATCH, kdump_on_hit: true } }));
+    const args = [...CREATE, '--kdump-on-hit'];
+    const io = recordingIo({ PHYSWATCH_SERVER: s.url }, false);
+    expect(await run(args, io)).toBe(2);
+    expect(io.stderr).toContain('--kdump-on-hit crashes the host into kdump');
+    expect(s.seen).toEqual([]);
+    expect(await run([...args, '--yes'], recordingIo({ PHYSWATCH_SERVER: s.url }, false))).toBe(0);
+    expect(s.seen[0].body).toMatchObject({ kdump_on_hit: true });
+    const refused = recordingIo({ PHYSWATCH_SERVER: s.url });
+    expect(await run([...CREATE, '--action', 'panic', '--kdump-on-hit', '--yes'], refused)).toBe(2);
+    expect(refused.stderr).toContain('--kdump-on-hit: not used with action panic');
+  });
+
+  it('lists vmcores (following pages) and kdump jobs with their filters', async () => {
+    const vmcore = (id: string) => ({ id, host_id: 'h1', crashed_boot_id: 'b1', watch_id: '3', hit_id: '9', kdump_job_id: 'kdump-9', path: `/var/crash/${id}/dump.${id}`, layout: 'kdump-tools', format: 'kdump-compressed', size_bytes: '4096', dump_level: 31, crash_time: 't', kernel_release: '6.1.0', received_at: 't' });
+    const job = { id: 'kdump-9', hit_id: '9', watch_id: '3', host_id: 'h1', state: 'deferred', reason: 'fleet crash budget "fleet": 1 of 1 concurrent crashes in progress (h2)', vmcore_id: null, attempts: 0, updated_at: 't' };
+    const s = await server((req) => {
+      if (req.url.startsWith('/api/v1/kdump-jobs')) return { status: 200, body: { items: [job] } };
+      return req.url.includes('cursor=') ? { status: 200, body: { items: [vmcore('1')], next_cursor: null } } : { status: 200, body: { items: [vmcore('2')], next_cursor: 'c2' } };
+    });
+    let io = recordingIo({ PHYSWATCH_SERVER: s.url });
+    expect(await run(['vmcores', 'list', '--host', 'h1', '--watch', '3'], io)).toBe(0);
+    expect(s.seen.map((r) => r.url)).toEqual(['/api/v1/vmcores?host_id=h1&watch_id=3&limit=100', '/api/v1/vmcores?host_id=h1&watch_id=3&limit=99&cursor=c2']);
+    expect(io.stdout.split('\n')[1].split(/\s{2,}/)).toEqual(['2', 't', 'h1', '3', '9', 't', '4096', '31', '6.1.0', '/var/crash/2/dump.2']);
+    io = recordingIo({ PHYSWATCH_SERVER: s.url });
+    expect(await run(['kdump', 'list', '--state', 'deferred', '-o', 'json'], io)).toBe(0);
+    expect(s.seen[2].url).toBe('/api/v1/kdump-jobs?state=deferred');
+    expect(JSON.parse(io.stdout)).toEqual([job]);
   });
 
   it('filters hosts by selector on the client', async () => {

@@ -6,6 +6,7 @@ import { EXIT_BAD_INPUT, EXIT_OK, exitCodeOf } from './cli-error';
 import { addGlobalOptions } from './commands/global-options';
 import { addHitsCommands } from './commands/hits-commands';
 import { addHostsCommands } from './commands/hosts-commands';
+import { addKdumpCommands } from './commands/kdump-commands';
 import { addWatchCommands } from './commands/watch-commands';
 import type { CliIo } from './io';
 
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo): Command {
   addWatchCommands(program, io);
   addHostsCommands(program, io);
   addHitsCommands(program, io);
+  addKdumpCommands(program, io);
   return program;
 }
 

@@ -1,8 +1,8 @@
 export { isHit } from './condition';
 export type { ConditionParams } from './condition';
 export { formatInterval, parseInterval, MAX_INTERVAL_US, MIN_INTERVAL_US } from './interval';
-export { DEFAULT_SOAK_MS, formatSoak, isDestructive, MAX_CANARY, readRollout, rolloutToJson } from './rollout';
-export type { Rollout, RolloutJson } from './rollout';
+export { DEFAULT_SOAK_MS, destructiveKind, formatSoak, isDestructive, MAX_CANARY, readRollout, rolloutToJson } from './rollout';
+export type { DestructiveFields, Rollout, RolloutJson } from './rollout';
 export { rolloutLimit, schedule, selectsHost, WAIT_REASONS } from './scheduler';
 export type { HostWait, ScheduleInput, SchedAssignment, SchedHost, SchedWatch, WaitReason, WatchPlan } from './scheduler';
 export { matchesSelector, parseSelector, SelectorSyntaxError } from './selector';

@@ -18,7 +18,7 @@ export interface Rollout {
   percent: number;
   maxHosts: number | null;
   paused: boolean;
-  /** panic/hang watches reach more than one host only when this is true. */
+  /** Destructive watches (isDestructive) reach more than one host only when this is true. */
   allowWideDestructive: boolean;
 }
 
@@ -34,8 +34,23 @@ export interface RolloutJson {
 const KEYS = ['canary', 'soak', 'percent', 'max_hosts', 'paused', 'allow_wide_destructive'];
 const SOAK_UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
-export function isDestructive(action: string): boolean {
-  return action === 'panic' || action === 'hang';
+/** What makes a watch destructive: it can take a host down on a hit. */
+export interface DestructiveFields {
+  action: string;
+  kdumpOnHit: boolean;
+}
+
+/**
+ * The one rule for which watches take a host down: action panic or hang, or a crash into
+ * kdump on the hit. Such a watch starts on one canary and goes no wider unless allowed.
+ */
+export function isDestructive(watch: DestructiveFields): boolean {
+  return watch.action === 'panic' || watch.action === 'hang' || watch.kdumpOnHit;
+}
+
+/** How a destructive watch is named in messages: "panic", "hang" or "kdump_on_hit". */
+export function destructiveKind(watch: DestructiveFields): string {
+  return watch.kdumpOnHit ? 'kdump_on_hit' : watch.action;
 }
 
 function parseSoak(input: unknown): number | string {
@@ -59,8 +74,11 @@ function wholeNumber(input: unknown, min: number, max: number): number | string 
   return input;
 }
 
-/** Reads `rollout` for a watch with `action`; every problem is pushed to `errors` with its field. */
-export function readRollout(input: unknown, action: string | undefined, errors: FieldError[]): Rollout | undefined {
+/**
+ * Reads `rollout` for a watch with these destructive fields (undefined when they are invalid
+ * themselves); every problem is pushed to `errors` with its field.
+ */
+export function readRollout(input: unknown, watch: DestructiveFields | undefined, errors: FieldError[]): Rollout | undefined {
   const raw = input ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     errors.push({ field: 'rollout', reason: 'must be an object (canary, soak, percent, max_hosts, paused, allow_wide_destructive)' });
@@ -83,7 +101,7 @@ export function readRollout(input: unknown, action: string | undefined, errors: 
 
   const allowWideDestructive = flag('allow_wide_destructive');
   const paused = flag('paused');
-  const destructive = action !== undefined && isDestructive(action);
+  const destructive = watch !== undefined && isDestructive(watch);
   const canary = obj.canary === undefined ? (destructive ? 1 : 0) : field<number>('canary', wholeNumber(obj.canary, 0, MAX_CANARY));
   const soakMs = obj.soak === undefined ? DEFAULT_SOAK_MS : field<number>('soak', parseSoak(obj.soak));
   const percent = obj.percent === undefined ? 100 : field<number>('percent', wholeNumber(obj.percent, 1, 100));
@@ -91,7 +109,7 @@ export function readRollout(input: unknown, action: string | undefined, errors: 
   if (destructive && !allowWideDestructive && canary !== undefined && canary !== 1) {
     errors.push({
       field: 'rollout.canary',
-      reason: `a ${action} watch starts on exactly 1 canary host; set rollout.allow_wide_destructive: true to use ${canary}`,
+      reason: `a ${destructiveKind(watch!)} watch starts on exactly 1 canary host; set rollout.allow_wide_destructive: true to use ${canary}`,
     });
   }
   if (errors.length > before) return undefined;

@@ -49,11 +49,11 @@ const rolloutArb = fc.record({
 }) as fc.Arbitrary<Rollout>;
 
 const watchesArb = fc.array(
-  fc.record({ selector, action: fc.constantFrom('report', 'stack', 'panic', 'hang'), rollout: rolloutArb, active: fc.boolean() }),
+  fc.record({ selector, action: fc.constantFrom('report', 'stack', 'panic', 'hang'), kdumpOnHit: fc.boolean(), rollout: rolloutArb, active: fc.boolean() }),
   { minLength: 1, maxLength: 4 },
 ).map((ws) => ws.map((w, i): SchedWatch => ({
   id: String(i + 1), active: w.active, hosts: { kind: 'selector', selector: w.selector, requirements: parseSelector(w.selector) },
-  action: w.action, rollout: w.rollout, startsAt: null, expiresAt: null, maxHitsPerHost: null,
+  action: w.action, kdumpOnHit: w.kdumpOnHit && (w.action === 'report' || w.action === 'stack'), rollout: w.rollout, startsAt: null, expiresAt: null, maxHitsPerHost: null,
 })));
 
 const phaseArb = fc.constantFrom('pending', 'armed', 'failed', 'disarmed') as fc.Arbitrary<SchedAssignment['phase']>;
@@ -90,7 +90,7 @@ describe('schedule properties', () => {
 
   it('places only hosts the selector selects, and all of them when nothing else limits', () => {
     fc.assert(fc.property(watchesArb, hostsArb, (watches, hosts) => {
-      const unlimited = watches.map((w) => ({ ...w, active: true, action: 'report', rollout: { ...w.rollout, canary: 0, percent: 100, maxHosts: null, paused: false } }));
+      const unlimited = watches.map((w) => ({ ...w, active: true, action: 'report', kdumpOnHit: false, rollout: { ...w.rollout, canary: 0, percent: 100, maxHosts: null, paused: false } }));
       const open = hosts.map((h) => ({ ...h, maxWatches: null, online: true }));
       for (const plan of plain({ watches: unlimited, hosts: open, assignments: [], now: NOW })) {
         const w = unlimited.find((x) => x.id === plan.watchId)!;
@@ -118,7 +118,7 @@ describe('schedule properties', () => {
       for (const plan of plain(input)) {
         const w = input.watches.find((x) => x.id === plan.watchId)!;
         if (!w.active) expect(plan.hosts).toEqual([]);
-        if ((w.action === 'panic' || w.action === 'hang') && !w.rollout.allowWideDestructive) expect(plan.hosts.length).toBeLessThanOrEqual(1);
+        if ((w.action === 'panic' || w.action === 'hang' || w.kdumpOnHit) && !w.rollout.allowWideDestructive) expect(plan.hosts.length).toBeLessThanOrEqual(1);
       }
     }), RUNS);
   });

@@ -9,7 +9,7 @@ const rollout = (over: Partial<Rollout> = {}): Rollout => ({
 });
 const watch = (over: Partial<SchedWatch> = {}): SchedWatch => ({
   id: '1', active: true, hosts: { kind: 'selector', selector: 'rack=r1', requirements: parseSelector('rack=r1') }, action: 'report',
-  rollout: rollout(), startsAt: null, expiresAt: null, maxHitsPerHost: null, ...over,
+  kdumpOnHit: false, rollout: rollout(), startsAt: null, expiresAt: null, maxHitsPerHost: null, ...over,
 });
 const host = (id: string, over: Partial<SchedHost> = {}): SchedHost => ({ id, labels: { rack: 'r1' }, maxWatches: null, online: true, ...over });
 const armed = (hostId: string, ago: number, watchId = '1'): SchedAssignment => ({ watchId, hostId, phase: 'armed', phaseSince: new Date(NOW.getTime() - ago) });
@@ -41,6 +41,14 @@ describe('schedule', () => {
     const canary = plan(hang).hosts[0];
     expect(plan(hang, fleet, [armed(canary, 1)]).hosts).toEqual([canary]);
     const wide = watch({ action: 'hang', rollout: rollout({ canary: 1, soakMs: 0, allowWideDestructive: true }) });
+    expect(plan(wide, fleet, [armed(plan(wide).hosts[0], 1)]).hosts).toHaveLength(4);
+  });
+
+  it('treats a kdump_on_hit report watch as destructive: one host unless wide rollout is allowed', () => {
+    const kdump = watch({ kdumpOnHit: true, rollout: rollout({ canary: 1, soakMs: 0 }) });
+    const canary = plan(kdump).hosts[0];
+    expect(plan(kdump, fleet, [armed(canary, 1)]).hosts).toEqual([canary]);
+    const wide = watch({ kdumpOnHit: true, rollout: rollout({ canary: 1, soakMs: 0, allowWideDestructive: true }) });
     expect(plan(wide, fleet, [armed(plan(wide).hosts[0], 1)]).hosts).toHaveLength(4);
   });
 

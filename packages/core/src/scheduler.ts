@@ -36,6 +36,7 @@ export interface SchedWatch {
   active: boolean;
   hosts: HostSelection;
   action: string;
+  kdumpOnHit: boolean;
   rollout: Rollout;
   startsAt: Date | null;
   expiresAt: Date | null;
@@ -95,11 +96,11 @@ export function selectsHost(selection: HostSelection, host: Pick<SchedHost, 'id'
 }
 
 /** The most hosts the watch may reach out of `eligible` selected ones, ignoring the canary stage. */
-export function rolloutLimit(watch: Pick<SchedWatch, 'action' | 'rollout'>, eligible: number): number {
+export function rolloutLimit(watch: Pick<SchedWatch, 'action' | 'kdumpOnHit' | 'rollout'>, eligible: number): number {
   const { rollout } = watch;
   let limit = Math.ceil((eligible * rollout.percent) / 100);
   if (rollout.maxHosts !== null) limit = Math.min(limit, rollout.maxHosts);
-  if (isDestructive(watch.action) && !rollout.allowWideDestructive) limit = Math.min(limit, 1);
+  if (isDestructive(watch) && !rollout.allowWideDestructive) limit = Math.min(limit, 1);
   return limit;
 }
 

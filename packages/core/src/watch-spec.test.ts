@@ -90,3 +90,26 @@ describe('parseWatchSpec rollout, starts_at, max_hits_per_host', () => {
     expect(errorsOf({ ...report, max_hits_per_host: 0 })[0].field).toBe('max_hits_per_host');
   });
 });
+
+describe('parseWatchSpec kdump_on_hit', () => {
+  const report = { ...valid, action: 'report' };
+
+  it('defaults to false, round-trips, and makes a report watch destructive (one canary)', () => {
+    expect(parseWatchSpec(report, NOW).kdumpOnHit).toBe(false);
+    const spec = parseWatchSpec({ ...report, kdump_on_hit: true }, NOW);
+    expect(spec.kdumpOnHit).toBe(true);
+    expect(spec.rollout).toMatchObject({ canary: 1, allowWideDestructive: false });
+    expect(watchSpecToJson(spec).kdump_on_hit).toBe(true);
+    expect(parseWatchSpec(watchSpecToJson(spec), NOW)).toEqual(spec);
+    expect(parseWatchSpec({ ...report, action: 'stack', kdump_on_hit: true, rollout: { canary: 3, allow_wide_destructive: true } }, NOW).rollout.canary).toBe(3);
+  });
+
+  it.each([
+    [{ action: 'panic', kdump_on_hit: true }, 'kdump_on_hit', /not used with action panic/],
+    [{ action: 'hang', kdump_on_hit: true }, 'kdump_on_hit', /not used with action hang/],
+    [{ action: 'report', kdump_on_hit: 'yes' }, 'kdump_on_hit', /must be true or false/],
+    [{ action: 'report', kdump_on_hit: true, rollout: { canary: 4 } }, 'rollout.canary', /a kdump_on_hit watch starts on exactly 1 canary host/],
+  ])('refuses %j naming %s', (over, field, reason) => {
+    expect(errorsOf({ ...valid, ...over })).toEqual([{ field, reason: expect.stringMatching(reason) }]);
+  });
+});

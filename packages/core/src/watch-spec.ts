@@ -51,6 +51,8 @@ export interface WatchSpec {
   maxHits: number | null;
   /** A host that stored this many hits of the watch drops it. */
   maxHitsPerHost: number | null;
+  /** After a hit is stored, the orchestrator may crash the host into kdump (report/stack only). */
+  kdumpOnHit: boolean;
   rollout: Rollout;
 }
 
@@ -70,12 +72,13 @@ export interface WatchSpecJson {
   starts_at?: string | null;
   max_hits?: number | null;
   max_hits_per_host?: number | null;
+  kdump_on_hit?: boolean;
   rollout?: RolloutJson;
 }
 
 const TOP_LEVEL_KEYS = [
   'name', 'target', 'width', 'len', 'condition', 'value', 'mask', 'interval', 'action', 'hosts', 'expires_at', 'max_hits',
-  'starts_at', 'max_hits_per_host', 'rollout',
+  'starts_at', 'max_hits_per_host', 'kdump_on_hit', 'rollout',
 ];
 const SYMBOL = /^([A-Za-z_.][A-Za-z0-9_.$]*)(?:\+(0x[0-9a-fA-F]+|[0-9]+))?$/;
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -177,7 +180,10 @@ function readExpiresAt(r: SpecReader, input: unknown, now: Date | null): Date | 
 
 /** Checks that need several fields at once; each names the field the user should change. */
 function crossCheck(r: SpecReader, spec: Omit<WatchSpec, 'hosts' | 'expiresAt' | 'startsAt' | 'maxHitsPerHost' | 'rollout'>, raw: Record<string, unknown>): void {
-  const { target, width, len, condition, value, mask } = spec;
+  const { target, width, len, condition, value, mask, action, kdumpOnHit } = spec;
+  if (kdumpOnHit && (action === 'panic' || action === 'hang')) {
+    r.fail('kdump_on_hit', `not used with action ${action}: a ${action} watch stops the host itself on the hit`);
+  }
   if (target.kind === 'paddr' && target.paddr % BigInt(width) !== 0n) {
     r.fail('target.paddr', `${toHex(target.paddr)} is not aligned to width ${width}`);
   }
@@ -237,10 +243,11 @@ export function parseWatchSpec(input: unknown, now: Date | null = new Date()): W
   const maxHitsPerHost = input.max_hits_per_host === undefined || input.max_hits_per_host === null
     ? null
     : r.positiveInt('max_hits_per_host', input.max_hits_per_host, 2_147_483_647);
-  const rollout = readRollout(input.rollout, action, r.errors);
+  const kdumpOnHit = input.kdump_on_hit === undefined ? false : typeof input.kdump_on_hit === 'boolean' ? input.kdump_on_hit : r.fail('kdump_on_hit', 'must be true or false');
+  const rollout = readRollout(input.rollout, action === undefined || kdumpOnHit === undefined ? undefined : { action, kdumpOnHit }, r.errors);
 
-  if (target && width && len && condition && value !== undefined && mask !== undefined && interval.ok && action) {
-    crossCheck(r, { name, target, width, len, condition, value, mask, intervalUs: interval.us, action, maxHits: maxHits ?? null }, input);
+  if (target && width && len && condition && value !== undefined && mask !== undefined && interval.ok && action && kdumpOnHit !== undefined) {
+    crossCheck(r, { name, target, width, len, condition, value, mask, intervalUs: interval.us, action, maxHits: maxHits ?? null, kdumpOnHit }, input);
   }
   if (r.errors.length > 0) throw new ValidationError(r.errors);
   return {
@@ -258,6 +265,7 @@ export function parseWatchSpec(input: unknown, now: Date | null = new Date()): W
     startsAt: startsAt ?? null,
     maxHits: maxHits ?? null,
     maxHitsPerHost: maxHitsPerHost ?? null,
+    kdumpOnHit: kdumpOnHit!,
     rollout: rollout!,
   };
 }
@@ -281,6 +289,7 @@ export function watchSpecToJson(spec: WatchSpec): WatchSpecJson {
     max_hits: spec.maxHits,
     starts_at: spec.startsAt ? spec.startsAt.toISOString() : null,
     max_hits_per_host: spec.maxHitsPerHost,
+    kdump_on_hit: spec.kdumpOnHit,
     rollout: rolloutToJson(spec.rollout),
   };
   if (spec.condition !== 'any_change') json.value = toHex(spec.value);

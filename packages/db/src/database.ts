@@ -2,8 +2,10 @@ import type { Pool } from 'pg';
 import { AssignmentsRepository } from './assignments.repository';
 import { HitsRepository } from './hits.repository';
 import { HostsRepository } from './hosts.repository';
+import { KdumpJobsRepository } from './kdump-jobs.repository';
 import { notify } from './notify';
 import { createPool, DatabaseOptions, inTransaction, Queryable } from './pool';
+import { VmcoresRepository } from './vmcores.repository';
 import { WatchesRepository } from './watches.repository';
 
 /** The repositories bound to one connection (the pool, or a transaction's client). */
@@ -12,9 +14,13 @@ export interface Repositories {
   watches: WatchesRepository;
   assignments: AssignmentsRepository;
   hits: HitsRepository;
+  kdumpJobs: KdumpJobsRepository;
+  vmcores: VmcoresRepository;
   notify(channel: string, payload: string): Promise<void>;
   /** Serialises placement (watch creation vs host arrival) until the transaction ends. */
   lockPlacement(): Promise<void>;
+  /** Serialises crash budget decisions (check and take) until the transaction ends. */
+  lockKdumpBudget(): Promise<void>;
   /**
    * Commit without waiting for the WAL flush, for this transaction only. For writes that
    * are re-derived anyway if lost in a Postgres crash (a Hello is repeated on reconnect).
@@ -24,6 +30,7 @@ export interface Repositories {
 
 // Class id for the placement advisory lock; the schema's hash is the second key.
 const PLACEMENT_LOCK = 0x706c6163; // "plac"
+const KDUMP_BUDGET_LOCK = 0x6b64756d; // "kdum"
 
 function repositories(db: Queryable, schema: string): Repositories {
   return {
@@ -31,9 +38,14 @@ function repositories(db: Queryable, schema: string): Repositories {
     watches: new WatchesRepository(db),
     assignments: new AssignmentsRepository(db),
     hits: new HitsRepository(db),
+    kdumpJobs: new KdumpJobsRepository(db),
+    vmcores: new VmcoresRepository(db),
     notify: (channel, payload) => notify(db, channel, payload),
     lockPlacement: async () => {
       await db.query('select pg_advisory_xact_lock($1, hashtext($2))', [PLACEMENT_LOCK, schema]);
+    },
+    lockKdumpBudget: async () => {
+      await db.query('select pg_advisory_xact_lock($1, hashtext($2))', [KDUMP_BUDGET_LOCK, schema]);
     },
     commitWithoutFlush: async () => {
       await db.query('set local synchronous_commit = off');
@@ -65,6 +77,14 @@ export class Database {
 
   get hits(): HitsRepository {
     return this.repos.hits;
+  }
+
+  get kdumpJobs(): KdumpJobsRepository {
+    return this.repos.kdumpJobs;
+  }
+
+  get vmcores(): VmcoresRepository {
+    return this.repos.vmcores;
   }
 
   /** Runs fn in one transaction; NOTIFY issued inside is delivered only on commit. */

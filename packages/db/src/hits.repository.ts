@@ -1,8 +1,13 @@
 import type { Queryable } from './pool';
 
+export type HitSource = 'agent' | 'vmcore';
+
 /** One hit as the agent numbered it; u64/i64 quantities are decimal strings. */
 export interface NewHit {
-  seq: string;
+  /** The agent's per-boot number; null for a hit recovered from a crash dump. */
+  seq: string | null;
+  /** The module's own event number (per boot); null when the hit did not come from the module. */
+  moduleSeq: string | null;
   watchId: string;
   realtimeNs: string;
   boottimeNs: string;
@@ -23,6 +28,7 @@ export interface HitRow extends NewHit {
   id: string;
   hostId: string;
   bootId: string;
+  source: HitSource;
   occurredAt: Date;
   receivedAt: Date;
 }
@@ -36,6 +42,8 @@ export interface InsertHitsResult {
   duplicates: number;
   /** Watches that got new rows, with how many. */
   insertedByWatch: Map<string, number>;
+  /** The rows stored by this call, in insert order. */
+  stored: Array<{ id: string; watchId: string }>;
 }
 
 export interface HitFilter {
@@ -50,7 +58,8 @@ export interface HitFilter {
   limit: number;
 }
 
-const HIT_COLUMNS = `id::text as id, host_id as "hostId", boot_id as "bootId", seq::text as seq, watch_id::text as "watchId",
+const HIT_COLUMNS = `id::text as id, host_id as "hostId", boot_id as "bootId", seq::text as seq,
+  module_seq::text as "moduleSeq", source, watch_id::text as "watchId",
   occurred_at as "occurredAt", realtime_ns::text as "realtimeNs", boottime_ns::text as "boottimeNs", cpu,
   paddr::text as paddr, "offset", width, old_value::text as "oldValue", new_value::text as "newValue",
   pid, comm, ip, stack, action, received_at as "receivedAt"`;
@@ -72,42 +81,60 @@ export class HitsRepository {
   }
 
   /**
-   * Stores a batch in one statement. Delivery is at-least-once, so a hit already stored
-   * (same host, boot, seq) is skipped, and the result says how many were new.
+   * Stores a batch in one statement, the one way hits get in: live batches and hits
+   * recovered from a crash dump (`source` vmcore, seq null). Delivery is at-least-once, so a
+   * hit already stored is skipped, whichever key finds it: (host, boot, seq) for a re-sent
+   * batch, (host, boot, module_seq) for a hit sent live and recovered from the dump later.
    */
-  async insertBatch(hostId: string, bootId: string, hits: readonly NewHit[]): Promise<InsertHitsResult> {
-    if (hits.length === 0) return { inserted: 0, unknownWatch: 0, duplicates: 0, insertedByWatch: new Map() };
+  async insertBatch(hostId: string, bootId: string, hits: readonly NewHit[], source: HitSource = 'agent'): Promise<InsertHitsResult> {
+    if (hits.length === 0) return { inserted: 0, unknownWatch: 0, duplicates: 0, insertedByWatch: new Map(), stored: [] };
     const col = <K extends keyof NewHit>(key: K) => hits.map((h) => h[key]);
-    const { rows } = await this.db.query<{ inserted: number; unknownWatch: number; byWatch: Array<[string, number]> | null }>(
+    const { rows } = await this.db.query<{ inserted: number; unknownWatch: number; stored: Array<{ id: string; watchId: string }> | null }>(
       `with input as (
          select * from unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::numeric[], $7::int[], $8::numeric[], $9::int[],
-                              $10::smallint[], $11::numeric[], $12::numeric[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[])
-           as s(seq, watch_id, realtime_ns, boottime_ns, cpu, paddr, "offset", width, old_value, new_value, pid, comm, ip, stack, action)
+                              $10::smallint[], $11::numeric[], $12::numeric[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[],
+                              $18::bigint[])
+           with ordinality
+           as s(seq, watch_id, realtime_ns, boottime_ns, cpu, paddr, "offset", width, old_value, new_value, pid, comm, ip, stack, action,
+                module_seq, n)
        ),
        stored as (
-         insert into hits (host_id, boot_id, seq, watch_id, occurred_at, realtime_ns, boottime_ns, cpu, paddr, "offset",
+         insert into hits (host_id, boot_id, seq, module_seq, source, watch_id, occurred_at, realtime_ns, boottime_ns, cpu, paddr, "offset",
                            width, old_value, new_value, pid, comm, ip, stack, action)
-         select $1, $2, i.seq, i.watch_id, to_timestamp(i.realtime_ns::double precision / 1e9), i.realtime_ns, i.boottime_ns,
+         select $1, $2, i.seq, i.module_seq, $19, i.watch_id, to_timestamp(i.realtime_ns::double precision / 1e9), i.realtime_ns, i.boottime_ns,
                 i.cpu, i.paddr, i."offset", i.width, i.old_value, i.new_value, i.pid, i.comm, i.ip, i.stack, i.action
          from input i
          where exists (select 1 from watches w where w.id = i.watch_id)
-         order by i.seq
-         on conflict (host_id, boot_id, seq) do nothing
-         returning watch_id
+         order by i.n
+         on conflict do nothing
+         returning id, watch_id
        )
        select (select count(*) from stored)::int as inserted,
               (select count(*) from input i where not exists (select 1 from watches w where w.id = i.watch_id))::int as "unknownWatch",
-              (select json_agg(json_build_array(watch_id::text, n)) from (select watch_id, count(*)::int as n from stored group by watch_id) g) as "byWatch"`,
+              (select json_agg(json_build_object('id', id::text, 'watchId', watch_id::text) order by id) from stored) as stored`,
       [hostId, bootId, col('seq'), col('watchId'), col('realtimeNs'), col('boottimeNs'), col('cpu'), col('paddr'), col('offset'),
-        col('width'), col('oldValue'), col('newValue'), col('pid'), col('comm'), col('ip'), col('stack'), col('action')],
+        col('width'), col('oldValue'), col('newValue'), col('pid'), col('comm'), col('ip'), col('stack'), col('action'), col('moduleSeq'), source],
     );
-    const { inserted, unknownWatch, byWatch } = rows[0];
-    return {
-      inserted,
-      unknownWatch,
-      duplicates: hits.length - inserted - unknownWatch,
-      insertedByWatch: new Map(byWatch ?? []),
-    };
+    const { inserted, unknownWatch } = rows[0];
+    const stored = rows[0].stored ?? [];
+    const insertedByWatch = new Map<string, number>();
+    for (const row of stored) insertedByWatch.set(row.watchId, (insertedByWatch.get(row.watchId) ?? 0) + 1);
+    return { inserted, unknownWatch, duplicates: hits.length - inserted - unknownWatch, insertedByWatch, stored };
+  }
+
+  /** Stored hits of one boot by the module's event number, whichever path stored them. */
+  async findByModuleSeq(hostId: string, bootId: string, moduleSeqs: readonly string[]): Promise<HitRow[]> {
+    if (moduleSeqs.length === 0) return [];
+    const { rows } = await this.db.query<HitRow>(
+      `select ${HIT_COLUMNS} from hits where host_id = $1 and boot_id = $2 and module_seq = any($3::bigint[]) order by module_seq`,
+      [hostId, bootId, moduleSeqs],
+    );
+    return rows;
+  }
+
+  async get(id: string): Promise<HitRow | null> {
+    const { rows } = await this.db.query<HitRow>(`select ${HIT_COLUMNS} from hits where id = $1::bigint`, [id]);
+    return rows[0] ?? null;
   }
 
   // Order by the qualified column: a bare `id` would mean the text alias and sort "9" > "10".

@@ -1,5 +1,12 @@
 import type { Queryable } from './pool';
 
+/** KdumpReadiness as the agent's Hello gave it (snake_case, as stored in hosts.kdump). */
+export interface HostKdump {
+  crash_kernel_loaded: boolean;
+  crash_allowed: boolean;
+  policy_source: string;
+}
+
 export interface HelloFacts {
   id: string;
   hostname: string;
@@ -9,6 +16,8 @@ export interface HelloFacts {
   agentVersion: string;
   labels: Record<string, string>;
   capabilities: Record<string, unknown>;
+  /** null: the agent sent no KdumpReadiness (an agent without kdump support). */
+  kdump: HostKdump | null;
 }
 
 /** A host as stored: what its last Hello said, plus what the orchestrator tracks. */
@@ -33,7 +42,7 @@ export interface SchedulableHost {
 
 const HOST_COLUMNS = `
   id, hostname, boot_id as "bootId", kernel_release as "kernelRelease", arch,
-  agent_version as "agentVersion", labels, capabilities,
+  agent_version as "agentVersion", labels, capabilities, kdump,
   first_seen_at as "firstSeenAt", last_seen_at as "lastSeenAt", connected,
   desired_generation::text as "desiredGeneration", applied_generation::text as "appliedGeneration"`;
 
@@ -46,15 +55,15 @@ export class HostsRepository {
   /** A Hello: record the host's facts and that `connectionId` now holds its stream. */
   async upsertConnected(facts: HelloFacts, connectionId: string): Promise<void> {
     await this.db.query(
-      `insert into hosts (id, hostname, boot_id, kernel_release, arch, agent_version, labels, capabilities, connected, connection_id)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, true, $9)
+      `insert into hosts (id, hostname, boot_id, kernel_release, arch, agent_version, labels, capabilities, kdump, connected, connection_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $10, true, $9)
        on conflict (id) do update set
          hostname = excluded.hostname, boot_id = excluded.boot_id, kernel_release = excluded.kernel_release,
          arch = excluded.arch, agent_version = excluded.agent_version, labels = excluded.labels,
-         capabilities = excluded.capabilities, connected = true, connection_id = excluded.connection_id,
+         capabilities = excluded.capabilities, kdump = excluded.kdump, connected = true, connection_id = excluded.connection_id,
          last_seen_at = now()`,
       [facts.id, facts.hostname, facts.bootId, facts.kernelRelease, facts.arch, facts.agentVersion,
-        JSON.stringify(facts.labels), JSON.stringify(facts.capabilities), connectionId],
+        JSON.stringify(facts.labels), JSON.stringify(facts.capabilities), connectionId, facts.kdump === null ? null : JSON.stringify(facts.kdump)],
     );
   }
 

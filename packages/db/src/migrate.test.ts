@@ -36,7 +36,7 @@ describe('migrate', () => {
     const files = readMigrations().map((f) => f.name);
     const first = await migrate(url, schema);
     expect(first.applied).toEqual(files);
-    expect(await tablesIn(schema)).toEqual(['assignments', 'hits', 'hosts', 'schema_migrations', 'watches']);
+    expect(await tablesIn(schema)).toEqual(['assignments', 'hits', 'hosts', 'kdump_jobs', 'schema_migrations', 'vmcores', 'watches']);
     const second = await migrate(url, schema);
     expect(second).toEqual({ applied: [], alreadyApplied: files });
   });

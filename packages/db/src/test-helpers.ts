@@ -38,6 +38,7 @@ export function hostFacts(id: string, overrides: Partial<HelloFacts> = {}): Hell
     agentVersion: '0.1.0',
     labels: {},
     capabilities: { backend: 'simulated' },
+    kdump: null,
     ...overrides,
   };
 }
@@ -47,6 +48,7 @@ export function newHit(seq: number, watchId: string, overrides: Partial<NewHit> 
   const base = BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n;
   return {
     seq: String(seq),
+    moduleSeq: null,
     watchId,
     realtimeNs: String(base + BigInt(seq) * 1_000_000_000n),
     boottimeNs: String(BigInt(seq) * 1_000_000n),

@@ -50,7 +50,10 @@ export interface HostJson {
 export interface HitJson {
   id: string;
   host_id: string;
-  seq: string;
+  /** null for a hit recovered from a crash dump (source "vmcore"). */
+  seq: string | null;
+  module_seq: string | null;
+  source: string;
   watch_id: string;
   occurred_at: string;
   cpu: number;
@@ -65,4 +68,35 @@ export interface HitJson {
 export interface Page<T> {
   items: T[];
   next_cursor?: string | null;
+}
+
+/** GET /api/v1/vmcores: a crash dump an agent found, linked to its host, watch and hit. */
+export interface VmcoreJson {
+  id: string;
+  host_id: string;
+  crashed_boot_id: string;
+  watch_id: string | null;
+  hit_id: string | null;
+  kdump_job_id: string | null;
+  path: string;
+  layout: string;
+  format: string;
+  size_bytes: string;
+  dump_level: number;
+  crash_time: string | null;
+  kernel_release: string;
+  received_at: string;
+}
+
+/** GET /api/v1/kdump-jobs: one per (watch, host) whose watch asked for kdump_on_hit. */
+export interface KdumpJobJson {
+  id: string;
+  hit_id: string;
+  watch_id: string;
+  host_id: string;
+  state: string;
+  reason: string;
+  vmcore_id: string | null;
+  attempts: number;
+  updated_at: string;
 }

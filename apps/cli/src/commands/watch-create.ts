@@ -51,9 +51,10 @@ export function addWatchCreate(watch: Command, io: CliIo): void {
     .option('--percent <p>', 'run on this percentage (1-100) of the selected hosts')
     .option('--max-hosts <n>', 'run on at most n hosts')
     .option('--paused', 'create the watch with its rollout paused')
-    .option('--allow-wide-destructive', 'let a panic/hang watch go beyond its single canary host')
+    .option('--allow-wide-destructive', 'let a panic/hang/kdump-on-hit watch go beyond its single canary host')
+    .option('--kdump-on-hit', 'report/stack watches: after a hit, crash the host into kdump so a vmcore is saved (asks to confirm)')
     .option('--name <name>', 'a name people recognise')
-    .option('--yes', 'do not ask before creating a watch whose action takes hosts down (panic, hang)')
+    .option('--yes', 'do not ask before creating a watch that takes hosts down (panic, hang, --kdump-on-hit)')
     .option('--wait', 'wait until every assigned host has armed the watch or failed to')
     .option('--timeout <dur>', `with --wait: give up after this long (default ${DEFAULT_WAIT_TIMEOUT})`)
     .action(async (flags: CreateFlags, cmd: Command) => {

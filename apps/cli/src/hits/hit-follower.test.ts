@@ -3,7 +3,7 @@ import type { HitJson, Page } from '../api/types';
 import { HitFollower } from './hit-follower';
 
 const hit = (id: number): HitJson =>
-  ({ id: String(id), host_id: 'h', seq: String(id), watch_id: '1', occurred_at: 't', cpu: 0, paddr: '0x0', old_value: '0x0', new_value: '0x1', pid: 0, comm: '', action: 'report' });
+  ({ id: String(id), host_id: 'h', seq: String(id), module_seq: null, source: 'agent', watch_id: '1', occurred_at: 't', cpu: 0, paddr: '0x0', old_value: '0x0', new_value: '0x1', pid: 0, comm: '', action: 'report' });
 
 /** The API as the follower sees it: visible ids, newest first, pages of `size` with a cursor. */
 function fakeApi(size: number) {

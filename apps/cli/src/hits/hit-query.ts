@@ -1,9 +1,7 @@
 /** GET /api/v1/hits, newest first: one page, or pages followed by cursor up to a limit. */
 import type { ApiClient } from '../api/api-client';
+import { fetchPage, listPages } from '../api/pages';
 import type { HitJson, Page } from '../api/types';
-
-/** The server's own cap on one page. */
-export const MAX_PAGE = 1000;
 
 export interface HitFilter {
   watch_id?: string;
@@ -13,17 +11,10 @@ export interface HitFilter {
 }
 
 export function fetchHitPage(client: ApiClient, filter: HitFilter, limit: number, cursor?: string): Promise<Page<HitJson>> {
-  return client.get<Page<HitJson>>('/api/v1/hits', { query: { ...filter, limit: String(Math.min(limit, MAX_PAGE)), cursor } });
+  return fetchPage<HitJson>(client, '/api/v1/hits', { ...filter }, limit, cursor);
 }
 
 /** Up to `limit` hits, newest first, following next_cursor across pages. */
-export async function listHits(client: ApiClient, filter: HitFilter, limit: number): Promise<HitJson[]> {
-  const hits: HitJson[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await fetchHitPage(client, filter, limit - hits.length, cursor);
-    hits.push(...page.items);
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor && hits.length < limit);
-  return hits.slice(0, limit);
+export function listHits(client: ApiClient, filter: HitFilter, limit: number): Promise<HitJson[]> {
+  return listPages<HitJson>(client, '/api/v1/hits', { ...filter }, limit);
 }

@@ -6,11 +6,16 @@ const HIT_HEADERS = ['ID', 'OCCURRED', 'HOST', 'WATCH', 'SEQ', 'PADDR', 'OLD', '
 export function hitsTable(hits: readonly HitJson[]): string {
   return renderTable(
     HIT_HEADERS,
-    hits.map((h) => [h.id, h.occurred_at, h.host_id, h.watch_id, h.seq, h.paddr, h.old_value, h.new_value, String(h.cpu), `${h.comm}[${h.pid}]`, h.action]),
+    hits.map((h) => [h.id, h.occurred_at, h.host_id, h.watch_id, seqText(h), h.paddr, h.old_value, h.new_value, String(h.cpu), `${h.comm}[${h.pid}]`, h.action]),
   );
 }
 
 /** `hits tail` prints as hits come, before column widths are known: one labelled line each. */
 export function hitLine(h: HitJson): string {
-  return `${h.occurred_at}  host ${h.host_id}  watch ${h.watch_id}  seq ${h.seq}  ${h.paddr}: ${h.old_value} -> ${h.new_value}  cpu ${h.cpu}  ${h.comm}[${h.pid}]  ${h.action}\n`;
+  return `${h.occurred_at}  host ${h.host_id}  watch ${h.watch_id}  seq ${seqText(h)}  ${h.paddr}: ${h.old_value} -> ${h.new_value}  cpu ${h.cpu}  ${h.comm}[${h.pid}]  ${h.action}\n`;
+}
+
+/** A hit recovered from a crash dump has no agent seq: shown by where it came from. */
+function seqText(h: HitJson): string {
+  return h.seq ?? (h.module_seq ? `vmcore#${h.module_seq}` : 'vmcore');
 }

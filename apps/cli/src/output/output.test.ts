@@ -20,7 +20,7 @@ const DETAIL: WatchDetailJson = {
   ],
 };
 const HIT: HitJson = {
-  id: '7', host_id: 'h1', seq: '3', watch_id: '12', occurred_at: '2026-11-26T10:00:01.000Z', cpu: 2,
+  id: '7', host_id: 'h1', seq: '3', module_seq: null, source: 'agent', watch_id: '12', occurred_at: '2026-11-26T10:00:01.000Z', cpu: 2,
   paddr: '0x2a0e000', old_value: '0x0', new_value: '0x33', pid: 0, comm: 'swapper/2', action: 'report',
 };
 
@@ -68,5 +68,8 @@ describe('output', () => {
   it('shows hits as a table, and one labelled line each when tailing', () => {
     expect(hitsTable([HIT]).split('\n')[1].split(/\s{2,}/)).toEqual(['7', '2026-11-26T10:00:01.000Z', 'h1', '12', '3', '0x2a0e000', '0x0', '0x33', '2', 'swapper/2[0]', 'report']);
     expect(hitLine(HIT)).toBe('2026-11-26T10:00:01.000Z  host h1  watch 12  seq 3  0x2a0e000: 0x0 -> 0x33  cpu 2  swapper/2[0]  report\n');
+    // recovered from a crash dump: no agent seq, the module's number instead
+    const recovered = { ...HIT, seq: null, module_seq: '41', source: 'vmcore', action: 'panic' };
+    expect(hitsTable([recovered]).split('\n')[1].split(/\s{2,}/)[4]).toBe('vmcore#41');
   });
 });

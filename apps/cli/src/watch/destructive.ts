@@ -1,7 +1,7 @@
 /**
  * Watches that take a production host down ask first: a typo in a selector must not panic
- * a rack. Each entry says how to recognise one and what it does, so a new kind (such as
- * kdump_on_hit, when the kdump work adds it to the spec) joins with one line.
+ * a rack. Each entry says how to recognise one and what it does, so a new kind joins with
+ * one line.
  */
 import { formatTarget, WatchSpec } from '@physwatch/core';
 import { BadInputError, CommandFailedError } from '../cli-error';
@@ -16,6 +16,11 @@ interface Destructive {
 export const DESTRUCTIVE: readonly Destructive[] = [
   { setting: '--action panic', consequence: 'panics the host (into kdump) on the first hit', applies: (s) => s.action === 'panic' },
   { setting: '--action hang', consequence: 'freezes the CPU of the host on the first hit, for a hardware debugger', applies: (s) => s.action === 'hang' },
+  {
+    setting: '--kdump-on-hit',
+    consequence: 'crashes the host into kdump after its first hit (within the fleet crash budget, where the agent allows it)',
+    applies: (s) => s.kdumpOnHit,
+  },
 ];
 
 export interface ConfirmIo {

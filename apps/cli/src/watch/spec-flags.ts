@@ -29,6 +29,7 @@ export interface WatchSpecFlags {
   /** Boolean switches: commander gives true when present. */
   paused?: boolean;
   allowWideDestructive?: boolean;
+  kdumpOnHit?: boolean;
 }
 
 /** Every spec flag, keyed by its commander key: the flag and the spec field it sets. */
@@ -55,6 +56,7 @@ export const SPEC_FLAGS: Readonly<Record<keyof WatchSpecFlags, { flag: string; f
   maxHosts: { flag: '--max-hosts', field: 'rollout.max_hosts' },
   paused: { flag: '--paused', field: 'rollout.paused' },
   allowWideDestructive: { flag: '--allow-wide-destructive', field: 'rollout.allow_wide_destructive' },
+  kdumpOnHit: { flag: '--kdump-on-hit', field: 'kdump_on_hit' },
 };
 
 /** Fields that more than one flag can set, or that no single flag owns. */
@@ -101,6 +103,7 @@ export function specFromFlags(flags: WatchSpecFlags): Record<string, unknown> {
   if (flags.maxHits !== undefined) spec.max_hits = wholeNumberOrText(flags.maxHits);
   if (flags.startsAt !== undefined) spec.starts_at = flags.startsAt;
   if (flags.maxHitsPerHost !== undefined) spec.max_hits_per_host = wholeNumberOrText(flags.maxHitsPerHost);
+  if (flags.kdumpOnHit) spec.kdump_on_hit = true;
   const rollout: Record<string, unknown> = {};
   if (flags.canary !== undefined) rollout.canary = wholeNumberOrText(flags.canary);
   if (flags.soak !== undefined) rollout.soak = flags.soak;

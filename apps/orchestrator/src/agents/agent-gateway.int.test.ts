@@ -68,6 +68,7 @@ describe('AgentGateway.Connect', () => {
       max_hits: null,
       starts_at: null,
       max_hits_per_host: null,
+      kdump_on_hit: false,
       rollout: { canary: 0, soak: '5m', percent: 100, max_hosts: null, paused: false, allow_wide_destructive: false },
       counts: { pending: 1, armed: 0, failed: 0, disarmed: 0 },
     });
@@ -99,8 +100,8 @@ describe('AgentGateway.Connect', () => {
     expect(hits.body.items.map((h: any) => h.seq).sort()).toEqual(['1', '2', '3']);
     expect(hits.body.next_cursor).toBeNull();
     expect(Object.keys(hits.body.items[0]).sort()).toEqual([
-      'action', 'boot_id', 'boottime_ns', 'comm', 'cpu', 'host_id', 'id', 'ip', 'new_value', 'occurred_at', 'offset', 'old_value',
-      'paddr', 'pid', 'realtime_ns', 'received_at', 'seq', 'stack', 'watch_id', 'width',
+      'action', 'boot_id', 'boottime_ns', 'comm', 'cpu', 'host_id', 'id', 'ip', 'module_seq', 'new_value', 'occurred_at', 'offset', 'old_value',
+      'paddr', 'pid', 'realtime_ns', 'received_at', 'seq', 'source', 'stack', 'watch_id', 'width',
     ]);
     expect(hits.body.items.find((h: any) => h.seq === '2')).toMatchObject({
       host_id: 'gw-1', boot_id: 'boot-1', watch_id: watchId, paddr: '0x2a0e000', old_value: '0xffffffffffffffff', new_value: '0x33',

@@ -102,6 +102,7 @@ export class AgentGatewayService implements SessionHandler {
           agentVersion: hello.agent_version,
           labels: hello.labels,
           capabilities: { ...(hello.capabilities ?? {}) },
+          kdump: hello.kdump ? { ...hello.kdump } : null,
         },
         session.connectionId,
       );

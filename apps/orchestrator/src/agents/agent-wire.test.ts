@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AgentProtocolError } from '../common/errors';
 import { checkHello, fromWireStates } from './agent-wire';
 
-const hello = { host_id: 'h1', boot_id: 'b', hostname: '', kernel_release: '', arch: '', agent_version: '', labels: {}, capabilities: null };
+const hello = { host_id: 'h1', boot_id: 'b', hostname: '', kernel_release: '', arch: '', agent_version: '', labels: {}, capabilities: null, kdump: null };
 
 describe('checkHello', () => {
   it('accepts a host id and boot id, and names what is wrong otherwise', () => {

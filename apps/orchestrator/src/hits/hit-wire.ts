@@ -20,9 +20,15 @@ function action(wire: string): string {
   }
 }
 
+/** proto3 sends 0 for "not set": no agent seq (a recovered hit), no module seq (simulated backend). */
+function positiveOrNull(value: string): string | null {
+  return POSITIVE.test(value) ? value : null;
+}
+
 export function fromWireHit(hit: Hit__Output): NewHit {
   return {
-    seq: hit.seq,
+    seq: positiveOrNull(hit.seq),
+    moduleSeq: positiveOrNull(hit.module_seq),
     watchId: hit.watch_id,
     realtimeNs: hit.realtime_ns,
     boottimeNs: hit.boottime_ns,

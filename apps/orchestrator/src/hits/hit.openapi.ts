@@ -5,7 +5,12 @@ export class HitDto {
   @ApiProperty({ example: '1042' }) id!: string;
   @ApiProperty() host_id!: string;
   @ApiProperty() boot_id!: string;
-  @ApiProperty({ description: 'per-boot sequence number, decimal string' }) seq!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'per-boot sequence number, decimal string; null for a hit recovered from a crash dump' })
+  seq!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "the kernel module's own event number in that boot; null when the hit did not come from the module" })
+  module_seq!: string | null;
+  @ApiProperty({ enum: ['agent', 'vmcore'], description: 'agent: sent live; vmcore: recovered from the saved dmesg of a crash dump' })
+  source!: string;
   @ApiProperty() watch_id!: string;
   @ApiProperty({ format: 'date-time' }) occurred_at!: string;
   @ApiProperty({ description: 'wall clock in ns, decimal string' }) realtime_ns!: string;

@@ -1,12 +1,17 @@
 import { toHex } from '@physwatch/core';
 import type { HitRow } from '@physwatch/db';
 
-/** docs/contracts.md hit shape: ids, seq and ns as decimal strings; addresses and values as hex. */
+/**
+ * docs/contracts.md hit shape: ids, seq and ns as decimal strings; addresses and values as
+ * hex. seq is null for a hit recovered from a crash dump (source "vmcore").
+ */
 export interface HitJson {
   id: string;
   host_id: string;
   boot_id: string;
-  seq: string;
+  seq: string | null;
+  module_seq: string | null;
+  source: string;
   watch_id: string;
   occurred_at: string;
   realtime_ns: string;
@@ -31,6 +36,8 @@ export function hitJson(row: HitRow): HitJson {
     host_id: row.hostId,
     boot_id: row.bootId,
     seq: row.seq,
+    module_seq: row.moduleSeq,
+    source: row.source,
     watch_id: row.watchId,
     occurred_at: row.occurredAt.toISOString(),
     realtime_ns: row.realtimeNs,

@@ -1,4 +1,4 @@
-import { SchedWatch, WatchSpec } from '@physwatch/core';
+import { isDestructive, SchedWatch, WatchSpec } from '@physwatch/core';
 
 /** The scheduler's view of a stored, active watch. */
 export function toSchedWatch(id: string, spec: WatchSpec, hitsByHost?: ReadonlyMap<string, number>): SchedWatch {
@@ -7,6 +7,7 @@ export function toSchedWatch(id: string, spec: WatchSpec, hitsByHost?: ReadonlyM
     active: true,
     hosts: spec.hosts,
     action: spec.action,
+    kdumpOnHit: spec.kdumpOnHit,
     rollout: spec.rollout,
     startsAt: spec.startsAt,
     expiresAt: spec.expiresAt,
@@ -22,7 +23,7 @@ export function toSchedWatch(id: string, spec: WatchSpec, hitsByHost?: ReadonlyM
  */
 export function placesAnywhere(watch: SchedWatch, now: Date): boolean {
   const r = watch.rollout;
-  const destructiveCap = (watch.action === 'panic' || watch.action === 'hang') && !r.allowWideDestructive;
+  const destructiveCap = isDestructive(watch) && !r.allowWideDestructive;
   const started = watch.startsAt === null || watch.startsAt.getTime() <= now.getTime();
   return r.canary === 0 && r.percent === 100 && r.maxHosts === null && !r.paused && !destructiveCap && started && watch.maxHitsPerHost === null;
 }

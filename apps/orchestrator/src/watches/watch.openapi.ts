@@ -32,6 +32,11 @@ export class WatchSpecDto {
   @ApiPropertyOptional({ nullable: true, description: 'fleet-wide hit budget; ends the watch as exhausted' }) max_hits?: number | null;
   @ApiPropertyOptional({ nullable: true, format: 'date-time', description: 'placed nowhere before this time' }) starts_at?: string | null;
   @ApiPropertyOptional({ nullable: true, description: 'a host that stored this many hits of the watch drops it' }) max_hits_per_host?: number | null;
+  @ApiPropertyOptional({
+    default: false,
+    description: 'report/stack only: after a hit is stored, crash the host into kdump (budgeted; the agent must allow it). Destructive: one canary host unless rollout.allow_wide_destructive',
+  })
+  kdump_on_hit?: boolean;
   @ApiPropertyOptional({ type: () => RolloutDto }) rollout?: RolloutDto;
 }
 
