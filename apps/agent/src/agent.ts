@@ -13,6 +13,10 @@ import { channelCredentials } from './connection/credentials';
 import { GatewayConnection } from './connection/gateway-connection';
 import { untilDeadline } from './deadline';
 import { mergeLabels, readHostFacts } from './facts/host-facts';
+import { recordBoot } from './kdump/boot-history';
+import { CrashHandler } from './kdump/crash-handler';
+import { readCrashKernel } from './kdump/crash-kernel';
+import { VmcoreReporter } from './kdump/vmcore-reporter';
 import { Reconciler } from './reconcile/reconciler';
 import { HitRelay } from './relay/hit-relay';
 import { toWireCapabilities } from './relay/wire';
@@ -29,6 +33,8 @@ interface Parts {
   relay: HitRelay;
   reconciler: Reconciler;
   connection: GatewayConnection;
+  crashes: CrashHandler;
+  vmcores: VmcoreReporter;
 }
 
 const DRAIN_POLL_MS = 20;
@@ -86,6 +92,8 @@ export class Agent {
   private async assemble(): Promise<void> {
     const { config, log } = this;
     this.cleanups.push(lockStateDir(config.stateDir, config.bootId));
+    // Before anything can crash this boot: a dump found after the reboot is dated against it.
+    recordBoot(config.stateDir, config.bootId, Date.now());
     const opened = await Spool.open(path.join(config.stateDir, 'spool'), config.bootId);
     const spool = opened.spool;
     this.cleanups.push(() => spool.close());
@@ -104,7 +112,10 @@ export class Agent {
       hello: () => this.hello(backend),
       metadata: { 'x-physwatch-host-id': config.hostId },
       log,
-      onConnected: () => relay.streamOpened(),
+      onConnected: () => {
+        relay.streamOpened();
+        vmcores.streamOpened();
+      },
       onMessage: (message) => this.onControl(message),
       onDisconnected: () => undefined,
     });
@@ -114,6 +125,25 @@ export class Agent {
       return relay.idle();
     });
     this.cleanups.push(() => connection.close(this.closeGraceMs));
+    const crashes = new CrashHandler({
+      kdump: config.kdump,
+      configPath: config.configPath,
+      bootId: config.bootId,
+      stateDir: config.stateDir,
+      reply: (reply) => connection.send({ crash_reply: reply }),
+      flushSpool: () => relay.flush(),
+      log,
+    });
+    const vmcores = new VmcoreReporter({
+      crashDir: config.kdump.crashDir,
+      stateDir: config.stateDir,
+      bootId: config.bootId,
+      send: (report) => connection.send({ vmcore_report: report }),
+      connected: () => connection.connected,
+      log,
+    });
+    // Pushed after the connection's close, so it runs before it: no report is half-sent.
+    this.cleanups.push(() => vmcores.stop());
     const reconciler = new Reconciler(backend, (states) => void connection.send({ watch_states: states }), log);
     this.cleanups.push(
       backend.onEvent((event) => {
@@ -121,7 +151,8 @@ export class Agent {
         else void reconciler.backendDisarmed(event.watchId, event.reason);
       }),
     );
-    this.parts = { spool, backend, relay, reconciler, connection };
+    this.parts = { spool, backend, relay, reconciler, connection, crashes, vmcores };
+    vmcores.start();
 
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), config.heartbeatIntervalMs);
     this.cleanups.push(() => clearInterval(this.heartbeatTimer));
@@ -139,6 +170,11 @@ export class Agent {
       agent_version: AGENT_VERSION,
       labels: mergeLabels({ ...this.facts, ...backend.statusLabels?.() }, config.labels),
       capabilities: toWireCapabilities(backend.capabilities),
+      kdump: {
+        crash_kernel_loaded: readCrashKernel(config.kdump.crashKernelLoaded).loaded,
+        crash_allowed: config.kdump.allowCrash,
+        policy_source: config.configPath,
+      },
     };
   }
 
@@ -151,6 +187,10 @@ export class Agent {
       void parts.reconciler.apply(message.desired_state);
     } else if (message.hit_ack) {
       parts.relay.acked(message.hit_ack);
+    } else if (message.crash_request) {
+      void parts.crashes.handle(message.crash_request);
+    } else if (message.vmcore_ack) {
+      parts.vmcores.acknowledged(message.vmcore_ack);
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * TEST DOUBLE of the orchestrator's AgentGateway: a real grpc-js server on 127.0.0.1
  * (port 0 unless told), speaking the real proto, that records what agents send and lets
- * a test answer like the orchestrator would (desired state on Hello, acks on demand).
+ * a test answer like the orchestrator would (desired state on Hello, acks, crash requests
+ * and vmcore acks on demand).
  * It stores nothing; it is not the orchestrator.
  */
 import * as grpc from '@grpc/grpc-js';
@@ -66,6 +67,15 @@ export class FakeOrchestrator {
 
   ack(bootId: string, upToSeq: string): void {
     this.current()?.write({ hit_ack: { boot_id: bootId, up_to_seq: upToSeq } });
+  }
+
+  /** Asks the agent on the newest stream to crash its host (kdump_on_hit's trigger job). */
+  crash(request: NonNullable<ControlMessage['crash_request']>): void {
+    this.current()?.write({ crash_request: request });
+  }
+
+  ackVmcore(path: string, vmcoreId: string): void {
+    this.current()?.write({ vmcore_ack: { path, vmcore_id: vmcoreId } });
   }
 
   /** Resolves with the first received message (from `from` on) that `pick` maps to a value. */

@@ -38,7 +38,10 @@ export function removeTempDirs(): void {
 
 export const NO_IDENTITY_FILES = { machineIdPath: '/nonexistent/machine-id', bootIdPath: '/nonexistent/boot_id' };
 
-/** The JSON a test agent's config file holds: fast timers, its own state dir, a fixed boot id. */
+/**
+ * The JSON a test agent's config file holds: fast timers, its own state dir, a fixed boot id,
+ * and kdump files inside the state dir, so no test can ever reach the real /proc/sysrq-trigger.
+ */
 export function agentConfigInput(stateDir: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     server: '127.0.0.1:1',
@@ -50,6 +53,11 @@ export function agentConfigInput(stateDir: string, overrides: Record<string, unk
     batch: { maxHits: 100, maxDelayMs: 5 },
     drainTimeoutMs: 2000,
     backend: { kind: 'simulated', memorySize: 1024 * 1024, symbols: { empty_zero_page: '0x2000' } },
+    kdump: {
+      crashDir: path.join(stateDir, 'crash'),
+      sysrqTrigger: path.join(stateDir, 'sysrq-trigger'),
+      crashKernelLoaded: path.join(stateDir, 'kexec_crash_loaded'),
+    },
     ...overrides,
   };
 }
