@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { ControlMessage__Output } from '@physwatch/proto';
 import type { Logger } from 'pino';
+import { CoalescedRun } from '../coalesced-run';
 import { findDumps, settledDumps, sizeAndMtime } from './dump-discovery';
 import { readStateFile, writeStateFile } from './state-file';
 import { describeDump, VmcoreReport } from './vmcore-report';
@@ -34,8 +35,9 @@ export class VmcoreReporter {
   /** Reports by path with the size:mtime they were made from: a dump is hashed once, not every minute. */
   private readonly made = new Map<string, { look: string; report: VmcoreReport }>();
   private timer: NodeJS.Timeout | undefined;
-  private scanning: Promise<void> | null = null;
-  private scanAgain = false;
+  private readonly scanning = new CoalescedRun(() =>
+    this.reportUnacked().catch((err: unknown) => this.options.log.error({ err }, 'vmcore scan failed')),
+  );
   private stopped = false;
 
   constructor(private readonly options: VmcoreReporterOptions) {
@@ -45,12 +47,12 @@ export class VmcoreReporter {
 
   start(): void {
     this.timer = setInterval(() => {
-      if (this.options.connected()) void this.scan();
+      if (this.options.connected()) void this.scanning.run();
     }, this.options.intervalMs ?? INTERVAL_MS);
   }
 
   streamOpened(): void {
-    void this.scan();
+    void this.scanning.run();
   }
 
   acknowledged(ack: VmcoreAck): void {
@@ -69,27 +71,12 @@ export class VmcoreReporter {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    while (this.scanning) await this.scanning;
-  }
-
-  private scan(): Promise<void> {
-    if (this.scanning) {
-      this.scanAgain = true;
-      return this.scanning;
-    }
-    this.scanning = (async () => {
-      do {
-        this.scanAgain = false;
-        await this.reportUnacked().catch((err: unknown) => this.options.log.error({ err }, 'vmcore scan failed'));
-      } while (this.scanAgain && !this.stopped);
-    })().finally(() => {
-      this.scanning = null;
-    });
-    return this.scanning;
+    await this.scanning.idle();
   }
 
   private async reportUnacked(): Promise<void> {
     const { options } = this;
+    if (this.stopped) return;
     const unacked = findDumps(options.crashDir).filter((d) => !this.acked.has(d.path));
     if (unacked.length === 0) return;
     const ready = await settledDumps(unacked, options.settleMs ?? SETTLE_MS);

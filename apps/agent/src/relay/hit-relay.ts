@@ -7,6 +7,7 @@
 import type { AgentMessage, HitAck__Output } from '@physwatch/proto';
 import type { Logger } from 'pino';
 import type { BackendHit } from '../backend/watch-backend';
+import { CoalescedRun } from '../coalesced-run';
 import type { Spool } from '../spool/spool';
 import { toWireHit } from './wire';
 
@@ -27,8 +28,7 @@ export class HitRelay {
   private flushing: Promise<void> = Promise.resolve();
   /** Highest seq per boot written to the current stream; cleared when a new stream opens. */
   private sentUpTo = new Map<string, bigint>();
-  private pumping: Promise<void> | null = null;
-  private pumpAgain = false;
+  private readonly sending = new CoalescedRun(() => this.sendUnsent());
 
   constructor(
     private readonly spool: Spool,
@@ -53,7 +53,7 @@ export class HitRelay {
   /** A new stream knows nothing we sent on the old one: start over from the spool. */
   streamOpened(): void {
     this.sentUpTo = new Map();
-    void this.pump();
+    void this.sending.run();
   }
 
   acked(ack: HitAck__Output): void {
@@ -77,7 +77,7 @@ export class HitRelay {
   /** Resolves when everything buffered is on disk and the send loop has stopped. */
   async idle(): Promise<void> {
     await this.flushing;
-    while (this.pumping) await this.pumping;
+    await this.sending.idle();
   }
 
   stop(): void {
@@ -107,23 +107,7 @@ export class HitRelay {
         return;
       }
     }
-    void this.pump();
-  }
-
-  private pump(): Promise<void> {
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return this.pumping;
-    }
-    this.pumping = (async () => {
-      do {
-        this.pumpAgain = false;
-        await this.sendUnsent();
-      } while (this.pumpAgain);
-    })().finally(() => {
-      this.pumping = null;
-    });
-    return this.pumping;
+    void this.sending.run();
   }
 
   private async sendUnsent(): Promise<void> {
