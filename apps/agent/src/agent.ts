@@ -188,7 +188,8 @@ export class Agent {
     } else if (message.hit_ack) {
       parts.relay.acked(message.hit_ack);
     } else if (message.crash_request) {
-      void parts.crashes.handle(message.crash_request);
+      const request = message.crash_request;
+      parts.crashes.handle(request).catch((err: unknown) => this.log.error({ err, requestId: request.request_id }, 'crash request failed'));
     } else if (message.vmcore_ack) {
       parts.vmcores.acknowledged(message.vmcore_ack);
     }
