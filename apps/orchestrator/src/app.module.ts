@@ -9,6 +9,8 @@ import { HitsModule } from './hits/hits.module';
 import { HostsModule } from './hosts/hosts.module';
 import type { JobDefinition } from './jobs/job-definition';
 import { JobsModule } from './jobs/jobs.module';
+import { KDUMP_JOBS } from './kdump/kdump.jobs';
+import { KdumpModule } from './kdump/kdump.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { watchExpiryJob } from './watches/watch-expiry.job';
 import { WatchesModule } from './watches/watches.module';
@@ -22,10 +24,11 @@ export class AppModule {
         ConfigModule.forRoot(config, logger),
         MetricsModule,
         DatabaseModule,
-        JobsModule.forRoot([watchExpiryJob as JobDefinition<never>]),
+        JobsModule.forRoot([watchExpiryJob as JobDefinition<never>, ...KDUMP_JOBS.map((d) => d as JobDefinition<never>)]),
         WatchesModule,
         HostsModule,
         HitsModule,
+        KdumpModule,
         AgentsModule,
         HealthModule,
       ],

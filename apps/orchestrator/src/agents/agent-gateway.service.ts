@@ -6,6 +6,8 @@ import { Logger, LOGGER } from '../config/logger';
 import type { DesiredEvent } from '../desired-state/desired-event';
 import { DesiredStateBus } from '../desired-state/desired-state.bus';
 import { HitIngestService } from '../hits/hit-ingest.service';
+import { KdumpJobsHandler } from '../kdump/kdump-jobs.handler';
+import { VmcoreIngestService } from '../kdump/vmcore-ingest.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { PlacementService } from '../watches/placement.service';
 import { AgentProtocolError } from '../common/errors';
@@ -33,6 +35,8 @@ export class AgentGatewayService implements SessionHandler {
     private readonly bus: DesiredStateBus,
     private readonly metrics: MetricsService,
     private readonly states: StateRecorder,
+    private readonly kdump: KdumpJobsHandler,
+    private readonly vmcores: VmcoreIngestService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     bus.subscribe((event) => this.track(this.onDesiredEvent(event)));
@@ -68,6 +72,15 @@ export class AgentGatewayService implements SessionHandler {
         const result = await this.ingest.ingest(hostId, batch);
         // Only now, after the insert committed, may the agent drop these hits.
         if (batch.hits.length > 0) session.sendAck(batch.boot_id, result.upToSeq);
+        return;
+      }
+      case 'crash_reply':
+        await this.kdump.onCrashReply(hostId, message.crash_reply!);
+        return;
+      case 'vmcore_report': {
+        const vmcore = await this.vmcores.ingest(hostId, message.vmcore_report!);
+        // Only now, after the report committed, may the agent stop sending it.
+        session.sendOnce({ vmcore_ack: { path: vmcore.path, vmcore_id: vmcore.id } });
         return;
       }
       case 'hello':
@@ -139,6 +152,15 @@ export class AgentGatewayService implements SessionHandler {
     if (event.kind === 'connected') {
       const local = this.byHost.get(event.hostId);
       if (local && local.connectionId !== event.connectionId) local.fail(status.ABORTED, `superseded by a newer stream for host ${event.hostId}`);
+      return;
+    }
+    if (event.kind === 'crash') {
+      // Only the replica holding the stream sends; a request no one sends is re-sent by the trigger job.
+      const local = this.byHost.get(event.hostId);
+      if (local?.sendOnce({ crash_request: event.request })) {
+        this.metrics.crashRequestsSent.inc();
+        this.logger.info({ hostId: event.hostId, bootId: event.request.boot_id, kdumpJobId: event.request.request_id, watchId: event.request.watch_id, hitId: event.request.hit_id }, 'CrashRequest sent');
+      }
       return;
     }
     const hostIds = event.kind === 'hosts' ? event.hostIds : await this.assignments.hostsOfWatch(event.watchId);

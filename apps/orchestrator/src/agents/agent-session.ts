@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { AgentMessage__Output, ControlMessage, DesiredState } from '@physwatch/proto';
 import { AgentProtocolError } from '../common/errors';
-import { ControlWriter, ControlWriterHooks } from './control-writer';
+import { ControlWriter, ControlWriterHooks, OneOffMessage } from './control-writer';
 
 export type AgentCall = ServerDuplexStream<AgentMessage__Output, ControlMessage>;
 
@@ -67,6 +67,13 @@ export class AgentSession {
 
   sendAck(bootId: string, upToSeq: string): void {
     this.writer.sendAck(bootId, upToSeq);
+  }
+
+  /** A CrashRequest or VmcoreAck: written once, in order; false once the stream is closed. */
+  sendOnce(message: OneOffMessage): boolean {
+    if (this.closed) return false;
+    this.writer.sendOnce(message);
+    return true;
   }
 
   /** Ends the stream with a status the agent sees (INVALID_ARGUMENT, ABORTED, UNAVAILABLE). */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DesiredStateModule } from '../desired-state/desired-state.module';
 import { HitsModule } from '../hits/hits.module';
+import { KdumpModule } from '../kdump/kdump.module';
 import { WatchesModule } from '../watches/watches.module';
 import { AgentGatewayService } from './agent-gateway.service';
 import { AgentGrpcServer } from './agent-grpc.server';
@@ -8,7 +9,7 @@ import { DesiredStateService } from './desired-state.service';
 import { StateRecorder } from './state-recorder';
 
 @Module({
-  imports: [DesiredStateModule, WatchesModule, HitsModule],
+  imports: [DesiredStateModule, WatchesModule, HitsModule, KdumpModule],
   providers: [AgentGatewayService, AgentGrpcServer, DesiredStateService, StateRecorder],
   exports: [AgentGrpcServer],
 })

@@ -1,5 +1,8 @@
 import type { ControlMessage, DesiredState } from '@physwatch/proto';
 
+/** Messages that are sent once each, in order: never replaced by a newer one. */
+export type OneOffMessage = Pick<ControlMessage, 'crash_request'> | Pick<ControlMessage, 'vmcore_ack'>;
+
 /** The writable half of an agent stream, as far as the writer needs it. */
 export interface ControlSink {
   write(message: ControlMessage): boolean;
@@ -19,10 +22,12 @@ export interface ControlWriterHooks {
  * 'drain', at most one DesiredState (the newest: the set is level-triggered, so an older
  * one is worthless) and one HitAck per boot (the highest seq covers the lower ones) wait
  * here. However fast changes arrive, a slow agent costs a constant amount of memory.
+ * CrashRequests and VmcoreAcks are rare and each one matters: they wait in order, uncoalesced.
  */
 export class ControlWriter {
   private desired: DesiredState | null = null;
   private readonly acks = new Map<string, bigint>();
+  private readonly oneOffs: OneOffMessage[] = [];
   private waiting = false;
   private closed = false;
 
@@ -36,7 +41,7 @@ export class ControlWriter {
   }
 
   get pending(): number {
-    return (this.desired ? 1 : 0) + this.acks.size;
+    return (this.desired ? 1 : 0) + this.acks.size + this.oneOffs.length;
   }
 
   sendDesired(state: DesiredState): void {
@@ -55,10 +60,17 @@ export class ControlWriter {
     this.flush();
   }
 
+  sendOnce(message: OneOffMessage): void {
+    if (this.closed) return;
+    this.oneOffs.push(message);
+    this.flush();
+  }
+
   close(): void {
     this.closed = true;
     this.desired = null;
     this.acks.clear();
+    this.oneOffs.length = 0;
   }
 
   private next(): ControlMessage | null {
@@ -71,7 +83,7 @@ export class ControlWriter {
       this.acks.delete(bootId);
       return { hit_ack: { boot_id: bootId, up_to_seq: seq.toString() } };
     }
-    return null;
+    return this.oneOffs.shift() ?? null;
   }
 
   private flush(): void {

@@ -14,6 +14,13 @@ describe('loadConfig', () => {
       grpc: { host: '0.0.0.0', port: 50051, tls: null },
       hostOfflineAfterMs: 30_000,
       schedulerTickMs: 1_000,
+      kdump: {
+        budgets: [{ selector: '', requirements: [], maxConcurrent: 1, maxPerHour: 4 }],
+        deferMaxMs: 3_600_000,
+        replyTimeoutMs: 30_000,
+        rebootTimeoutMs: 900_000,
+        collectTimeoutMs: 600_000,
+      },
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -45,5 +52,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...minimal, GRPC_TLS_CERT: '/nonexistent/cert.pem', GRPC_TLS_KEY: __filename })).toThrow(
       'GRPC_TLS_CERT: cannot read /nonexistent/cert.pem',
     );
+  });
+
+  it('reads crash budgets with their selectors, and names a bad rule by index and field', () => {
+    const config = loadConfig({ ...minimal, KDUMP_BUDGETS: '[{"selector":"rack=r1","max_concurrent":2,"max_per_hour":10},{"selector":"","max_concurrent":3,"max_per_hour":0}]' });
+    expect(config.kdump.budgets).toEqual([
+      { selector: 'rack=r1', requirements: [{ key: 'rack', op: 'eq', value: 'r1' }], maxConcurrent: 2, maxPerHour: 10 },
+      { selector: '', requirements: [], maxConcurrent: 3, maxPerHour: 0 },
+    ]);
+    const bad = () => loadConfig({ ...minimal, KDUMP_BUDGETS: '[{"selector":"rack==","max_concurrent":1,"max_per_hour":1},{"selector":"","max_concurrent":-1}]', KDUMP_REPLY_TIMEOUT_MS: 'soon' });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/KDUMP_BUDGETS\.1\.max_concurrent: must be >= 0/);
+    expect(bad).toThrow(/KDUMP_BUDGETS\.1\.max_per_hour: required/);
+    expect(bad).toThrow(/KDUMP_REPLY_TIMEOUT_MS: must be a number of milliseconds/);
+    expect(() => loadConfig({ ...minimal, KDUMP_BUDGETS: '[{"selector":"a,,b","max_concurrent":1,"max_per_hour":1}]' })).toThrow(/KDUMP_BUDGETS\.0\.selector: "a,,b": empty requirement/);
+    expect(() => loadConfig({ ...minimal, KDUMP_BUDGETS: '{"selector":""}' })).toThrow(/KDUMP_BUDGETS: must be a JSON list/);
+    expect(() => loadConfig({ ...minimal, KDUMP_BUDGETS: '[' })).toThrow(/KDUMP_BUDGETS: not JSON/);
   });
 });

@@ -1,5 +1,24 @@
 import { accessSync, constants } from 'node:fs';
+import { parseSelector, Requirement, SelectorSyntaxError } from '@physwatch/core';
 import { z } from 'zod';
+
+/** One crash budget rule: hosts its selector matches share these limits. */
+export interface KdumpBudget {
+  /** As configured; '' is the whole fleet. */
+  readonly selector: string;
+  /** Parsed selector; empty for the whole fleet. */
+  readonly requirements: readonly Requirement[];
+  readonly maxConcurrent: number;
+  readonly maxPerHour: number;
+}
+
+export interface KdumpConfig {
+  readonly budgets: readonly KdumpBudget[];
+  readonly deferMaxMs: number;
+  readonly replyTimeoutMs: number;
+  readonly rebootTimeoutMs: number;
+  readonly collectTimeoutMs: number;
+}
 
 /** Everything the orchestrator reads from its environment, validated once at start. */
 export interface OrchestratorConfig {
@@ -16,6 +35,7 @@ export interface OrchestratorConfig {
   readonly hostOfflineAfterMs: number;
   /** How often the scheduler leader recomputes (canary soak, offline hosts, start times). */
   readonly schedulerTickMs: number;
+  readonly kdump: KdumpConfig;
   readonly logLevel: string;
 }
 
@@ -35,6 +55,11 @@ export const DEFAULTS = {
   GRPC_PORT: 50051,
   HOST_OFFLINE_AFTER_MS: 30_000,
   SCHEDULER_TICK_MS: 1_000,
+  KDUMP_BUDGETS: '[{"selector":"","max_concurrent":1,"max_per_hour":4}]',
+  KDUMP_DEFER_MAX_MS: 3_600_000,
+  KDUMP_REPLY_TIMEOUT_MS: 30_000,
+  KDUMP_REBOOT_TIMEOUT_MS: 900_000,
+  KDUMP_COLLECT_TIMEOUT_MS: 600_000,
   LOG_LEVEL: 'info',
 } as const;
 
@@ -42,6 +67,41 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const PORT_RANGE = 'must be a whole number from 0 to 65535 (0 picks a free port)';
 const port = z.coerce.number({ error: PORT_RANGE }).int(PORT_RANGE).min(0, PORT_RANGE).max(65535, PORT_RANGE);
 const optionalPath = z.string().min(1, 'must be a file path').optional();
+const millis = (min: number) =>
+  z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(min, `must be at least ${min}`);
+
+const BUDGET_RULE = z.strictObject({
+  selector: z.string({ error: 'required: a label selector, "" for the whole fleet' }),
+  max_concurrent: z.number({ error: 'required: a whole number >= 0' }).int('must be a whole number').min(0, 'must be >= 0'),
+  max_per_hour: z.number({ error: 'required: a whole number >= 0' }).int('must be a whole number').min(0, 'must be >= 0'),
+});
+
+/** KDUMP_BUDGETS: a JSON list of rules; a bad rule is named by its index and field. */
+const kdumpBudgets = z.string().transform((text, ctx): KdumpBudget[] => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `not JSON: ${(err as Error).message}` });
+    return z.NEVER;
+  }
+  const parsed = z.array(BUDGET_RULE, { error: 'must be a JSON list of {"selector", "max_concurrent", "max_per_hour"}' }).safeParse(json);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    return z.NEVER;
+  }
+  const rules: KdumpBudget[] = [];
+  parsed.data.forEach((rule, i) => {
+    const selector = rule.selector.trim();
+    try {
+      rules.push({ selector, requirements: selector === '' ? [] : parseSelector(selector), maxConcurrent: rule.max_concurrent, maxPerHour: rule.max_per_hour });
+    } catch (err) {
+      if (!(err instanceof SelectorSyntaxError)) throw err;
+      ctx.addIssue({ code: 'custom', path: [i, 'selector'], message: `${JSON.stringify(rule.selector)}: ${err.message}` });
+    }
+  });
+  return rules;
+});
 
 const ENV = z
   .object({
@@ -57,6 +117,11 @@ const ENV = z
     GRPC_TLS_CA: optionalPath,
     HOST_OFFLINE_AFTER_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(1000, 'must be at least 1000').default(DEFAULTS.HOST_OFFLINE_AFTER_MS),
     SCHEDULER_TICK_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(50, 'must be at least 50').default(DEFAULTS.SCHEDULER_TICK_MS),
+    KDUMP_BUDGETS: kdumpBudgets.prefault(DEFAULTS.KDUMP_BUDGETS),
+    KDUMP_DEFER_MAX_MS: millis(0).default(DEFAULTS.KDUMP_DEFER_MAX_MS),
+    KDUMP_REPLY_TIMEOUT_MS: millis(100).default(DEFAULTS.KDUMP_REPLY_TIMEOUT_MS),
+    KDUMP_REBOOT_TIMEOUT_MS: millis(1000).default(DEFAULTS.KDUMP_REBOOT_TIMEOUT_MS),
+    KDUMP_COLLECT_TIMEOUT_MS: millis(1000).default(DEFAULTS.KDUMP_COLLECT_TIMEOUT_MS),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default(DEFAULTS.LOG_LEVEL),
   });
 
@@ -111,6 +176,13 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
     },
     hostOfflineAfterMs: e.HOST_OFFLINE_AFTER_MS,
     schedulerTickMs: e.SCHEDULER_TICK_MS,
+    kdump: {
+      budgets: e.KDUMP_BUDGETS,
+      deferMaxMs: e.KDUMP_DEFER_MAX_MS,
+      replyTimeoutMs: e.KDUMP_REPLY_TIMEOUT_MS,
+      rebootTimeoutMs: e.KDUMP_REBOOT_TIMEOUT_MS,
+      collectTimeoutMs: e.KDUMP_COLLECT_TIMEOUT_MS,
+    },
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -1,5 +1,5 @@
 import { Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { AssignmentsRepository, Database, HitsRepository, HostsRepository, migrate, WatchesRepository } from '@physwatch/db';
+import { AssignmentsRepository, Database, HitsRepository, HostsRepository, KdumpJobsRepository, migrate, VmcoresRepository, WatchesRepository } from '@physwatch/db';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
 
@@ -30,9 +30,11 @@ class DatabaseLifecycle implements OnApplicationShutdown {
     { provide: WatchesRepository, inject: [Database], useFactory: (db: Database) => db.watches },
     { provide: AssignmentsRepository, inject: [Database], useFactory: (db: Database) => db.assignments },
     { provide: HitsRepository, inject: [Database], useFactory: (db: Database) => db.hits },
+    { provide: KdumpJobsRepository, inject: [Database], useFactory: (db: Database) => db.kdumpJobs },
+    { provide: VmcoresRepository, inject: [Database], useFactory: (db: Database) => db.vmcores },
     DatabaseLifecycle,
   ],
-  exports: [Database, HostsRepository, WatchesRepository, AssignmentsRepository, HitsRepository],
+  exports: [Database, HostsRepository, WatchesRepository, AssignmentsRepository, HitsRepository, KdumpJobsRepository, VmcoresRepository],
 })
 export class DatabaseModule {}
 

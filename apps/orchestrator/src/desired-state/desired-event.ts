@@ -7,7 +7,17 @@ export type DesiredEvent =
   | { kind: 'watch'; watchId: string }
   | { kind: 'hosts'; hostIds: string[] }
   /** A host's newest stream; replicas holding an older one for it end theirs. */
-  | { kind: 'connected'; hostId: string; connectionId: string };
+  | { kind: 'connected'; hostId: string; connectionId: string }
+  /** A kdump job asks the host to crash: the replica holding its stream sends the CrashRequest. */
+  | { kind: 'crash'; hostId: string; request: CrashRequestEvent };
+
+/** CrashRequest fields (docs/contracts.md, Kdump); ids as decimal strings. */
+export interface CrashRequestEvent {
+  request_id: string;
+  boot_id: string;
+  watch_id: string;
+  hit_id: string;
+}
 
 export const DESIRED_CHANNEL = 'physwatch_desired';
 
@@ -25,8 +35,17 @@ export function decodeDesiredEvent(payload: string): DesiredEvent | null {
     if (value.kind === 'connected' && typeof value.hostId === 'string' && typeof value.connectionId === 'string') {
       return { kind: 'connected', hostId: value.hostId, connectionId: value.connectionId };
     }
+    if (value.kind === 'crash' && typeof value.hostId === 'string' && isCrashRequest(value.request)) {
+      const { request_id, boot_id, watch_id, hit_id } = value.request;
+      return { kind: 'crash', hostId: value.hostId, request: { request_id, boot_id, watch_id, hit_id } };
+    }
     return null;
   } catch {
     return null;
   }
+}
+
+function isCrashRequest(value: unknown): value is CrashRequestEvent {
+  const r = value as Partial<CrashRequestEvent> | null;
+  return typeof r === 'object' && r !== null && [r.request_id, r.boot_id, r.watch_id, r.hit_id].every((v) => typeof v === 'string');
 }

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HitsRepository, WatchesRepository } from '@physwatch/db';
+import { Database, WatchesRepository } from '@physwatch/db';
 import type { HitBatch__Output } from '@physwatch/proto';
 import { AgentProtocolError } from '../common/errors';
+import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
+import { KdumpJobsHandler } from '../kdump/kdump-jobs.handler';
 import { MetricsService } from '../metrics/metrics.service';
 import { WatchesService } from '../watches/watches.service';
 import { fromWireHit, hitBatchProblem, maxSeq } from './hit-wire';
@@ -17,18 +19,32 @@ export interface IngestResult {
 @Injectable()
 export class HitIngestService {
   constructor(
-    private readonly hits: HitsRepository,
+    private readonly db: Database,
     private readonly watches: WatchesRepository,
+    private readonly kdump: KdumpJobsHandler,
+    @Inject(CONFIG) private readonly config: OrchestratorConfig,
     private readonly watchesService: WatchesService,
     private readonly metrics: MetricsService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Stores a batch in one statement (exactly once per host, boot, seq); resolves after commit. */
+  /**
+   * Stores a batch in one statement (exactly once per host, boot, seq) and, in the same
+   * transaction, a kdump job for each new hit whose watch asks for one; resolves after commit.
+   */
   async ingest(hostId: string, batch: HitBatch__Output): Promise<IngestResult> {
     const problem = hitBatchProblem(batch);
     if (problem) throw new AgentProtocolError(problem);
-    const result = await this.hits.insertBatch(hostId, batch.boot_id, batch.hits.map(fromWireHit));
+    const { result, kdumpJobs } = await this.db.transaction(async (tx) => {
+      const result = await tx.hits.insertBatch(hostId, batch.boot_id, batch.hits.map(fromWireHit));
+      const kdumpJobs = await tx.kdumpJobs.createForHits(result.stored.map((s) => s.id), this.config.kdump.deferMaxMs);
+      return { result, kdumpJobs };
+    });
+    // Postgres is the truth: a job whose enqueue is lost is re-enqueued by the sweep.
+    for (const job of kdumpJobs) {
+      this.logger.info({ hostId, bootId: batch.boot_id, kdumpJobId: job.id, hitId: job.hitId }, 'kdump job queued for a kdump_on_hit hit');
+      this.kdump.continueJob({ hitId: job.hitId, state: 'queued' });
+    }
     const upToSeq = maxSeq(batch);
     this.metrics.hitsReceived.inc(batch.hits.length);
     this.metrics.hitsStored.inc(result.inserted);

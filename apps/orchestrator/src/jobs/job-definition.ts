@@ -12,7 +12,18 @@ export interface JobDefinition<P> {
   options(payload: P): JobsOptions;
 }
 
-export type JobHandler<P> = (payload: P) => Promise<void>;
+/** What a handler may do with the run it is in, besides finishing or throwing. */
+export interface JobContext {
+  /** Runs before this one (failed attempts; waits through retryAt do not count). */
+  readonly attemptsMade: number;
+  /**
+   * Ends this run and runs the same job (same id, same payload) again at `timestamp`
+   * (ms since the epoch), without counting an attempt: for handlers that wait on the world.
+   */
+  retryAt(timestamp: number): Promise<never>;
+}
+
+export type JobHandler<P> = (payload: P, ctx: JobContext) => Promise<void>;
 
 export function defineJob<P>(definition: JobDefinition<P>): JobDefinition<P> {
   return Object.freeze(definition);

@@ -1,9 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
-import { JobDefinition, JobHandler } from './job-definition';
+import { JobContext, JobDefinition, JobHandler } from './job-definition';
 
 const QUEUE = 'jobs';
 
@@ -68,12 +68,12 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     }
     this.worker = new Worker(
       QUEUE,
-      async (job) => {
+      async (job, token) => {
         const entry = this.handlers.get(job.name);
         if (!entry) throw new UnrecoverableError(`no handler for job ${job.name}`);
         const payload = entry.definition.payload.safeParse(job.data);
         if (!payload.success) throw new UnrecoverableError(`job ${job.name} has a bad payload: ${payload.error.message}`);
-        await entry.handler(payload.data);
+        await entry.handler(payload.data, jobContext(job, token));
       },
       { connection: this.connection, prefix: this.prefix, concurrency: 4 },
     );
@@ -96,4 +96,15 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       else client.disconnect();
     }
   }
+}
+
+function jobContext(job: Job, token: string | undefined): JobContext {
+  return {
+    attemptsMade: job.attemptsMade,
+    async retryAt(timestamp: number): Promise<never> {
+      await job.moveToDelayed(timestamp, token);
+      // Tells the worker the job was moved on purpose: neither completed nor failed.
+      throw new DelayedError();
+    },
+  };
 }

@@ -19,6 +19,14 @@ export class MetricsService {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly vmcoresStored = this.counter('physwatch_vmcores_stored_total', 'Crash dumps newly stored from VmcoreReports');
+  readonly crashRequestsSent = this.counter('physwatch_kdump_crash_requests_total', 'CrashRequests written to agent streams');
+  readonly kdumpJobsFinished = new Counter({
+    name: 'physwatch_kdump_jobs_finished_total',
+    help: 'Kdump jobs that reached a final state, by state (done, denied, expired, failed)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
   readonly watchesEnded = new Counter({
     name: 'physwatch_watches_ended_total',
     help: 'Watches that ended, by final state',

@@ -2,7 +2,10 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Database, LeaderLock } from '@physwatch/db';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
+import { KdumpJobsHandler } from '../kdump/kdump-jobs.handler';
 import { SchedulerPass } from './scheduler-pass';
+
+const KDUMP_SWEEP_MS = 2000;
 
 /**
  * The periodic half of scheduling, run by one replica at a time: the one holding the
@@ -10,7 +13,8 @@ import { SchedulerPass } from './scheduler-pass';
  * tries to take the lock (so a dead leader is replaced within a tick of Postgres closing
  * its session); the leader recomputes every active watch, which is what moves rollouts
  * on as time passes: canary soak ends, start times arrive, hosts go offline, watches with
- * a rollout policy reach hosts that arrived since.
+ * a rollout policy reach hosts that arrived since. The leader also sweeps kdump jobs: each
+ * row not in a final state gets its job re-enqueued (same id: a no-op while it exists).
  */
 @Injectable()
 export class SchedulerLeaderService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -18,12 +22,14 @@ export class SchedulerLeaderService implements OnApplicationBootstrap, OnApplica
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private wasLeader = false;
+  private lastSweep = 0;
 
   constructor(
     @Inject(CONFIG) private readonly config: OrchestratorConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly db: Database,
     private readonly pass: SchedulerPass,
+    private readonly kdump: KdumpJobsHandler,
   ) {
     this.lock = new LeaderLock(config.databaseUrl, config.databaseSchema);
   }
@@ -51,9 +57,18 @@ export class SchedulerLeaderService implements OnApplicationBootstrap, OnApplica
       if (!leader) return;
       const result = await this.db.transaction((tx) => this.pass.run(tx));
       if (result.hosts.length > 0) this.logger.info({ watches: result.watches, hosts: result.hosts.length }, 'scheduler pass changed placements');
+      await this.sweepKdump();
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'scheduler tick failed; retrying next tick');
     }
+  }
+
+  /** At most every KDUMP_SWEEP_MS: one indexed query, and one Redis add per unfinished job. */
+  private async sweepKdump(): Promise<void> {
+    if (Date.now() - this.lastSweep < KDUMP_SWEEP_MS) return;
+    this.lastSweep = Date.now();
+    const swept = await this.kdump.sweep();
+    if (swept > 0) this.logger.debug({ kdumpJobs: swept }, 'kdump sweep re-enqueued unfinished jobs');
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { DesiredStateModule } from '../desired-state/desired-state.module';
+import { KdumpModule } from '../kdump/kdump.module';
 import { SchedulerLeaderService } from './scheduler-leader.service';
 import { SchedulerPass } from './scheduler-pass';
 
 @Module({
-  imports: [DesiredStateModule],
+  imports: [DesiredStateModule, KdumpModule],
   providers: [SchedulerPass, SchedulerLeaderService],
   exports: [SchedulerPass, SchedulerLeaderService],
 })

@@ -1,0 +1,88 @@
+import type { KdumpJobRow, VmcoreRow } from '@physwatch/db';
+
+/** docs/contracts.md vmcore shape: ids and sizes as decimal strings, times as ISO 8601. */
+export interface VmcoreJson {
+  id: string;
+  host_id: string;
+  crashed_boot_id: string;
+  watch_id: string | null;
+  hit_id: string | null;
+  kdump_job_id: string | null;
+  path: string;
+  layout: string;
+  format: string;
+  size_bytes: string;
+  sha256: string;
+  dump_level: number;
+  crash_time: string | null;
+  kernel_release: string;
+  dmesg_path: string;
+  dmesg_excerpt: string;
+  crash_request_id: string | null;
+  received_at: string;
+}
+
+export interface KdumpJobJson {
+  id: string;
+  hit_id: string;
+  watch_id: string;
+  host_id: string;
+  state: string;
+  reason: string;
+  boot_before: string | null;
+  boot_after: string | null;
+  vmcore_id: string | null;
+  attempts: number;
+  created_at: string;
+  updated_at: string;
+  triggered_at: string | null;
+  rebooted_at: string | null;
+  finished_at: string | null;
+  defer_until: string;
+}
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+export function vmcoreJson(row: VmcoreRow): VmcoreJson {
+  return {
+    id: row.id,
+    host_id: row.hostId,
+    crashed_boot_id: row.crashedBootId,
+    watch_id: row.watchId,
+    hit_id: row.hitId,
+    kdump_job_id: row.kdumpJobId,
+    path: row.path,
+    layout: row.layout,
+    format: row.format,
+    size_bytes: row.sizeBytes,
+    sha256: row.sha256,
+    dump_level: row.dumpLevel,
+    crash_time: iso(row.crashTime),
+    kernel_release: row.kernelRelease,
+    dmesg_path: row.dmesgPath,
+    dmesg_excerpt: row.dmesgExcerpt,
+    crash_request_id: row.crashRequestId,
+    received_at: row.receivedAt.toISOString(),
+  };
+}
+
+export function kdumpJobJson(row: KdumpJobRow): KdumpJobJson {
+  return {
+    id: row.id,
+    hit_id: row.hitId,
+    watch_id: row.watchId,
+    host_id: row.hostId,
+    state: row.state,
+    reason: row.reason,
+    boot_before: row.bootBefore,
+    boot_after: row.bootAfter,
+    vmcore_id: row.vmcoreId,
+    attempts: row.attempts,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+    triggered_at: iso(row.triggeredAt),
+    rebooted_at: iso(row.rebootedAt),
+    finished_at: iso(row.finishedAt),
+    defer_until: row.deferUntil.toISOString(),
+  };
+}
