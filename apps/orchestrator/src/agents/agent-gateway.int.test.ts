@@ -41,9 +41,9 @@ describe('AgentGateway.Connect', () => {
     expect(host.status).toBe(200);
     expect(Object.keys(host.body).sort()).toEqual([
       'agent_version', 'applied_generation', 'arch', 'boot_id', 'capabilities', 'connected', 'desired_generation', 'first_seen_at',
-      'hostname', 'id', 'kernel_release', 'labels', 'last_seen_at', 'online', 'watches',
+      'hostname', 'id', 'kdump', 'kernel_release', 'labels', 'last_seen_at', 'online', 'watches',
     ]);
-    expect(host.body).toMatchObject({ id: 'gw-1', connected: true, online: true, labels: { rack: 'r1', role: 'db' }, boot_id: 'boot-1', watches: [] });
+    expect(host.body).toMatchObject({ id: 'gw-1', connected: true, online: true, labels: { rack: 'r1', role: 'db' }, boot_id: 'boot-1', kdump: null, watches: [] });
   });
 
   it('sends a new desired state with a watch created over REST for a matching selector', async () => {

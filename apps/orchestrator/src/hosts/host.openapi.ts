@@ -5,6 +5,12 @@ export class HostWatchDto extends AssignmentDto {
   @ApiProperty() watch_id!: string;
 }
 
+export class HostKdumpDto {
+  @ApiProperty({ description: 'a crash kernel is loaded (kexec_crash_loaded is 1)' }) crash_kernel_loaded!: boolean;
+  @ApiProperty({ description: "the agent's local policy (kdump.allowCrash) lets the orchestrator crash the host" }) crash_allowed!: boolean;
+  @ApiProperty({ example: '/etc/physwatch/agent.json' }) policy_source!: string;
+}
+
 export class HostDto {
   @ApiProperty() id!: string;
   @ApiProperty() hostname!: string;
@@ -14,6 +20,8 @@ export class HostDto {
   @ApiProperty() agent_version!: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { rack: 'r12' } }) labels!: Record<string, string>;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'as the agent reported them in Hello' }) capabilities!: object;
+  @ApiProperty({ type: HostKdumpDto, nullable: true, description: 'kdump readiness from the last Hello; null when the agent sent none' })
+  kdump!: HostKdumpDto | null;
   @ApiProperty({ description: 'connected, and heard from within HOST_OFFLINE_AFTER_MS' }) online!: boolean;
   @ApiProperty() connected!: boolean;
   @ApiProperty({ format: 'date-time' }) first_seen_at!: string;

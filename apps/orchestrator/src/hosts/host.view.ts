@@ -1,4 +1,4 @@
-import type { AssignmentRow, HostRow } from '@physwatch/db';
+import type { AssignmentRow, HostKdump, HostRow } from '@physwatch/db';
 import { AssignmentJson, assignmentJson } from '../watches/watch.view';
 
 export interface HostJson {
@@ -10,6 +10,8 @@ export interface HostJson {
   agent_version: string;
   labels: Record<string, string>;
   capabilities: Record<string, unknown>;
+  /** KdumpReadiness from the last Hello; null when the agent sent none. */
+  kdump: HostKdump | null;
   online: boolean;
   connected: boolean;
   first_seen_at: string;
@@ -30,6 +32,7 @@ export function hostJson(row: HostRow, assignments: AssignmentRow[]): HostJson {
     agent_version: row.agentVersion,
     labels: row.labels,
     capabilities: row.capabilities,
+    kdump: row.kdump,
     online: row.online,
     connected: row.connected,
     first_seen_at: row.firstSeenAt.toISOString(),

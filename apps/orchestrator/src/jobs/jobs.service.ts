@@ -50,6 +50,18 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
+   * Adds the job unless one with its id exists (waiting, delayed, active); true when it was
+   * missing. For sweeps that restore jobs Redis lost: the add itself stays idempotent.
+   */
+  async ensure<P>(definition: JobDefinition<P>, payload: P): Promise<boolean> {
+    const checked = definition.payload.parse(payload);
+    const jobId = definition.options(checked).jobId;
+    if (jobId && (await this.queue.getJob(jobId))) return false;
+    await this.enqueue(definition, checked);
+    return true;
+  }
+
+  /**
    * For callers whose truth is already in Postgres: with Redis away the add waits in the
    * client's offline queue and runs when Redis is back, and the caller does not wait for it.
    */

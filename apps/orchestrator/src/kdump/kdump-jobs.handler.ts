@@ -55,13 +55,14 @@ export class KdumpJobsHandler implements OnModuleInit {
    * job ids (an add is ignored while that job exists). Covers a Redis that lost its data and
    * an orchestrator killed between a state change and the next job's enqueue.
    */
-  async sweep(): Promise<number> {
-    const rows = await this.db.kdumpJobs.listUnfinished();
-    for (const row of rows) {
+  async sweep(): Promise<string[]> {
+    const restored: string[] = [];
+    for (const row of await this.db.kdumpJobs.listUnfinished()) {
       const next = jobForState(row.state);
-      if (next) await this.jobs.enqueue(next, { hit_id: row.hitId });
+      if (next && (await this.jobs.ensure(next, { hit_id: row.hitId }))) restored.push(row.id);
     }
-    return rows.length;
+    if (restored.length > 0) this.logger.info({ kdumpJobIds: restored }, 'kdump sweep: re-enqueued jobs missing from Redis');
+    return restored;
   }
 
   /** The agent's answer to a CrashRequest, on the replica holding its stream. */

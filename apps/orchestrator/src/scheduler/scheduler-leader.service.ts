@@ -63,12 +63,11 @@ export class SchedulerLeaderService implements OnApplicationBootstrap, OnApplica
     }
   }
 
-  /** At most every KDUMP_SWEEP_MS: one indexed query, and one Redis add per unfinished job. */
+  /** At most every KDUMP_SWEEP_MS: one indexed query, and one Redis lookup per unfinished job. */
   private async sweepKdump(): Promise<void> {
     if (Date.now() - this.lastSweep < KDUMP_SWEEP_MS) return;
     this.lastSweep = Date.now();
-    const swept = await this.kdump.sweep();
-    if (swept > 0) this.logger.debug({ kdumpJobs: swept }, 'kdump sweep re-enqueued unfinished jobs');
+    await this.kdump.sweep();
   }
 
   async onApplicationShutdown(): Promise<void> {
