@@ -41,6 +41,8 @@ export class Guest {
   readonly ramFile = `/dev/shm/physwatch-chain-${process.pid}-ram`;
   private proc: ChildProcess | undefined;
   private lines: string[] = [];
+  /** When each serial line arrived (ms since the epoch), for timing breakdowns. */
+  private lineTimes: number[] = [];
   private waiters: Array<() => void> = [];
   private readonly killOnExit = () => this.kill();
   /** The guest kernel's release (the Debian ABI), from the image build. */
@@ -87,6 +89,8 @@ export class Guest {
       const parts = (tail + chunk.toString('utf8')).split('\n');
       tail = parts.pop() ?? '';
       this.lines.push(...parts.map((l) => l.replace(/\r$/, '')));
+      const now = Date.now();
+      while (this.lineTimes.length < this.lines.length) this.lineTimes.push(now);
       for (const wake of this.waiters.splice(0)) wake();
     };
     this.proc.stdout!.on('data', onData);
@@ -124,6 +128,11 @@ export class Guest {
   /** Serial line `index` as received. */
   line(index: number): string {
     return this.lines[index];
+  }
+
+  /** When serial line `index` arrived (ms since the epoch). */
+  lineTime(index: number): number {
+    return this.lineTimes[index];
   }
 
   get exited(): boolean {
