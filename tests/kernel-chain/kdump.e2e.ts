@@ -40,6 +40,8 @@ const boots: string[] = [];
 /** The persistent export as the guest's agent sees it (its crashDir is `<this>/crash`). */
 let guestPersist = '';
 const timings: string[] = [];
+/** The crashing watches, for the last test. */
+const crashed: string[] = [];
 
 async function get(url: string): Promise<any> {
   const res = await api.request('GET', url);
@@ -62,11 +64,14 @@ async function serial(prefix: string, from: number, timeoutMs: number): Promise<
   return { index, rest: line.slice(line.indexOf(prefix) + prefix.length).trim() };
 }
 
-/** Waits for the next boot of the first kernel (after `from`) and its agent's stream; their serial line indexes. */
-async function nextBoot(from: number): Promise<{ boot: number; stream: number }> {
+/** Waits for the next boot of the first kernel (after `from`) and its agent's stream; the serial lines that time it. */
+async function nextBoot(from: number): Promise<Array<[string, number]>> {
   const boot = await serial('@@BOOT ', from, CRASH_CYCLE_MS);
   boots.push(boot.rest);
-  return { boot: boot.index, stream: (await serial('"msg":"stream established"', boot.index, 120_000)).index };
+  const stream = await serial('"msg":"stream established"', boot.index, 120_000);
+  const kexec = await serial('@@KEXEC-LOADED ', boot.index, 1000);
+  const node = await serial('"msg":"agent starting"', boot.index, 1000);
+  return [['boot', boot.index], ['crash kernel loaded', kexec.index], ['agent process up', node.index], ['agent connected', stream.index]];
 }
 
 /** Store → row, and where the time went (host clock; serial lines timed on arrival). */
@@ -164,6 +169,8 @@ afterAll(async () => {
 
 describe('kdump under QEMU: a hit → crash → crash kernel saves the dump → reboot → vmcore row linked to the hit', () => {
   it('C: kdump_on_hit on a guest whose policy forbids it is denied, naming the policy; the guest does not crash', async () => {
+    // Ready but unwilling: the denial is the policy's, not a missing crash kernel.
+    expect((await api.host(hostId)).kdump).toMatchObject({ crash_kernel_loaded: true, crash_allowed: false });
     const watchId = await createWatch(PADDR.C, { action: 'report', kdump_on_hit: true });
     const from = guest.lineCount;
     await corrupt(watchId, PADDR.C);
@@ -187,6 +194,7 @@ describe('kdump under QEMU: a hit → crash → crash kernel saves the dump → 
 
   it('A: action panic → the crash kernel saves the dump → the next boot reports it and the hit recovered from its dmesg', async () => {
     const watchId = await createWatch(PADDR.A, { action: 'panic' });
+    crashed.push(watchId);
     const from = guest.lineCount;
     const storedAtNs = await corrupt(watchId, PADDR.A);
     const panic = await serial('Kernel panic - not syncing: physwatch: hit', from, 30_000);
@@ -197,12 +205,14 @@ describe('kdump under QEMU: a hit → crash → crash kernel saves the dump → 
       const v = await vmcoresOf(watchId);
       return v.length > 0 && v;
     }, CRASH_CYCLE_MS, POLL_MS);
-    reportTiming('A (action panic)', storedAtNs, [['panic', panic.index], ['crash kernel', crashKernel.index], ['dump saved', saved.index], ['boot', next.boot], ['agent connected', next.stream]]);
+    reportTiming('A (action panic)', storedAtNs, [['panic', panic.index], ['crash kernel', crashKernel.index], ['dump saved', saved.index], ...next]);
 
     const hits = await hitsOf(watchId);
     expect(hits).toHaveLength(1);
-    expect(hits[0]).toMatchObject({ host_id: hostId, watch_id: watchId, boot_id: boots[0], paddr: '0x21000200', width: 4, old_value: '0x0', new_value: '0xdeadbeef', action: 'panic' });
+    // The panic beat the agent to it: the hit exists only as recovered from the dump's dmesg.
+    expect(hits[0]).toMatchObject({ host_id: hostId, watch_id: watchId, boot_id: boots[0], source: 'vmcore', seq: null, paddr: '0x21000200', width: 4, old_value: '0x0', new_value: '0xdeadbeef', action: 'panic' });
     expectVmcore(vmcore, watchId, hits[0], boots[0]);
+    expect(vmcore.dmesg_excerpt).toContain(`physwatch: hit seq=${hits[0].module_seq} id=${watchId} `);
     expect(vmcore.path.endsWith(saved.rest.split(' ')[0])).toBe(true);
     expect((await api.host(hostId)).boot_id).toBe(boots[1]);
     await api.stopWatch(watchId);
@@ -212,7 +222,9 @@ describe('kdump under QEMU: a hit → crash → crash kernel saves the dump → 
     let from = guest.lineCount;
     guest.send('policy allow');
     await serial('"msg":"stream established"', (await serial('@@AGENT-STARTED', from, 60_000)).index, 120_000);
+    await eventually('the Hello to carry the new policy', async () => (await api.host(hostId)).kdump?.crash_allowed === true, 30_000, POLL_MS);
     const watchId = await createWatch(PADDR.B, { action: 'report', kdump_on_hit: true });
+    crashed.push(watchId);
     from = guest.lineCount;
     const storedAtNs = await corrupt(watchId, PADDR.B);
     const sysrq = await serial('sysrq: Trigger a crash', from, 60_000);
@@ -223,11 +235,11 @@ describe('kdump under QEMU: a hit → crash → crash kernel saves the dump → 
       const v = await vmcoresOf(watchId);
       return v.length > 0 && v;
     }, CRASH_CYCLE_MS, POLL_MS);
-    reportTiming('B (kdump_on_hit)', storedAtNs, [['sysrq', sysrq.index], ['crash kernel', crashKernel.index], ['dump saved', saved.index], ['boot', next.boot], ['agent connected', next.stream]]);
+    reportTiming('B (kdump_on_hit)', storedAtNs, [['sysrq', sysrq.index], ['crash kernel', crashKernel.index], ['dump saved', saved.index], ...next]);
 
     const hits = await hitsOf(watchId);
     expect(hits).toHaveLength(1);
-    expect(hits[0]).toMatchObject({ watch_id: watchId, boot_id: boots[1], old_value: '0x0', new_value: '0xdeadbeef', action: 'report' });
+    expect(hits[0]).toMatchObject({ watch_id: watchId, boot_id: boots[1], source: 'agent', old_value: '0x0', new_value: '0xdeadbeef', action: 'report' });
     expectVmcore(vmcore, watchId, hits[0], boots[1]);
     const jobId = `kdump-${hits[0].id}`;
     expect(vmcore).toMatchObject({ crash_request_id: jobId, kdump_job_id: jobId });
@@ -249,6 +261,7 @@ describe('kdump under QEMU: a hit → crash → crash kernel saves the dump → 
     expect(all).toHaveLength(2);
     expect(new Set(all.map((v: any) => v.path)).size).toBe(2);
     expect(new Set(all.map((v: any) => v.hit_id)).size).toBe(2);
+    for (const watchId of crashed) expect(await hitsOf(watchId)).toHaveLength(1);
     const dumps = fs.readdirSync(path.join(PERSIST, 'crash')).flatMap((d) => fs.readdirSync(path.join(PERSIST, 'crash', d)).filter((f) => f.startsWith('dump.')));
     expect(dumps).toHaveLength(2);
     guest.send('quit');
