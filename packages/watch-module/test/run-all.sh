@@ -153,8 +153,8 @@ if [ "${PW_CHAIN:-0}" = 1 ]; then
 	step "kernel chain"
 	repo=$(cd "$pkg/../.." && pwd)
 	rm -f "$build/chain.json"
-	# Two guests in sequence: the chain (~3 min) and kdump (three boots, two crashes, ~3 min).
-	(cd "$repo" && timeout -k 10 900 npx vitest run --config tests/kernel-chain/vitest.config.ts \
+	# Two guests in sequence: the chain (~1 min) and kdump (three boots, two crashes, ~2 min).
+	(cd "$repo" && timeout -k 10 600 npx vitest run --config tests/kernel-chain/vitest.config.ts \
 		--reporter=default --reporter=json --outputFile="$build/chain.json") >"$build/chain.out" 2>&1 &
 	children+=($!)
 	wait $!
