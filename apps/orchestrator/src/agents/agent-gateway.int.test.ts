@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ControlMessage__Output } from '@physwatch/proto';
 import { TestAgent, wireHit } from '../test-support/agent-client';
 import { eventually } from '../../../../tests/support/eventually';
 import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
@@ -162,8 +163,13 @@ describe('AgentGateway.Connect', () => {
     const armed = await a1.nextDesired();
     expect(armed.watches).toEqual([expect.objectContaining({ watch_id: created.body.id, max_hits: 2 })]);
     a1.send({ hit_batch: { boot_id: 'boot-3', hits: [wireHit(1, created.body.id), wireHit(2, created.body.id)] } });
-    await a1.nextAck();
-    expect((await a1.nextDesired()).watches).toEqual([]);
+    // The emptied desired state (NOTIFY from the watch ending) and the ack (after the insert
+    // returns) race each other: wait for both, in either order, and leave nothing unread.
+    const ackOrEmptied = (m: ControlMessage__Output) => m.msg === 'hit_ack' || (m.msg === 'desired_state' && m.desired_state!.watches.length === 0);
+    const firstSeen = await a1.next(ackOrEmptied);
+    const secondSeen = await a1.next(ackOrEmptied);
+    expect([firstSeen.msg, secondSeen.msg].sort()).toEqual(['desired_state', 'hit_ack']);
+    expect([firstSeen, secondSeen].find((m) => m.msg === 'hit_ack')!.hit_ack).toEqual({ boot_id: 'boot-3', up_to_seq: '2' });
     expect((await orch.http('GET', `/api/v1/watches/${created.body.id}`)).body.state).toBe('exhausted');
   });
 

@@ -37,7 +37,7 @@ export class HitIngestService {
     if (problem) throw new AgentProtocolError(problem);
     const { result, kdumpJobs } = await this.db.transaction(async (tx) => {
       const result = await tx.hits.insertBatch(hostId, batch.boot_id, batch.hits.map(fromWireHit));
-      const kdumpJobs = await tx.kdumpJobs.createForHits(result.stored.map((s) => s.id), this.config.kdump.deferMaxMs);
+      const kdumpJobs = result.stored.length === 0 ? [] : await tx.kdumpJobs.createForHits(result.stored.map((s) => s.id), this.config.kdump.deferMaxMs);
       return { result, kdumpJobs };
     });
     // Postgres is the truth: a job whose enqueue is lost is re-enqueued by the sweep.
