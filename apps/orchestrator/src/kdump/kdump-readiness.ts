@@ -7,7 +7,8 @@ import type { HostRow } from '@physwatch/db';
  */
 export function readinessProblem(hostId: string, host: HostRow | null): string | null {
   if (!host) return `host ${hostId} is not known`;
-  if (!host.online) return `host ${hostId} is not connected (last seen ${host.lastSeenAt.toISOString()}), so it cannot be asked to crash`;
+  if (!host.connected) return `host ${hostId} is not connected (last seen ${host.lastSeenAt.toISOString()}), so it cannot be asked to crash`;
+  if (!host.online) return `host ${hostId} is connected but silent since ${host.lastSeenAt.toISOString()} (past HOST_OFFLINE_AFTER_MS), so it cannot be asked to crash`;
   const kdump = host.kdump;
   if (!kdump) return `host ${hostId} reported no kdump readiness (its agent does not support kdump)`;
   const policy = kdump.policy_source ? ` in ${kdump.policy_source}` : '';
