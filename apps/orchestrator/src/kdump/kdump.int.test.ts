@@ -6,13 +6,22 @@ import { TestAgent, wireHit } from '../test-support/agent-client';
 import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 
 let orch: TestOrchestrator;
+/** A second replica on the same schema, queue and NOTIFY channel. */
+let replica: TestOrchestrator;
 let watchId: string;
 const agents: TestAgent[] = [];
-const HOSTS = ['to-silent', 'to-noboot', 'to-nodump', 'to-stale', 'to-backnoreply'];
+const HOSTS = ['to-silent', 'to-noboot', 'to-nodump', 'to-stale', 'to-backnoreply', 'to-moved'];
+const ENV = {
+  SCHEDULER_TICK_MS: '500',
+  KDUMP_BUDGETS: '[{"selector":"suite=kdump-int","max_concurrent":10,"max_per_hour":10}]',
+  KDUMP_REPLY_TIMEOUT_MS: '300',
+  KDUMP_REBOOT_TIMEOUT_MS: '1500',
+  KDUMP_COLLECT_TIMEOUT_MS: '1500',
+};
 const READY = { crash_kernel_loaded: true, crash_allowed: true, policy_source: '/etc/physwatch/agent.json' };
 
-function connect(hostId: string, bootId = 'boot-1'): TestAgent {
-  const a = new TestAgent(orch.grpcAddress);
+function connect(hostId: string, bootId = 'boot-1', to = orch): TestAgent {
+  const a = new TestAgent(to.grpcAddress);
   agents.push(a);
   a.hello(hostId, { suite: 'kdump-int' }, { boot_id: bootId, kdump: READY });
   return a;
@@ -33,13 +42,8 @@ async function job(hostId: string, state: string): Promise<any> {
 }
 
 beforeAll(async () => {
-  orch = await startTestOrchestrator({
-    SCHEDULER_TICK_MS: '500',
-    KDUMP_BUDGETS: '[{"selector":"suite=kdump-int","max_concurrent":10,"max_per_hour":10}]',
-    KDUMP_REPLY_TIMEOUT_MS: '300',
-    KDUMP_REBOOT_TIMEOUT_MS: '1500',
-    KDUMP_COLLECT_TIMEOUT_MS: '1500',
-  });
+  orch = await startTestOrchestrator(ENV);
+  replica = await startTestOrchestrator({ ...ENV, DATABASE_SCHEMA: orch.schema });
   const created = await orch.http('POST', '/api/v1/watches', {
     target: { paddr: '0x2a0e000' }, width: 1, condition: 'equals', value: '0x33', interval: '30ms',
     hosts: { ids: HOSTS }, kdump_on_hit: true, rollout: { canary: 0, allow_wide_destructive: true },
@@ -50,6 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const a of agents) a.close();
+  await replica?.close();
   await orch?.close();
 });
 
@@ -118,5 +123,21 @@ describe('kdump job timeouts and refusals', () => {
     expect(done.vmcore_id).toBe(ack.vmcore_id);
     const { body: vmcore } = await orch.http('GET', `/api/v1/vmcores/${ack.vmcore_id}`);
     expect(vmcore).toMatchObject({ hit_id: request.hit_id, watch_id: watchId, kdump_job_id: request.request_id, crash_request_id: null, dump_level: -1 });
+  });
+
+  it('reaches the host through whichever replica holds its stream now', async () => {
+    const first = connect('to-moved');
+    const request = await hitAndRequest(first);
+    // the host's stream moves to the other replica before it answers
+    first.close();
+    const moved = connect('to-moved', 'boot-1', replica);
+    const resent = (await moved.next((m) => m.msg === 'crash_request')).crash_request!;
+    expect(resent).toEqual(request);
+    moved.send({ crash_reply: { request_id: resent.request_id, accepted: true, reason: '' } });
+    const job = await eventually('to-moved awaiting reboot', async () => {
+      const { body } = await replica.http('GET', '/api/v1/kdump-jobs?host_id=to-moved');
+      return body.items[0]?.state === 'awaiting_reboot' ? body.items[0] : undefined;
+    });
+    expect(job.attempts).toBeGreaterThanOrEqual(2);
   });
 });
