@@ -346,13 +346,13 @@ describe('kdump', { timeout: 180_000 }, () => {
   it('denied: by the orchestrator when readiness says no, by the agent when it cannot crash; a dump of an uncommanded panic links to its recovered hit', async () => {
     const { orch, api } = await orchestrator({ KDUMP_BUDGETS: '[{"selector":"","max_concurrent":5,"max_per_hour":10}]' });
     const policy = await new KdumpHost(orch.grpcAddress, 'dn-policy', { allowCrash: false }).start();
-    await new KdumpHost(orch.grpcAddress, 'dn-nokernel', { crashKernel: '0' }).start();
+    const noKernel = await new KdumpHost(orch.grpcAddress, 'dn-nokernel', { crashKernel: '0' }).start();
     const sysrq = await new KdumpHost(orch.grpcAddress, 'dn-sysrq', { sysrqTrigger: '/nonexistent-physwatch-dir/sysrq-trigger' }).start();
     const ids = ['dn-policy', 'dn-nokernel', 'dn-sysrq'];
     expect((await api.host('dn-policy')).kdump).toEqual({ crash_kernel_loaded: true, crash_allowed: false, policy_source: policy.configFile });
     const watch = await api.createWatch(kdumpWatch(ids));
     await armedOn(api, watch.id, ids);
-    for (const id of ids) await corruptMemoryFile((await agentOf(id)).memoryFile, WATCHED, 1, 0x33n);
+    for (const host of [policy, noKernel, sysrq]) await hitOn(host);
 
     const byPolicy = await jobState(api, 'dn-policy', 'denied');
     expect(byPolicy.reason).toBe(`host dn-policy does not allow crashing it: kdump.allowCrash is false in ${policy.configFile}`);
@@ -390,8 +390,3 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function agentOf(hostId: string): Promise<Agent> {
-  const agent = started.find((s): s is Agent => s instanceof Agent && s.options.hostId === hostId);
-  if (!agent) throw new Error(`no agent ${hostId}`);
-  return agent;
-}
