@@ -367,7 +367,7 @@ describe('kdump', { timeout: 180_000 }, () => {
 
     // A panic watch's hit the host never sent: recovered from the saved dmesg, stored once
     // with seq null, and the vmcore linked to it.
-    const panic = await api.createWatch({ ...kdumpWatch(['dn-policy']), kdump_on_hit: undefined, action: 'panic', rollout: undefined });
+    const panic = await api.createWatch({ ...kdumpWatch(['dn-policy']), kdump_on_hit: undefined, action: 'panic', rollout: undefined, max_hits: 1 });
     const line = `[   99.500000] physwatch: hit seq=41 id=${panic.id} realtime_ns=1795687782739564950 boottime_ns=99500000000 cpu=0 paddr=0x2a0e000 offset=0x0 width=1 old=0x0 new=0x33 pid=0 comm=swapper/0 ip=native_safe_halt+0xb/0x10 src=timer action=panic`;
     await policy.reboot([line]);
     const vmcore = await eventually('a vmcore of dn-policy', async () => (await api.request('GET', '/api/v1/vmcores?host_id=dn-policy')).body.items[0]);
@@ -383,6 +383,8 @@ describe('kdump', { timeout: 180_000 }, () => {
     expect(recovered[0]).toMatchObject({ host_id: 'dn-policy', boot_id: 'dn-policy-boot-1', seq: null, module_seq: '41', source: 'vmcore', action: 'panic', new_value: '0x33' });
     expect(vmcore).toMatchObject({ hit_id: recovered[0].id, watch_id: panic.id, kdump_job_id: null, crash_request_id: null, crashed_boot_id: 'dn-policy-boot-1' });
     expect((await api.request('GET', `/api/v1/vmcores?hit_id=${recovered[0].id}`)).body.items.map((v: any) => v.id)).toEqual([vmcore.id]);
+    // a recovered hit counts like a live one: max_hits 1 ends the watch
+    await eventually('the panic watch exhausted', async () => (await api.watch(panic.id)).state === 'exhausted');
   });
 });
 

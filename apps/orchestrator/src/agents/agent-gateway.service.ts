@@ -78,9 +78,10 @@ export class AgentGatewayService implements SessionHandler {
         await this.kdump.onCrashReply(hostId, message.crash_reply!);
         return;
       case 'vmcore_report': {
-        const vmcore = await this.vmcores.ingest(hostId, message.vmcore_report!);
+        const { vmcore, recoveredWatchIds } = await this.vmcores.ingest(hostId, message.vmcore_report!);
         // Only now, after the report committed, may the agent stop sending it.
         session.sendOnce({ vmcore_ack: { path: vmcore.path, vmcore_id: vmcore.id } });
+        await this.ingest.exhaust(recoveredWatchIds);
         return;
       }
       case 'hello':

@@ -61,8 +61,8 @@ export class HitIngestService {
     return { upToSeq, inserted: result.inserted, duplicates: result.duplicates };
   }
 
-  /** Fleet-wide max_hits: a watch whose stored hits reached it ends as exhausted. */
-  private async exhaust(watchIds: string[]): Promise<void> {
+  /** Fleet-wide max_hits: a watch whose stored hits reached it ends as exhausted (live or recovered hits). */
+  async exhaust(watchIds: string[]): Promise<void> {
     for (const watchId of await this.watches.reachedMaxHits(watchIds)) {
       await this.watchesService.end(watchId, 'exhausted');
     }

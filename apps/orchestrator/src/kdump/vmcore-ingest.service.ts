@@ -54,8 +54,8 @@ export class VmcoreIngestService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Resolves after commit with the stored row; the caller acks it. */
-  async ingest(hostId: string, report: VmcoreReport): Promise<VmcoreRow> {
+  /** Resolves after commit with the stored row (the caller acks it) and the watches that got recovered hits. */
+  async ingest(hostId: string, report: VmcoreReport): Promise<{ vmcore: VmcoreRow; recoveredWatchIds: string[] }> {
     const problem = vmcoreReportProblem(report);
     if (problem) throw new AgentProtocolError(problem);
     const bootId = report.crashed_boot_id;
@@ -80,7 +80,7 @@ export class VmcoreIngestService {
       created ? 'vmcore stored' : 'vmcore report repeated; already stored',
     );
     if (hits.length > 0 && !bootId) this.logger.warn({ hostId, path: row.path, recoveredHits: hits.length }, 'recovered hits dropped: the dump names no crashed boot');
-    return row;
+    return { vmcore: row, recoveredWatchIds: [...(recovered?.insertedByWatch.keys() ?? [])] };
   }
 
   /**
