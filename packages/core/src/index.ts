@@ -1,6 +1,8 @@
 export { isHit } from './condition';
 export type { ConditionParams } from './condition';
 export { formatInterval, parseInterval, MAX_INTERVAL_US, MIN_INTERVAL_US } from './interval';
+export { isRole, roleAllows, ROLES } from './roles';
+export type { Role } from './roles';
 export { DEFAULT_SOAK_MS, destructiveKind, formatSoak, isDestructive, MAX_CANARY, readRollout, rolloutToJson } from './rollout';
 export type { DestructiveFields, Rollout, RolloutJson } from './rollout';
 export { rolloutLimit, schedule, selectsHost, WAIT_REASONS } from './scheduler';

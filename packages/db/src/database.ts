@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
+import { ApiTokensRepository } from './api-tokens.repository';
 import { AssignmentsRepository } from './assignments.repository';
+import { AuditRepository } from './audit.repository';
 import { HitsRepository } from './hits.repository';
 import { HostsRepository } from './hosts.repository';
 import { KdumpJobsRepository } from './kdump-jobs.repository';
@@ -16,6 +18,8 @@ export interface Repositories {
   hits: HitsRepository;
   kdumpJobs: KdumpJobsRepository;
   vmcores: VmcoresRepository;
+  apiTokens: ApiTokensRepository;
+  audit: AuditRepository;
   notify(channel: string, payload: string): Promise<void>;
   /** Serialises placement (watch creation vs host arrival) until the transaction ends. */
   lockPlacement(): Promise<void>;
@@ -40,6 +44,8 @@ function repositories(db: Queryable, schema: string): Repositories {
     hits: new HitsRepository(db),
     kdumpJobs: new KdumpJobsRepository(db),
     vmcores: new VmcoresRepository(db),
+    apiTokens: new ApiTokensRepository(db),
+    audit: new AuditRepository(db),
     notify: (channel, payload) => notify(db, channel, payload),
     lockPlacement: async () => {
       await db.query('select pg_advisory_xact_lock($1, hashtext($2))', [PLACEMENT_LOCK, schema]);
@@ -85,6 +91,14 @@ export class Database {
 
   get vmcores(): VmcoresRepository {
     return this.repos.vmcores;
+  }
+
+  get apiTokens(): ApiTokensRepository {
+    return this.repos.apiTokens;
+  }
+
+  get audit(): AuditRepository {
+    return this.repos.audit;
   }
 
   /** Runs fn in one transaction; NOTIFY issued inside is delivered only on commit. */
