@@ -54,7 +54,7 @@ export class ApiTokensRepository {
 
   /** Newest first, revoked ones included (they still name who did what in the audit log). */
   async list(): Promise<ApiTokenRow[]> {
-    const { rows } = await this.db.query<ApiTokenRow>(`select ${COLUMNS} from api_tokens order by id desc`);
+    const { rows } = await this.db.query<ApiTokenRow>(`select ${COLUMNS} from api_tokens order by api_tokens.id desc`);
     return rows;
   }
 

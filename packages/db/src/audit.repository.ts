@@ -56,7 +56,7 @@ export class AuditRepository {
          and ($3::text is null or action = $3)
          and ($4::bigint is null or token_id = $4)
          and ($5::bigint is null or id < $5)
-       order by id desc
+       order by audit_log.id desc
        limit $6`,
       [filter.since ?? null, filter.until ?? null, filter.action ?? null, filter.tokenId ?? null, filter.beforeId ?? null, filter.limit],
     );

@@ -39,8 +39,10 @@ describe('api tokens', () => {
 
   it('creates, lists newest first without the hash, and revokes once', async () => {
     const made = await db.apiTokens.create({ name: 'alice', role: 'operator', prefix: 'pw_00c0ffee', tokenHash: 'c'.repeat(64), createdByTokenId: null });
+    for (let i = 0; i < 10; i++) await db.apiTokens.create({ name: `t${i}`, role: 'viewer', prefix: '', tokenHash: i.toString(16).repeat(64), createdByTokenId: null });
     const listed = await db.apiTokens.list();
-    expect(listed[0]).toEqual(made);
+    expect(listed.map((t) => Number(t.id))).toEqual(listed.map((t) => Number(t.id)).sort((a, b) => b - a));
+    expect(listed.find((t) => t.id === made.id)).toEqual(made);
     expect(JSON.stringify(listed)).not.toContain('c'.repeat(64));
     const revoked = await db.apiTokens.revoke(made.id);
     expect(revoked?.revokedAt).toBeInstanceOf(Date);
@@ -77,5 +79,9 @@ describe('audit log', () => {
     expect((await db.audit.list({ limit: 2, beforeId: rows[3].id })).map((r) => r.target)).toEqual(['2', '1']);
     expect(await db.audit.list({ limit: 10, since: new Date(Date.now() + 60_000) })).toEqual([]);
     expect((await db.audit.insert(entry({ requestBody: null }))).requestBody).toBeNull();
+    // Ordered by the numeric id, not its text: row 10 comes before row 9.
+    for (let i = 0; i < 10; i++) await db.audit.insert(entry());
+    const ids = (await db.audit.list({ limit: 100 })).map((r) => Number(r.id));
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
   });
 });
