@@ -44,7 +44,7 @@ export function HitChart({
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="t" tickFormatter={label} minTickGap={24} fontSize={12} />
           <YAxis allowDecimals={false} fontSize={12} width={48} />
-          <Tooltip labelFormatter={(t) => new Date(Number(t)).toISOString().replace('T', ' ').slice(0, 16) + 'Z'} />
+          <Tooltip cursor={{ fill: 'rgba(37, 99, 235, 0.06)' }} labelFormatter={(t) => new Date(Number(t)).toISOString().replace('T', ' ').slice(0, 16) + 'Z'} />
           <Legend />
           {series.map((s, i) => (
             <Bar key={s.key} dataKey={s.key} name={s.label} stackId="hits" fill={COLORS[i % COLORS.length]} isAnimationActive={false} />
