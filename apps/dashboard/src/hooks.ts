@@ -8,7 +8,8 @@ export type Resource<T> =
   | { state: 'ok'; data: T; error?: undefined };
 
 /**
- * Loads `fetcher` when `key` changes and again whenever a live event passes `refreshOn`.
+ * Loads `fetcher` when `key` changes, again whenever a live event passes `refreshOn`, and
+ * every `pollMs` if given (a host going offline by silence sends no event).
  * A refresh keeps the data on screen (no loading flash); a failed refresh keeps it too and
  * shows the error beside it.
  */
@@ -16,6 +17,7 @@ export function useResource<T>(
   key: string,
   fetcher: () => Promise<T>,
   refreshOn?: (event: LiveEvent) => boolean,
+  pollMs?: number,
 ): Resource<T> & { reload: () => void } {
   const [resource, setResource] = useState<Resource<T>>({ state: 'loading' });
   const generation = useRef(0);
@@ -47,6 +49,12 @@ export function useResource<T>(
       if (timer) clearTimeout(timer);
     };
   }, [load]);
+
+  useEffect(() => {
+    if (!pollMs) return;
+    const t = setInterval(() => load(true), pollMs);
+    return () => clearInterval(t);
+  }, [pollMs, load]);
 
   return { ...resource, reload: () => load(false) };
 }

@@ -50,6 +50,7 @@ export interface Host {
   arch: string;
   agent_version: string;
   labels: Record<string, string>;
+  capabilities: Record<string, unknown>;
   kdump: { crash_kernel_loaded: boolean; crash_allowed: boolean; policy_source: string } | null;
   online: boolean;
   connected: boolean;

@@ -14,6 +14,14 @@ function nicFirmware(labels: Record<string, string>): string {
     .join(', ');
 }
 
+/** The kernel backend labels the module's state; a simulated agent has no module at all. */
+function moduleState(host: Host): string {
+  const label = host.labels['physwatch.module'];
+  if (label) return label;
+  const backend = host.capabilities?.backend;
+  return typeof backend === 'string' ? `${backend} backend` : '—';
+}
+
 function matches(host: Host, q: string): boolean {
   const text = `${host.id} ${host.hostname} ${Object.entries(host.labels).map(([k, v]) => `${k}=${v}`).join(' ')}`.toLowerCase();
   return q
@@ -27,7 +35,7 @@ export function HostsPage() {
   const q = query.get('q') ?? '';
   const now = useNow();
   const [open, setOpen] = useState<string | null>(null);
-  const hosts = useResource('hosts', () => getJson<{ items: Host[] }>('/hosts'), (e) => e.kind === 'host' || e.kind === 'watch');
+  const hosts = useResource('hosts', () => getJson<{ items: Host[] }>('/hosts'), (e) => e.kind === 'host' || e.kind === 'watch', 30_000);
 
   return (
     <section>
@@ -79,7 +87,7 @@ export function HostsPage() {
                         <td>
                           <OnlineBadge online={h.online} />
                         </td>
-                        <td>{h.labels['physwatch.module'] ?? (h.labels['physwatch.backend'] || '—')}</td>
+                        <td>{moduleState(h)}</td>
                         <td className="mono">{h.labels['dmi.bios.version'] ?? '—'}</td>
                         <td>{h.labels['dmi.system.product'] ?? '—'}</td>
                         <td className="mono">{h.labels['cpu.microcode'] ?? '—'}</td>

@@ -19,6 +19,7 @@ export function OverviewPage() {
       return getJson<Overview>('/stats/overview', { since, until, bucket });
     },
     () => true,
+    30_000,
   );
   const watches = useResource('watches:active', () => getJson<{ items: Watch[] }>('/watches', { state: 'active' }), (e) => e.kind === 'watch' || e.kind === 'hits');
   const rangeLabel = RANGES.find((r) => r.id === range.id)!.label;

@@ -29,7 +29,7 @@ export function WatchDetailPage({ id }: { id: string }) {
   const mine = (e: { kind: string; watch_ids?: string[] | null }) => e.kind !== 'host' && touches(e.watch_ids ?? null, id);
 
   const watch = useResource(`watch:${id}`, () => getJson<WatchDetail>(`/watches/${id}`), (e) => e.kind === 'watch' && touches(e.watch_ids, id));
-  const hosts = useResource(`watch-hosts:${id}`, () => getJson<WatchHosts>(`/watches/${id}/hosts`), (e) => e.kind !== 'hits' || touches(e.watch_ids, id));
+  const hosts = useResource(`watch-hosts:${id}`, () => getJson<WatchHosts>(`/watches/${id}/hosts`), (e) => e.kind !== 'hits' || touches(e.watch_ids, id), 30_000);
   const groups = useResource(`groups:${id}:${by}`, () => getJson<HitGroups>(`/watches/${id}/hit-groups`, { by }), mine);
   const timeline = useResource(
     `timeline:${id}:${range.id}`,
