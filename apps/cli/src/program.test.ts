@@ -139,3 +139,46 @@ describe('exit codes', () => {
     expect(bad.stderr).toContain('--selector: empty requirement');
   });
 });
+
+describe('tokens and audit', () => {
+  const TOKEN = { id: '5', name: 'alice', role: 'operator', prefix: 'pw_00c0ffee', bootstrap: false, created_by_token_id: '1', created_at: '2026-11-26T12:00:00.000Z', last_used_at: null, revoked_at: null };
+
+  it('creates a token, printing its secret once, and revokes one by id', async () => {
+    const s = await server((req) => (req.method === 'POST' ? { status: 201, body: { ...TOKEN, token: 'pw_00c0ffee_secret' } } : { status: 200, body: { ...TOKEN, revoked_at: '2026-11-26T12:01:00.000Z' } }));
+    let io = recordingIo({ PHYSWATCH_SERVER: s.url, PHYSWATCH_TOKEN: 'admin-secret' });
+    expect(await run(['tokens', 'create', '--name', 'alice', '--role', 'operator'], io)).toBe(0);
+    expect(io.stdout).toContain('token (shown this once; store it now):\npw_00c0ffee_secret\n');
+    expect(io.stdout).toMatch(/^ID\s+NAME\s+ROLE\s+PREFIX/);
+    io = recordingIo({ PHYSWATCH_SERVER: s.url, PHYSWATCH_TOKEN: 'admin-secret' });
+    expect(await run(['tokens', 'revoke', '5', '-o', 'json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout)).toMatchObject({ id: '5', revoked_at: '2026-11-26T12:01:00.000Z' });
+    expect(s.seen.map((r) => [r.method, r.url, r.authorization, r.body])).toEqual([
+      ['POST', '/api/v1/tokens', 'Bearer admin-secret', { name: 'alice', role: 'operator' }],
+      ['DELETE', '/api/v1/tokens/5', 'Bearer admin-secret', undefined],
+    ]);
+    expect(await run(['tokens', 'create', '--name', 'bob', '--role', 'root'], recordingIo({ PHYSWATCH_SERVER: s.url }))).toBe(2);
+  });
+
+  it('lists the audit log with its filters, the token id flag apart from --token', async () => {
+    const s = await server(() => ({ status: 200, body: { items: [], next_cursor: null } }));
+    const io = recordingIo({ PHYSWATCH_SERVER: s.url, PHYSWATCH_TOKEN: 'admin-secret' });
+    expect(await run(['audit', 'list', '--action', 'watch.create', '--token-id', '7', '--since', '2026-11-26T09:00:00Z', '--limit', '5'], io)).toBe(0);
+    expect(io.stdout).toBe('No audit entries.\n');
+    expect(s.seen[0].authorization).toBe('Bearer admin-secret');
+    expect(new URL(s.seen[0].url, s.url).searchParams.toString()).toBe('since=2026-11-26T09%3A00%3A00.000Z&action=watch.create&token_id=7&limit=5');
+  });
+
+  it('is 1 for a 401 or a 403, saying why and where the token came from', async () => {
+    const s = await server((req) =>
+      req.authorization
+        ? { status: 403, body: { error: 'forbidden', message: 'listing tokens needs role admin; this token (alice) has role operator' } }
+        : { status: 401, body: { error: 'unauthenticated', message: 'missing bearer token (Authorization: Bearer <token>)' } },
+    );
+    let io = recordingIo({ PHYSWATCH_SERVER: s.url });
+    expect(await run(['tokens', 'list'], io)).toBe(1);
+    expect(io.stderr).toContain(`error: not authenticated by ${s.url}: missing bearer token (Authorization: Bearer <token>); no token is set: pass --token, set PHYSWATCH_TOKEN`);
+    io = recordingIo({ PHYSWATCH_SERVER: s.url, PHYSWATCH_TOKEN: 'op' });
+    expect(await run(['tokens', 'list'], io)).toBe(1);
+    expect(io.stderr).toBe(`error: not allowed by ${s.url}: listing tokens needs role admin; this token (alice) has role operator (token from PHYSWATCH_TOKEN)\n`);
+  });
+});

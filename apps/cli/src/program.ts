@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, exitCodeOf } from './cli-error';
+import { addAuthCommands } from './commands/auth-commands';
 import { addGlobalOptions } from './commands/global-options';
 import { addHitsCommands } from './commands/hits-commands';
 import { addHostsCommands } from './commands/hosts-commands';
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIo): Command {
   addHostsCommands(program, io);
   addHitsCommands(program, io);
   addKdumpCommands(program, io);
+  addAuthCommands(program, io);
   return program;
 }
 

@@ -40,6 +40,10 @@ export class ApiClient {
     return this.request<T>('POST', path, options);
   }
 
+  delete<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('DELETE', path, options);
+  }
+
   private async request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const url = new URL(this.config.server + path);
     for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
@@ -72,9 +76,13 @@ export class ApiClient {
       return new BadInputError(`the server refused ${method} ${path} (${err.error ?? 'bad request'})${problems.length ? ':' : `: ${what}`}`, problems);
     }
     if (status === 404) return new CommandFailedError(`${what} (server ${this.config.server})`);
-    if (status === 401 || status === 403) {
-      return new CommandFailedError(`${method} ${path} on ${this.config.server}: ${status} ${what} (token from --token, PHYSWATCH_TOKEN or the config file)`);
+    if (status === 401) {
+      const fix = this.config.tokenSource === null
+        ? 'no token is set: pass --token, set PHYSWATCH_TOKEN, or put "token: …" in the config file (~/.config/physwatch/config.yaml or PHYSWATCH_CONFIG)'
+        : `the token comes from ${this.config.tokenSource}`;
+      return new CommandFailedError(`not authenticated by ${this.config.server}: ${what}; ${fix}`);
     }
+    if (status === 403) return new CommandFailedError(`not allowed by ${this.config.server}: ${what} (token from ${this.config.tokenSource})`);
     return new CommandFailedError(`${method} ${path} on ${this.config.server} failed: ${status} ${err.error ?? ''} ${what}`.replace(/\s+/g, ' '));
   }
 

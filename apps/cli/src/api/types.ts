@@ -100,3 +100,35 @@ export interface KdumpJobJson {
   attempts: number;
   updated_at: string;
 }
+
+/** GET /api/v1/tokens: an API token, never its secret. */
+export interface TokenJson {
+  id: string;
+  name: string;
+  role: string;
+  prefix: string;
+  bootstrap: boolean;
+  created_by_token_id: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** POST /api/v1/tokens: the token with its secret, shown this once. */
+export type NewTokenJson = TokenJson & { token: string };
+
+/** GET /api/v1/audit: one change, or one refused attempt at a change. */
+export interface AuditJson {
+  id: string;
+  at: string;
+  token_id: string | null;
+  token_name: string | null;
+  token_role: string | null;
+  action: string;
+  target: string | null;
+  source_ip: string;
+  method: string;
+  path: string;
+  request_body: unknown;
+  status: number;
+}

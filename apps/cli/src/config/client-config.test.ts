@@ -19,10 +19,11 @@ describe('server and token resolution', () => {
       server: 'http://flag:3',
       serverSource: '--server',
       token: 'flag-token',
+      tokenSource: '--token',
     });
-    expect(resolveClientConfig(inputs({ env, files: file }))).toEqual({ server: 'http://env:2', serverSource: 'PHYSWATCH_SERVER', token: 'env-token' });
-    expect(resolveClientConfig(inputs({ files: file }))).toEqual({ server: 'http://file:1', serverSource: DEFAULT_FILE, token: 'file-token' });
-    expect(resolveClientConfig(inputs({}))).toEqual({ server: DEFAULT_SERVER, serverSource: 'default', token: null });
+    expect(resolveClientConfig(inputs({ env, files: file }))).toEqual({ server: 'http://env:2', serverSource: 'PHYSWATCH_SERVER', token: 'env-token', tokenSource: 'PHYSWATCH_TOKEN' });
+    expect(resolveClientConfig(inputs({ files: file }))).toEqual({ server: 'http://file:1', serverSource: DEFAULT_FILE, token: 'file-token', tokenSource: DEFAULT_FILE });
+    expect(resolveClientConfig(inputs({}))).toEqual({ server: DEFAULT_SERVER, serverSource: 'default', token: null, tokenSource: null });
   });
 
   it('resolves server and token independently, and ignores empty values', () => {

@@ -15,6 +15,8 @@ export interface ClientConfig {
   /** "--server", "PHYSWATCH_SERVER", the config file's path, or "default". */
   serverSource: string;
   token: string | null;
+  /** "--token", "PHYSWATCH_TOKEN", the config file's path; null when no token is set. */
+  tokenSource: string | null;
 }
 
 export interface ConfigInputs {
@@ -41,8 +43,13 @@ export function resolveClientConfig(inputs: ConfigInputs): ClientConfig {
     [fileValues.server, fileValues.file],
   ];
   const [rawServer, serverSource] = candidates.find(([value]) => value !== undefined) ?? [DEFAULT_SERVER, 'default'];
-  const token = nonEmpty(flags.token) ?? nonEmpty(env.PHYSWATCH_TOKEN) ?? fileValues.token ?? null;
-  return { server: normalizeServer(rawServer!, serverSource), serverSource, token };
+  const tokens: Array<[string | undefined, string]> = [
+    [nonEmpty(flags.token), '--token'],
+    [nonEmpty(env.PHYSWATCH_TOKEN), 'PHYSWATCH_TOKEN'],
+    [fileValues.token, fileValues.file],
+  ];
+  const [token, tokenSource] = tokens.find(([value]) => value !== undefined) ?? [null, null];
+  return { server: normalizeServer(rawServer!, serverSource), serverSource, token: token ?? null, tokenSource };
 }
 
 /** Accepts "host:port" as well as a URL, since that is how people type it. */
