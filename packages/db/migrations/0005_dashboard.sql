@@ -85,40 +85,27 @@ insert into hit_counts_host (watch_id, host_id, hits, first_hit_at, last_hit_at)
 
 -- Live updates for watches, their per-host states and hosts. Identical payloads within one
 -- transaction are delivered once, so a placement over many hosts is one watch event.
-create function watch_changed() returns trigger language plpgsql as $$
+-- TG_ARGV: the event's kind, its ids key, and the column of the row that holds the id.
+create function row_changed() returns trigger language plpgsql as $$
 begin
   perform pg_notify(physwatch_events_channel(TG_TABLE_SCHEMA),
-                    json_build_object('kind', 'watch', 'watch_ids', json_build_array(new.watch_id::text))::text);
+                    json_build_object('kind', TG_ARGV[0], TG_ARGV[1], json_build_array(to_jsonb(new) ->> TG_ARGV[2]))::text);
   return null;
 end $$;
 
-create function watch_row_changed() returns trigger language plpgsql as $$
-begin
-  perform pg_notify(physwatch_events_channel(TG_TABLE_SCHEMA),
-                    json_build_object('kind', 'watch', 'watch_ids', json_build_array(new.id::text))::text);
-  return null;
-end $$;
+create trigger watches_events after insert or update on watches for each row execute function row_changed('watch', 'watch_ids', 'id');
 
-create function host_changed() returns trigger language plpgsql as $$
-begin
-  perform pg_notify(physwatch_events_channel(TG_TABLE_SCHEMA),
-                    json_build_object('kind', 'host', 'host_ids', json_build_array(new.id))::text);
-  return null;
-end $$;
-
-create trigger watches_events after insert or update on watches for each row execute function watch_row_changed();
-
-create trigger assignments_insert_events after insert on assignments for each row execute function watch_changed();
+create trigger assignments_insert_events after insert on assignments for each row execute function row_changed('watch', 'watch_ids', 'watch_id');
 -- Agents re-report every watch on every desired state; only a change of phase or reason is news.
 create trigger assignments_update_events after update on assignments for each row
   when (old.phase is distinct from new.phase or old.reason is distinct from new.reason)
-  execute function watch_changed();
+  execute function row_changed('watch', 'watch_ids', 'watch_id');
 
-create trigger hosts_insert_events after insert on hosts for each row execute function host_changed();
+create trigger hosts_insert_events after insert on hosts for each row execute function row_changed('host', 'host_ids', 'id');
 -- Heartbeats move last_seen_at every few seconds on every host; those are not news.
 create trigger hosts_update_events after update on hosts for each row
   when (old.connected is distinct from new.connected or old.labels is distinct from new.labels
         or old.boot_id is distinct from new.boot_id or old.hostname is distinct from new.hostname
         or old.kdump is distinct from new.kdump or old.agent_version is distinct from new.agent_version)
-  execute function host_changed();
+  execute function row_changed('host', 'host_ids', 'id');
 
