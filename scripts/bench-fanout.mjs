@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +28,9 @@ const N = Number(process.env.BENCH_FANOUT_AGENTS ?? 2000);
 const CHANNELS = Number(process.env.BENCH_FANOUT_CHANNELS ?? Math.min(200, Math.ceil(N / 100)));
 const CONNECT_BATCH = 500;
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+// The orchestrator's bootstrap admin token for this run; every /api/v1 call sends it.
+const TOKEN = `pw-bench-${randomBytes(24).toString('hex')}`;
+const AUTH = { authorization: `Bearer ${TOKEN}` };
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SCHEMA = `bench_fanout_${Date.now().toString(36)}`;
 
@@ -55,7 +59,7 @@ async function main() {
     cwd: ROOT,
     env: {
       ...process.env, DATABASE_URL, DATABASE_SCHEMA: SCHEMA, REDIS_URL, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort),
-      GRPC_HOST: '127.0.0.1', GRPC_PORT: String(grpcPort), LOG_LEVEL: 'warn', HOST_OFFLINE_AFTER_MS: '3600000',
+      GRPC_HOST: '127.0.0.1', GRPC_PORT: String(grpcPort), LOG_LEVEL: 'warn', HOST_OFFLINE_AFTER_MS: '3600000', PHYSWATCH_ADMIN_TOKEN: TOKEN,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -115,7 +119,7 @@ async function main() {
   createdAt = process.hrtime.bigint();
   const res = await fetch(`${base}/api/v1/watches`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...AUTH },
     body: JSON.stringify({ name: 'fan-out', target: { paddr: '0x1000' }, width: 8, condition: 'any_change', interval: '10ms', hosts: { selector: 'fleet=bench' } }),
   });
   const watch = await res.json();
@@ -128,7 +132,7 @@ async function main() {
   let peakRss = rssMiB(orchestrator.pid);
   while (Date.now() < deadline) {
     peakRss = Math.max(peakRss, rssMiB(orchestrator.pid));
-    const w = await (await fetch(`${base}/api/v1/watches/${watchId}`)).json();
+    const w = await (await fetch(`${base}/api/v1/watches/${watchId}`, { headers: AUTH })).json();
     if (w.counts?.armed === N) {
       allArmedMs = Number(process.hrtime.bigint() - createdAt) / 1e6;
       break;

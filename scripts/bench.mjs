@@ -20,6 +20,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+// The orchestrator's bootstrap admin token for this run; every /api/v1 call sends it.
+const TOKEN = `pw-bench-${randomBytes(24).toString('hex')}`;
+const AUTH = { authorization: `Bearer ${TOKEN}` };
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SCHEMA = `bench_${Date.now().toString(36)}`;
 const REGION = 0x100000;
@@ -78,6 +81,7 @@ async function main() {
     HTTP_PORT: String(httpPort),
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: String(grpcPort),
+    PHYSWATCH_ADMIN_TOKEN: TOKEN,
   });
   await ready(orchestrator, 'orchestrator ready');
 
@@ -104,7 +108,7 @@ async function main() {
   const base = `http://127.0.0.1:${httpPort}`;
   const res = await fetch(`${base}/api/v1/watches`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...AUTH },
     body: JSON.stringify({
       name: 'bench: 4 KiB region, any change',
       target: { paddr: `0x${REGION.toString(16)}` },
@@ -119,7 +123,7 @@ async function main() {
   if (res.status !== 201) throw new Error(`creating the watch: ${res.status} ${JSON.stringify(watch)}`);
   const armBy = Date.now() + 60_000;
   for (;;) {
-    const w = await (await fetch(`${base}/api/v1/watches/${watch.id}`)).json();
+    const w = await (await fetch(`${base}/api/v1/watches/${watch.id}`, { headers: AUTH })).json();
     if (w.counts?.armed === AGENTS) break;
     const failed = w.assignments?.find((h) => h.phase === 'failed');
     if (failed) throw new Error(`watch failed on ${failed.host_id}: ${failed.reason}`);

@@ -3,8 +3,11 @@
 // (embedded unless DATABASE_URL is set), Redis (REDIS_URL, or a private redis-server),
 // the orchestrator and three simulated agents whose memory is corrupted on a script,
 // creates a watch, and prints where to look. `--until-hits` exits 0 once every agent's
-// hits are visible through the API (the demo's own test uses it).
+// hits are visible through the API (the demo's own test uses it). The orchestrator gets an
+// admin token (PHYSWATCH_ADMIN_TOKEN, or a fresh random one) that the demo prints with the
+// line that points the CLI at it.
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
@@ -149,10 +152,10 @@ function agentConfig(agent, grpcPort) {
   return file;
 }
 
-async function api(base, method, route, body) {
+async function api(base, token, method, route, body) {
   const res = await fetch(base + route, {
     method,
-    headers: body ? { 'content-type': 'application/json' } : {},
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   const json = await res.json();
@@ -181,7 +184,9 @@ async function main() {
   const redis = await redisUrl();
   const httpPort = await freePort(Number(process.env.HTTP_PORT ?? 8080));
   const grpcPort = await freePort(Number(process.env.GRPC_PORT ?? 50051));
+  const token = process.env.PHYSWATCH_ADMIN_TOKEN || `pw-demo-${randomBytes(24).toString('hex')}`;
   const orchestrator = start('orchestrator', process.execPath, ['apps/orchestrator/dist/main.js'], {
+    PHYSWATCH_ADMIN_TOKEN: token,
     DATABASE_URL: databaseUrl,
     REDIS_URL: redis,
     HTTP_HOST: '127.0.0.1',
@@ -192,9 +197,11 @@ async function main() {
   await waitForLine(orchestrator, 'orchestrator ready', 'the orchestrator');
   const base = `http://127.0.0.1:${httpPort}`;
   say(`orchestrator: REST ${base}/api/v1, gRPC 127.0.0.1:${grpcPort}`);
+  say(`admin token (PHYSWATCH_ADMIN_TOKEN): ${token}`);
+  say(`for the CLI and curl: export PHYSWATCH_SERVER=${base} PHYSWATCH_TOKEN=${token}`);
 
   for (const agent of AGENTS) start(agent.id, process.execPath, ['apps/agent/dist/main.js', '--config', agentConfig(agent, grpcPort)]);
-  const watch = await api(base, 'POST', '/api/v1/watches', {
+  const watch = await api(base, token, 'POST', '/api/v1/watches', {
     name: 'demo: zero page byte corrupted to 0x33',
     target: { symbol: 'empty_zero_page' },
     width: 1,
@@ -206,14 +213,14 @@ async function main() {
   });
   say(`created watch ${watch.id} (empty_zero_page, equals 0x33, every 30ms) on hosts matching demo=true`);
   say('where to look:');
-  say(`  curl -s '${base}/api/v1/hits?watch_id=${watch.id}'`);
-  say(`  curl -s ${base}/api/v1/watches/${watch.id}     curl -s ${base}/api/v1/hosts`);
+  say(`  node apps/cli/dist/main.js hits list --watch ${watch.id}     node apps/cli/dist/main.js hosts list`);
+  say(`  curl -s -H "Authorization: Bearer $PHYSWATCH_TOKEN" '${base}/api/v1/hits?watch_id=${watch.id}'`);
   say(`  ${base}/docs (OpenAPI)   ${base}/metrics   logs in ${WORK}`);
 
   const started = Date.now();
   const seen = new Set();
   for (;;) {
-    const { items } = await api(base, 'GET', `/api/v1/hits?watch_id=${watch.id}&limit=100`);
+    const { items } = await api(base, token, 'GET', `/api/v1/hits?watch_id=${watch.id}&limit=100`);
     for (const hit of items) {
       const key = `${hit.host_id}/${hit.seq}`;
       if (seen.has(key)) continue;

@@ -32,10 +32,9 @@ let other: Agent;
 let scratch: string;
 const children = new Set<ChildProcess>();
 
-/** The CLI's environment: only what a test gives it, so the developer's own settings never leak in. */
+/** The CLI's environment: only what a test gives it (the admin token by default), so the developer's own settings never leak in. */
 function cliEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = { ...process.env, HOME: scratch, PHYSWATCH_SERVER: orch.url };
-  delete base.PHYSWATCH_TOKEN;
+  const base: NodeJS.ProcessEnv = { ...process.env, HOME: scratch, PHYSWATCH_SERVER: orch.url, PHYSWATCH_TOKEN: orch.adminToken };
   delete base.PHYSWATCH_CONFIG;
   const merged = { ...base, ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
@@ -70,7 +69,7 @@ function json<T = any>(res: CliResult): T {
 beforeAll(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), 'physwatch-cli-e2e-'));
   orch = await Orchestrator.start();
-  api = new Api(orch.url);
+  api = new Api(orch.url, orch.adminToken);
   a1 = await Agent.start({ server: orch.grpcAddress, hostId: 'cli-a1', labels: { rack: 'r12', suite: 'cli' } });
   a2 = await Agent.start({ server: orch.grpcAddress, hostId: 'cli-a2', labels: { rack: 'r12', suite: 'cli' } });
   other = await Agent.start({ server: orch.grpcAddress, hostId: 'cli-b1', labels: { rack: 'r99', suite: 'cli' } });
@@ -252,10 +251,10 @@ describe('physwatch CLI', () => {
     expect(missing.stderr).toContain('watch 999999 does not exist');
   });
 
-  it('finds the server in the config file, and says which server it could not reach (exit 1)', async () => {
+  it('finds the server and token in the config file, and says which server it could not reach (exit 1)', async () => {
     const config = path.join(scratch, 'config.yaml');
-    writeFileSync(config, `server: ${orch.url}\ntoken: t0ken\n`);
-    const viaFile = await cli(['hosts', 'list', '-o', 'json'], { PHYSWATCH_SERVER: undefined, PHYSWATCH_CONFIG: config });
+    writeFileSync(config, `server: ${orch.url}\ntoken: ${orch.adminToken}\n`);
+    const viaFile = await cli(['hosts', 'list', '-o', 'json'], { PHYSWATCH_SERVER: undefined, PHYSWATCH_TOKEN: undefined, PHYSWATCH_CONFIG: config });
     expect(json<any[]>(viaFile)).toHaveLength(3);
 
     const port = await freePort();

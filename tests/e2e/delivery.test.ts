@@ -17,7 +17,7 @@ const stateDirs: Agent[] = [];
 async function orchestrator(): Promise<{ orch: Orchestrator; api: Api }> {
   const orch = await Orchestrator.start();
   started.push(orch);
-  return { orch, api: new Api(orch.url) };
+  return { orch, api: new Api(orch.url, orch.adminToken) };
 }
 
 async function agent(server: string, hostId: string, labels: Record<string, string> = { suite: 'delivery' }, stateDir?: string): Promise<Agent> {

@@ -44,7 +44,7 @@ afterAll(() => {
 async function orchestrator(env: Record<string, string>): Promise<{ orch: Orchestrator; api: Api }> {
   const orch = await Orchestrator.start({ env: { SCHEDULER_TICK_MS: '200', ...env } });
   started.push(orch);
-  return { orch, api: new Api(orch.url) };
+  return { orch, api: new Api(orch.url, orch.adminToken) };
 }
 
 interface KdumpHostOptions {

@@ -16,7 +16,7 @@ const WRITES = 25;
 
 beforeAll(async () => {
   orch = await Orchestrator.start();
-  api = new Api(orch.url);
+  api = new Api(orch.url, orch.adminToken);
   agent = await Agent.start({ server: orch.grpcAddress, hostId: 'host-rest', labels: { rack: 'r7', 'bios.version': '1.0' } });
   const watch = await api.createWatch({ target: { paddr: '0x4000' }, width: 8, condition: 'any_change', interval: '1ms', hosts: { selector: 'rack=r7' } });
   watchId = watch.id;

@@ -20,7 +20,7 @@ beforeAll(async () => {
   orch = await Orchestrator.start({
     env: { GRPC_TLS_CERT: pki.serverCert, GRPC_TLS_KEY: pki.serverKey, GRPC_TLS_CA: pki.ca },
   });
-  api = new Api(orch.url);
+  api = new Api(orch.url, orch.adminToken);
 });
 
 afterAll(async () => {

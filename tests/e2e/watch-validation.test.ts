@@ -67,7 +67,7 @@ describe('POST /api/v1/watches with a bad spec', () => {
 
   beforeAll(async () => {
     orchestrator = await Orchestrator.start();
-    api = new Api(orchestrator.url);
+    api = new Api(orchestrator.url, orchestrator.adminToken);
   });
 
   afterAll(async () => {

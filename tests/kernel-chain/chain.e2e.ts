@@ -53,7 +53,7 @@ async function waitForHitCount(n: number, timeoutMs = 60_000): Promise<any[]> {
 
 beforeAll(async () => {
   orchestrator = await Orchestrator.start();
-  api = new Api(orchestrator.url);
+  api = new Api(orchestrator.url, orchestrator.adminToken);
   guest = new Guest({ grpcPort: orchestrator.options.grpcPort, hostId, logFile: path.resolve(__dirname, '../../packages/watch-module/build/chain-guest.log') });
   await guest.boot();
   await eventually('the guest agent to connect', async () => (await api.host(hostId))?.connected === true, 120_000, 500);

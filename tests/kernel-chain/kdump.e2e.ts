@@ -144,7 +144,7 @@ beforeAll(async () => {
   fs.rmSync(PERSIST, { recursive: true, force: true });
   fs.mkdirSync(PERSIST, { recursive: true });
   orchestrator = await Orchestrator.start();
-  api = new Api(orchestrator.url);
+  api = new Api(orchestrator.url, orchestrator.adminToken);
   guest = new Guest({
     grpcPort: orchestrator.options.grpcPort,
     hostId,

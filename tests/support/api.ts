@@ -5,12 +5,25 @@ export interface ApiResponse<T = any> {
 }
 
 export class Api {
-  constructor(readonly baseUrl: string) {}
+  /** `token`: sent as `Authorization: Bearer <token>`; null sends none (to test the 401). */
+  constructor(
+    readonly baseUrl: string,
+    readonly token: string | null,
+  ) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+  /** The same server as another caller, e.g. a viewer token next to the admin one. */
+  as(token: string | null): Api {
+    return new Api(this.baseUrl, token);
+  }
+
+  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
     const res = await fetch(this.baseUrl + path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(this.token === null ? {} : { authorization: `Bearer ${this.token}` }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -36,6 +49,13 @@ export class Api {
   async stopWatch(id: string): Promise<any> {
     const res = await this.request('POST', `/api/v1/watches/${id}/stop`);
     if (res.status !== 200) throw new Error(`stop watch: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** A new token with this role; the answer carries its secret (`token`). */
+  async createToken(name: string, role: 'viewer' | 'operator' | 'admin'): Promise<any> {
+    const res = await this.request('POST', '/api/v1/tokens', { name, role });
+    if (res.status !== 201) throw new Error(`create token: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
 

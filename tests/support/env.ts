@@ -1,5 +1,5 @@
 /** Where tests find the real services, and how they keep out of each other's way. */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 
 export function testDatabaseUrl(): string {
@@ -29,4 +29,14 @@ export function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+// Replicas on one schema must agree on the bootstrap token (each upserts it at start, and a
+// different one would replace it), so the test token is derived from the schema, salted per
+// test process so it is not guessable from the schema name.
+const TOKEN_SALT = randomBytes(16).toString('hex');
+
+/** The PHYSWATCH_ADMIN_TOKEN tests start an orchestrator on that schema with. */
+export function testAdminToken(schema: string): string {
+  return `pw-test-admin-${createHash('sha256').update(`${TOKEN_SALT}:${schema}`).digest('hex').slice(0, 40)}`;
 }

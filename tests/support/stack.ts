@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Child, startChild } from './child';
-import { freePort, freshSchemaName, testDatabaseUrl, testRedisUrl } from './env';
+import { freePort, freshSchemaName, testAdminToken, testDatabaseUrl, testRedisUrl } from './env';
 
 const ROOT = path.resolve(__dirname, '../..');
 const ORCHESTRATOR_MAIN = path.join(ROOT, 'apps/orchestrator/dist/main.js');
@@ -13,6 +13,8 @@ export interface OrchestratorOptions {
   schema: string;
   httpPort: number;
   grpcPort: number;
+  /** PHYSWATCH_ADMIN_TOKEN; by default one derived from the schema (replicas share it). */
+  adminToken: string;
   env?: Record<string, string>;
 }
 
@@ -22,8 +24,10 @@ export class Orchestrator {
   private constructor(readonly options: OrchestratorOptions) {}
 
   static async start(options: Partial<OrchestratorOptions> = {}): Promise<Orchestrator> {
+    const schema = options.schema ?? freshSchemaName('e2e');
     const orchestrator = new Orchestrator({
-      schema: options.schema ?? freshSchemaName('e2e'),
+      schema,
+      adminToken: options.adminToken ?? testAdminToken(schema),
       httpPort: options.httpPort ?? (await freePort()),
       grpcPort: options.grpcPort ?? (await freePort()),
       env: options.env,
@@ -43,6 +47,7 @@ export class Orchestrator {
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: String(this.options.grpcPort),
       LOG_LEVEL: 'info',
+      PHYSWATCH_ADMIN_TOKEN: this.options.adminToken,
       ...this.options.env,
     });
     await this.child.waitForLog((l) => l.msg === 'orchestrator ready');
@@ -50,6 +55,11 @@ export class Orchestrator {
 
   get url(): string {
     return `http://127.0.0.1:${this.options.httpPort}`;
+  }
+
+  /** The bootstrap admin token it was started with. */
+  get adminToken(): string {
+    return this.options.adminToken;
   }
 
   get grpcAddress(): string {

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgentsModule } from './agents/agents.module';
+import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import type { OrchestratorConfig } from './config/config';
 import type { Logger } from './config/logger';
@@ -29,6 +30,7 @@ export class AppModule {
         HostsModule,
         HitsModule,
         KdumpModule,
+        AuthModule,
         AgentsModule,
         HealthModule,
       ],

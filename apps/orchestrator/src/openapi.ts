@@ -9,6 +9,9 @@ export function setupOpenApi(app: NestFastifyApplication): void {
     .setTitle('physwatch orchestrator')
     .setDescription('Fleet-wide software watchpoints: create watches, see hosts and their watch states, read hits.')
     .setVersion('1')
+    // Every operation under /api/v1 needs `Authorization: Bearer <token>` (this document does not).
+    .addBearerAuth()
+    .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, raw: ['json'] });

@@ -1,5 +1,9 @@
+export { ApiTokensRepository } from './api-tokens.repository';
+export type { ApiTokenRow, NewApiToken } from './api-tokens.repository';
 export { ASSIGNMENT_PHASES, AssignmentsRepository } from './assignments.repository';
 export type { ActiveAssignment, AssignmentPhase, AssignmentRow, PhaseCounts, ReportedPhase, ReportedState } from './assignments.repository';
+export { AuditRepository } from './audit.repository';
+export type { AuditFilter, AuditRow, NewAuditEntry } from './audit.repository';
 export { Database } from './database';
 export type { Repositories } from './database';
 export { HitsRepository } from './hits.repository';

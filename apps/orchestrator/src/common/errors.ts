@@ -22,3 +22,22 @@ export class InvalidQueryError extends Error {
 export class AgentProtocolError extends Error {
   override readonly name = 'AgentProtocolError';
 }
+
+/** The request carries no token this orchestrator accepts (401). */
+export class UnauthenticatedError extends Error {
+  override readonly name = 'UnauthenticatedError';
+}
+
+/** The token is known but its role may not do this (403); the message names both roles. */
+export class ForbiddenError extends Error {
+  override readonly name = 'ForbiddenError';
+}
+
+/** A request body (other than a watch spec) that cannot be used; every bad field is listed. */
+export class InvalidRequestError extends Error {
+  override readonly name = 'InvalidRequestError';
+
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.field}: ${e.reason}`).join('; '));
+  }
+}

@@ -1,7 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
 import { ValidationError } from '@physwatch/core';
 import { describe, expect, it } from 'vitest';
-import { InvalidQueryError, NotFoundError } from './errors';
+import { ForbiddenError, InvalidQueryError, InvalidRequestError, NotFoundError, UnauthenticatedError } from './errors';
 import { toHttpError } from './http-error.filter';
 
 describe('toHttpError', () => {
@@ -12,6 +12,9 @@ describe('toHttpError', () => {
     });
     expect(toHttpError(new InvalidQueryError([{ field: 'limit', reason: 'bad' }])).body).toMatchObject({ error: 'invalid_query', errors: [{ field: 'limit' }] });
     expect(toHttpError(new NotFoundError('watch', '9'))).toEqual({ status: 404, body: { error: 'not_found', message: 'watch 9 does not exist' } });
+    expect(toHttpError(new InvalidRequestError([{ field: 'role', reason: 'bad' }])).body).toMatchObject({ error: 'invalid_request', errors: [{ field: 'role' }] });
+    expect(toHttpError(new UnauthenticatedError('unknown or revoked token'))).toEqual({ status: 401, body: { error: 'unauthenticated', message: 'unknown or revoked token' } });
+    expect(toHttpError(new ForbiddenError('x needs role admin'))).toEqual({ status: 403, body: { error: 'forbidden', message: 'x needs role admin' } });
     expect(toHttpError(new NotFoundException('Cannot GET /x')).status).toBe(404);
     expect(toHttpError(Object.assign(new Error('Body is not valid JSON'), { statusCode: 400 })).status).toBe(400);
   });

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@n
 import { ValidationError } from '@physwatch/core';
 import type { FastifyReply } from 'fastify';
 import { Logger, LOGGER } from '../config/logger';
-import { InvalidQueryError, NotFoundError } from './errors';
+import { ForbiddenError, InvalidQueryError, InvalidRequestError, NotFoundError, UnauthenticatedError } from './errors';
 
 interface ErrorBody {
   error: string;
@@ -18,6 +18,11 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof InvalidQueryError) {
     return { status: 400, body: { error: 'invalid_query', message: err.message, errors: err.errors } };
   }
+  if (err instanceof InvalidRequestError) {
+    return { status: 400, body: { error: 'invalid_request', message: err.message, errors: err.errors } };
+  }
+  if (err instanceof UnauthenticatedError) return { status: 401, body: { error: 'unauthenticated', message: err.message } };
+  if (err instanceof ForbiddenError) return { status: 403, body: { error: 'forbidden', message: err.message } };
   if (err instanceof NotFoundError) return { status: 404, body: { error: 'not_found', message: err.message } };
   if (err instanceof HttpException) {
     const status = err.getStatus();

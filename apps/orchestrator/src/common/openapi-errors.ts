@@ -7,7 +7,7 @@ export class FieldErrorDto {
 }
 
 export class ErrorDto {
-  @ApiProperty({ enum: ['invalid_watch_spec', 'invalid_query', 'not_found', 'bad_request', 'internal'] }) error!: string;
+  @ApiProperty({ enum: ['invalid_watch_spec', 'invalid_query', 'invalid_request', 'unauthenticated', 'forbidden', 'not_found', 'bad_request', 'internal'] }) error!: string;
   @ApiProperty() message!: string;
   @ApiPropertyOptional({ type: [FieldErrorDto] }) errors?: FieldErrorDto[];
 }

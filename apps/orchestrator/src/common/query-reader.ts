@@ -88,3 +88,9 @@ export function decodeCursor(kind: string, cursor: string): string | null {
   const id = text.startsWith(prefix) ? text.slice(prefix.length) : '';
   return ID.test(id) ? id : null;
 }
+
+/** A list answer from the limit + 1 rows a repository returned: the page, and the cursor to the next one (null on the last). */
+export function keysetPage<R extends { id: string }, J>(rows: readonly R[], limit: number, kind: string, toJson: (row: R) => J): { items: J[]; next_cursor: string | null } {
+  const page = rows.slice(0, limit);
+  return { items: page.map(toJson), next_cursor: rows.length > limit ? encodeCursor(kind, page[page.length - 1].id) : null };
+}

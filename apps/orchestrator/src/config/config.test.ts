@@ -21,6 +21,8 @@ describe('loadConfig', () => {
         rebootTimeoutMs: 900_000,
         collectTimeoutMs: 600_000,
       },
+      adminToken: null,
+      trustProxy: false,
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -39,6 +41,19 @@ describe('loadConfig', () => {
     for (const key of ['DATABASE_URL', 'REDIS_URL', 'HTTP_PORT', 'GRPC_PORT', 'LOG_LEVEL', 'GRPC_TLS_KEY', 'DATABASE_SCHEMA']) {
       expect(message).toContain(`${key}:`);
     }
+  });
+
+  it('takes PHYSWATCH_ADMIN_TOKEN of 24 characters or more, refusing a short one without echoing it', () => {
+    expect(loadConfig({ ...minimal, PHYSWATCH_ADMIN_TOKEN: 'a'.repeat(24), TRUST_PROXY: 'true' })).toMatchObject({ adminToken: 'a'.repeat(24), trustProxy: true });
+    let message = '';
+    try {
+      loadConfig({ ...minimal, PHYSWATCH_ADMIN_TOKEN: 'short-secret', TRUST_PROXY: 'maybe' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('PHYSWATCH_ADMIN_TOKEN: must be at least 24 characters');
+    expect(message).toContain('TRUST_PROXY: must be true or false');
+    expect(message).not.toContain('short-secret');
   });
 
   it('reads ports 0 (pick a free one) and TLS with a CA as mTLS', () => {

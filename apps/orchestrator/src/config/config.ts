@@ -36,6 +36,10 @@ export interface OrchestratorConfig {
   /** How often the scheduler leader recomputes (canary soak, offline hosts, start times). */
   readonly schedulerTickMs: number;
   readonly kdump: KdumpConfig;
+  /** PHYSWATCH_ADMIN_TOKEN: upserted at start as the admin token named "bootstrap"; null when unset. */
+  readonly adminToken: string | null;
+  /** TRUST_PROXY: take the client address from X-Forwarded-For (behind a proxy you run). */
+  readonly trustProxy: boolean;
   readonly logLevel: string;
 }
 
@@ -60,9 +64,11 @@ export const DEFAULTS = {
   KDUMP_REPLY_TIMEOUT_MS: 30_000,
   KDUMP_REBOOT_TIMEOUT_MS: 900_000,
   KDUMP_COLLECT_TIMEOUT_MS: 600_000,
+  TRUST_PROXY: false,
   LOG_LEVEL: 'info',
 } as const;
 
+const ADMIN_TOKEN_MIN = 24;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const PORT_RANGE = 'must be a whole number from 0 to 65535 (0 picks a free port)';
 const port = z.coerce.number({ error: PORT_RANGE }).int(PORT_RANGE).min(0, PORT_RANGE).max(65535, PORT_RANGE);
@@ -122,6 +128,13 @@ const ENV = z
     KDUMP_REPLY_TIMEOUT_MS: millis(100).default(DEFAULTS.KDUMP_REPLY_TIMEOUT_MS),
     KDUMP_REBOOT_TIMEOUT_MS: millis(1000).default(DEFAULTS.KDUMP_REBOOT_TIMEOUT_MS),
     KDUMP_COLLECT_TIMEOUT_MS: millis(1000).default(DEFAULTS.KDUMP_COLLECT_TIMEOUT_MS),
+    // Never echoed in an error: it is a secret.
+    PHYSWATCH_ADMIN_TOKEN: z
+      .string()
+      .min(ADMIN_TOKEN_MIN, `must be at least ${ADMIN_TOKEN_MIN} characters (a random secret, e.g. from openssl rand -hex 24)`)
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an Authorization header)')
+      .optional(),
+    TRUST_PROXY: z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1').default(DEFAULTS.TRUST_PROXY),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default(DEFAULTS.LOG_LEVEL),
   });
 
@@ -183,6 +196,8 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
       rebootTimeoutMs: e.KDUMP_REBOOT_TIMEOUT_MS,
       collectTimeoutMs: e.KDUMP_COLLECT_TIMEOUT_MS,
     },
+    adminToken: e.PHYSWATCH_ADMIN_TOKEN ?? null,
+    trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -1,5 +1,5 @@
 import { Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { AssignmentsRepository, Database, HitsRepository, HostsRepository, KdumpJobsRepository, migrate, VmcoresRepository, WatchesRepository } from '@physwatch/db';
+import { AssignmentsRepository, AuditRepository, Database, HitsRepository, HostsRepository, KdumpJobsRepository, migrate, VmcoresRepository, WatchesRepository } from '@physwatch/db';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
 
@@ -32,9 +32,10 @@ class DatabaseLifecycle implements OnApplicationShutdown {
     { provide: HitsRepository, inject: [Database], useFactory: (db: Database) => db.hits },
     { provide: KdumpJobsRepository, inject: [Database], useFactory: (db: Database) => db.kdumpJobs },
     { provide: VmcoresRepository, inject: [Database], useFactory: (db: Database) => db.vmcores },
+    { provide: AuditRepository, inject: [Database], useFactory: (db: Database) => db.audit },
     DatabaseLifecycle,
   ],
-  exports: [Database, HostsRepository, WatchesRepository, AssignmentsRepository, HitsRepository, KdumpJobsRepository, VmcoresRepository],
+  exports: [Database, HostsRepository, WatchesRepository, AssignmentsRepository, HitsRepository, KdumpJobsRepository, VmcoresRepository, AuditRepository],
 })
 export class DatabaseModule {}
 

@@ -4,7 +4,8 @@ import { HitsRepository } from '@physwatch/db';
 import { ErrorDto } from '../common/openapi-errors';
 import { HitPageDto } from './hit.openapi';
 import { HitJson, hitJson } from './hit.view';
-import { encodeCursor, MAX_LIMIT, parseHitsQuery } from './hits-query';
+import { keysetPage } from '../common/query-reader';
+import { MAX_LIMIT, parseHitsQuery } from './hits-query';
 
 @ApiTags('hits')
 @Controller('api/v1/hits')
@@ -23,8 +24,6 @@ export class HitsController {
   async list(@Query() query: Record<string, unknown>): Promise<{ items: HitJson[]; next_cursor: string | null }> {
     const filter = parseHitsQuery(query);
     const rows = await this.hits.list({ ...filter, limit: filter.limit + 1 });
-    const page = rows.slice(0, filter.limit);
-    const next = rows.length > filter.limit ? encodeCursor(page[page.length - 1].id) : null;
-    return { items: page.map(hitJson), next_cursor: next };
+    return keysetPage(rows, filter.limit, 'hit', hitJson);
   }
 }

@@ -3,7 +3,7 @@ import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, Ap
 import { VmcoresRepository } from '@physwatch/db';
 import { NotFoundError } from '../common/errors';
 import { ErrorDto } from '../common/openapi-errors';
-import { encodeCursor } from '../common/query-reader';
+import { keysetPage } from '../common/query-reader';
 import { VmcoreDto, VmcorePageDto } from './kdump.openapi';
 import { MAX_LIMIT, parseVmcoresQuery } from './kdump-query';
 import { VmcoreJson, vmcoreJson } from './kdump.view';
@@ -24,9 +24,7 @@ export class VmcoresController {
   async list(@Query() query: Record<string, unknown>): Promise<{ items: VmcoreJson[]; next_cursor: string | null }> {
     const filter = parseVmcoresQuery(query);
     const rows = await this.vmcores.list({ ...filter, limit: filter.limit + 1 });
-    const page = rows.slice(0, filter.limit);
-    const next = rows.length > filter.limit ? encodeCursor('vmcore', page[page.length - 1].id) : null;
-    return { items: page.map(vmcoreJson), next_cursor: next };
+    return keysetPage(rows, filter.limit, 'vmcore', vmcoreJson);
   }
 
   @Get(':id')

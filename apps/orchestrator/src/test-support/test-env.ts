@@ -1,5 +1,5 @@
 // Test-only: the orchestrator environment for a test run: real services, its own schema, ports 0.
-import { testDatabaseUrl, testRedisUrl } from '../../../../tests/support/env';
+import { testAdminToken, testDatabaseUrl, testRedisUrl } from '../../../../tests/support/env';
 
 export function testEnv(schema: string): Record<string, string> {
   return {
@@ -10,5 +10,6 @@ export function testEnv(schema: string): Record<string, string> {
     HTTP_PORT: '0',
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: '0',
+    PHYSWATCH_ADMIN_TOKEN: testAdminToken(schema),
   };
 }

@@ -17,6 +17,8 @@ export interface TestOrchestrator {
   grpcAddress: string;
   db: Database;
   metrics: MetricsService;
+  /** The bootstrap admin token; `http` sends it. */
+  adminToken: string;
   http<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
@@ -34,7 +36,7 @@ export async function startTestOrchestrator(env: Record<string, string> = {}, ow
     ...env,
   });
   const running = await startOrchestrator(config, createLogger(config.logLevel));
-  const api = new Api(`http://127.0.0.1:${running.httpPort}`);
+  const api = new Api(`http://127.0.0.1:${running.httpPort}`, config.adminToken);
   const prefix = running.app.get(JobsService).prefix;
   return {
     running,
@@ -42,6 +44,7 @@ export async function startTestOrchestrator(env: Record<string, string> = {}, ow
     grpcAddress: `127.0.0.1:${running.grpcPort}`,
     db: running.app.get(Database),
     metrics: running.app.get(MetricsService),
+    adminToken: config.adminToken!,
     http: (method, path, body) => api.request(method, path, body),
     async close() {
       await running.close();

@@ -1,6 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { destructiveKind, isDestructive, parseWatchSpec } from '@physwatch/core';
 import { WATCH_STATES, WatchState } from '@physwatch/db';
+import { Access, Caller, Principal, requireRole } from '../auth/access';
+import { Audit, AuditTrail } from '../auth/audit-entry';
 import { InvalidQueryError } from '../common/errors';
 import { ErrorDto } from '../common/openapi-errors';
 import { WatchDetailDto, WatchDto, WatchListDto, WatchSpecDto } from './watch.openapi';
@@ -13,12 +16,17 @@ import { WatchesService } from './watches.service';
 export class WatchesController {
   constructor(private readonly watches: WatchesService) {}
 
+  /** operator for report/stack watches; a destructive one (panic, hang, kdump_on_hit) needs admin, checked once the spec is parsed. */
   @Post()
+  @Access({ role: 'operator', action: 'watch.create', what: 'creating a watch' })
   @ApiBody({ type: WatchSpecDto })
   @ApiCreatedResponse({ type: WatchDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_watch_spec, with every bad field' })
-  create(@Body() body: unknown): Promise<WatchJson> {
-    return this.watches.create(body);
+  @ApiForbiddenResponse({ type: ErrorDto, description: 'operator for report/stack watches, admin for panic, hang or kdump_on_hit' })
+  create(@Body() body: unknown, @Caller() caller: Principal, @Audit() audit: AuditTrail): Promise<WatchJson> {
+    const spec = parseWatchSpec(body);
+    if (isDestructive(spec)) requireRole(caller, 'admin', `creating a ${destructiveKind(spec)} watch`);
+    return this.watches.create(spec, audit);
   }
 
   @Get()
@@ -46,27 +54,34 @@ export class WatchesController {
     return this.watches.hosts(id);
   }
 
+  // Pausing and stopping are the safe direction: operator may do both to any watch, destructive ones included.
   @Post(':id/pause')
   @HttpCode(200)
+  @Access({ role: 'operator', action: 'watch.pause', what: 'pausing a watch' })
   @ApiOkResponse({ type: WatchDto, description: 'the watch, its rollout paused (placed hosts keep it)' })
   @ApiNotFoundResponse({ type: ErrorDto })
-  pause(@Param('id') id: string): Promise<WatchJson> {
-    return this.watches.setPaused(id, true);
+  pause(@Param('id') id: string, @Audit() audit: AuditTrail): Promise<WatchJson> {
+    return this.watches.setPaused(id, true, audit);
   }
 
+  /** Resuming lets a rollout reach more hosts: a destructive watch needs admin for it. */
   @Post(':id/resume')
   @HttpCode(200)
+  @Access({ role: 'operator', action: 'watch.resume', what: 'resuming a watch' })
   @ApiOkResponse({ type: WatchDto, description: 'the watch, its rollout going on' })
   @ApiNotFoundResponse({ type: ErrorDto })
-  resume(@Param('id') id: string): Promise<WatchJson> {
-    return this.watches.setPaused(id, false);
+  async resume(@Param('id') id: string, @Caller() caller: Principal, @Audit() audit: AuditTrail): Promise<WatchJson> {
+    const kind = await this.watches.destructiveKindOf(id);
+    if (kind !== null) requireRole(caller, 'admin', `resuming a ${kind} watch`);
+    return this.watches.setPaused(id, false, audit);
   }
 
   @Post(':id/stop')
   @HttpCode(200)
+  @Access({ role: 'operator', action: 'watch.stop', what: 'stopping a watch' })
   @ApiOkResponse({ type: WatchDto, description: 'the watch, stopped; an ended watch is returned unchanged' })
   @ApiNotFoundResponse({ type: ErrorDto })
-  stop(@Param('id') id: string): Promise<WatchJson> {
-    return this.watches.stop(id);
+  stop(@Param('id') id: string, @Audit() audit: AuditTrail): Promise<WatchJson> {
+    return this.watches.stop(id, audit);
   }
 }

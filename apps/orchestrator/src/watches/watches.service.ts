@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { parseWatchSpec, watchSpecToJson } from '@physwatch/core';
+import { destructiveKind, isDestructive, WatchSpec, watchSpecToJson } from '@physwatch/core';
 import { AssignmentsRepository, Database, EndedWatchState, WatchesRepository, WatchRow, WatchState } from '@physwatch/db';
+import type { AuditTrail } from '../auth/audit-entry';
 import { NotFoundError } from '../common/errors';
 import { Logger, LOGGER } from '../config/logger';
 import { DesiredStateBus } from '../desired-state/desired-state.bus';
@@ -26,11 +27,11 @@ export class WatchesService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Validates (ValidationError lists every bad field), stores, places on matching known hosts, tells their streams. */
-  async create(body: unknown): Promise<WatchJson> {
-    const spec = parseWatchSpec(body);
+  /** Stores a parsed spec, places it on matching known hosts, tells their streams; audited in the same transaction. */
+  async create(spec: WatchSpec, audit: AuditTrail): Promise<WatchJson> {
     const { row, hosts } = await this.db.transaction(async (tx) => {
       const row = await tx.watches.create({ name: spec.name, spec: watchSpecToJson(spec), expiresAt: spec.expiresAt, maxHits: spec.maxHits });
+      await audit.record(tx, row.id);
       const hosts = await this.placement.placeWatch(tx, row.id);
       return { row, hosts };
     });
@@ -78,9 +79,10 @@ export class WatchesService {
    * Pausing holds the rollout where it is (placed hosts keep the watch); resuming lets it
    * expand again at once. Either on an ended watch returns it unchanged.
    */
-  async setPaused(id: string, paused: boolean): Promise<WatchJson> {
+  async setPaused(id: string, paused: boolean, audit: AuditTrail): Promise<WatchJson> {
     await this.find(id);
     const changed = await this.db.transaction(async (tx) => {
+      await audit.record(tx, id);
       if (!(await tx.watches.setPaused(id, paused))) return null;
       return this.pass.run(tx, [id]);
     });
@@ -89,20 +91,29 @@ export class WatchesService {
   }
 
   /** Stopping an ended watch returns it unchanged. */
-  async stop(id: string): Promise<WatchJson> {
+  async stop(id: string, audit: AuditTrail): Promise<WatchJson> {
     await this.find(id);
-    await this.end(id, 'stopped');
+    await this.end(id, 'stopped', audit);
     return this.summary(id);
+  }
+
+  /** "panic", "hang" or "kdump_on_hit" for a watch that can take a host down; null otherwise. */
+  async destructiveKindOf(id: string): Promise<string | null> {
+    const spec = (await this.find(id)).spec as { action?: string; kdump_on_hit?: boolean };
+    const fields = { action: spec.action ?? 'report', kdumpOnHit: spec.kdump_on_hit === true };
+    return isDestructive(fields) ? destructiveKind(fields) : null;
   }
 
   /**
    * Ends an active watch (stopped, expired, exhausted): its assignments are removed, the
    * hosts' generations bumped and their streams told. False when it had already ended.
    */
-  async end(id: string, state: EndedWatchState): Promise<boolean> {
+  async end(id: string, state: EndedWatchState, audit?: AuditTrail): Promise<boolean> {
     const hosts = await this.db.transaction(async (tx) => {
       // Same lock order as a scheduler pass (placement, then rows), so the two never deadlock.
       await tx.lockPlacement();
+      // A person's stop is audited with it; expiry and exhaustion are the system's own.
+      if (audit) await audit.record(tx, id);
       if (!(await tx.watches.end(id, state))) return null;
       const hosts = await tx.assignments.markRemoved(id);
       await tx.hosts.bumpDesiredGeneration(hosts);
