@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import type { OrchestratorConfig } from './config/config';
 import type { Logger } from './config/logger';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { HitsModule } from './hits/hits.module';
@@ -33,6 +34,7 @@ export class AppModule {
         AuthModule,
         AgentsModule,
         HealthModule,
+        DashboardModule,
       ],
     };
   }

@@ -1,0 +1,274 @@
+/**
+ * The dashboard end to end: the real orchestrator serving the built dashboard, simulated
+ * agents with different host facts, data made through the API and the agents' memory, and
+ * Debian's chromium reading each page as a person would. Screenshots of every page are
+ * saved under test-results/dashboard/ (CI keeps them as artifacts).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { corruptMemoryFile } from '@physwatch/agent';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually';
+import { Agent, Orchestrator } from '../support/stack';
+import { launchChromium, screenshot, tableRows, textWhen } from './browser';
+
+const TOKEN = `dashboard-e2e-${randomBytes(16).toString('hex')}`;
+const PADDR = 0x4000n;
+
+// Hosts a and b share the BIOS the hits follow; c and d have the other one. e goes offline.
+const FACTS: Record<string, Record<string, string>> = {
+  'host-a': { 'dmi.bios.version': '2.1.0', 'nic.eth0.firmware': '22.36.1', 'dmi.system.product': 'R750', 'cpu.microcode': '0xd0003a5' },
+  'host-b': { 'dmi.bios.version': '2.1.0', 'nic.eth0.firmware': '22.31.6', 'dmi.system.product': 'R750', 'cpu.microcode': '0xd000390' },
+  'host-c': { 'dmi.bios.version': '1.5.0', 'nic.eth0.firmware': '22.36.1', 'dmi.system.product': 'SR650', 'cpu.microcode': '0xd0003a5' },
+  'host-d': { 'dmi.bios.version': '1.5.0', 'nic.eth0.firmware': '22.31.6', 'dmi.system.product': 'SR650', 'cpu.microcode': '0xd000390' },
+  'host-e': { 'dmi.bios.version': '1.5.0', 'nic.eth0.firmware': '22.31.6', 'dmi.system.product': 'SR650', 'cpu.microcode': '0xd000390' },
+};
+
+let orch: Orchestrator;
+const agents = new Map<string, Agent>();
+let browser: Browser;
+let page: Page;
+let watchId: string;
+let writes = 0n;
+
+async function api<T = any>(method: string, route: string, body?: unknown): Promise<T> {
+  const res = await fetch(orch.url + route, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const parsed = await res.json();
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(parsed)}`);
+  return parsed as T;
+}
+
+async function hitCount(query = ''): Promise<number> {
+  return (await api<{ items: unknown[] }>('GET', `/api/v1/hits?limit=1000${query}`)).items.length;
+}
+
+/** One more change of the watched word on a host: one more hit. */
+async function hit(host: string): Promise<void> {
+  const before = await hitCount(`&host_id=${host}`);
+  writes += 1n;
+  await corruptMemoryFile(agents.get(host)!.memoryFile, PADDR, 8, writes * 0x0101010101n);
+  await eventually(`hit stored for ${host}`, async () => (await hitCount(`&host_id=${host}`)) === before + 1);
+}
+
+beforeAll(async () => {
+  orch = await Orchestrator.start({ env: { PHYSWATCH_ADMIN_TOKEN: TOKEN } });
+  for (const [hostId, facts] of Object.entries(FACTS)) {
+    agents.set(
+      hostId,
+      await Agent.start({ server: orch.grpcAddress, hostId, labels: { rack: 'lab', ...facts }, extra: { facts: { enabled: false } } }),
+    );
+  }
+  await eventually('5 hosts online', async () => (await api('GET', '/api/v1/hosts')).items.filter((h: any) => h.online).length === 5);
+  // host-e goes away before the watch exists: selected but never placed, and offline.
+  await agents.get('host-e')!.stop();
+  await eventually('host-e offline', async () => (await api('GET', '/api/v1/hosts/host-e')).online === false);
+
+  const watch = await api('POST', '/api/v1/watches', {
+    name: 'zero-page',
+    target: { paddr: '0x4000' },
+    width: 8,
+    condition: 'any_change',
+    interval: '5ms',
+    hosts: { selector: 'rack=lab' },
+  });
+  watchId = watch.id;
+  await eventually('armed on 4 hosts', async () => (await api('GET', `/api/v1/watches/${watchId}`)).counts.armed === 4);
+  for (const host of ['host-a', 'host-a', 'host-a', 'host-b', 'host-c']) await hit(host);
+
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const agent of agents.values()) {
+    await agent.stop('SIGKILL').catch(() => undefined);
+    agent.removeState();
+  }
+  await orch?.stop();
+});
+
+describe('dashboard', () => {
+  it('is served at / with client routes falling back to the app, never over the API', async () => {
+    const root = await fetch(`${orch.url}/`);
+    expect(root.headers.get('content-type')).toContain('text/html');
+    expect(await (await fetch(`${orch.url}/watches/${watchId}`)).text()).toContain('<div id="root">');
+    const api404 = await fetch(`${orch.url}/api/v1/no-such-thing`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(api404.status).toBe(404);
+    expect(await api404.json()).toMatchObject({ error: 'not_found' });
+    expect((await fetch(`${orch.url}/healthz`)).status).toBe(200);
+    const openapi = (await (await fetch(`${orch.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/v1/stats/overview', '/api/v1/watches/{id}/hit-groups', '/api/v1/events']));
+  });
+
+  it('asks for a token, shows the 401 message for a wrong one, and signs in', async () => {
+    await page.goto(`${orch.url}/`);
+    await page.getByLabel('Token').fill('not-a-real-token-at-all-000000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await textWhen(page.getByTestId('sign-in-error'), 'the 401 message', (t) => t.length > 0);
+    await screenshot(page, 'sign-in-refused');
+    await page.getByLabel('Token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await textWhen(page.getByTestId('live-status'), 'live updates connected', (t) => t.includes('live') && !t.includes('not'));
+  });
+
+  it('overview: hits in range, active watches, hosts online and offline, hits per watch', async () => {
+    await textWhen(page.getByTestId('stat-hits'), 'hit total', (t) => t.startsWith('5 '));
+    expect(await page.getByTestId('stat-watches').innerText()).toMatch(/^1\s/);
+    expect(await page.getByTestId('stat-online').innerText()).toMatch(/^4\s/);
+    expect(await page.getByTestId('stat-offline').innerText()).toMatch(/^1\s/);
+    await page.getByTestId('hit-chart').locator('.recharts-bar-rectangle').first().waitFor();
+    const watches = await tableRows(page.getByTestId('active-watches'));
+    expect(watches).toEqual([[`zero-page (#${watchId})`, '0x4000', 'any_change', 'report', '4', '0', '0', '5']]);
+    await screenshot(page, 'overview');
+  });
+
+  it('watch detail: hits grouped by BIOS and NIC firmware with hit rates, per-host states', async () => {
+    await page.getByRole('link', { name: `zero-page (#${watchId})` }).click();
+    const groups = page.getByTestId('hit-groups');
+    await textWhen(groups, 'BIOS groups', (t) => t.includes('2.1.0'));
+    expect(await tableRows(groups)).toEqual([
+      ['2.1.0', '2', '2', '4', '2.00', '100%'],
+      ['1.5.0', '2', '1', '1', '0.50', '50.0%'],
+    ]);
+    expect(await groups.locator('tr.suspect').getAttribute('data-value')).toBe('2.1.0');
+    const states = await tableRows(page.getByTestId('host-states'));
+    expect(states.map(([host, state, , hits]) => [host, state, hits]).sort()).toEqual([
+      ['host-a', 'armed', '3'],
+      ['host-b', 'armed', '1'],
+      ['host-c', 'armed', '1'],
+      ['host-d', 'armed', '0'],
+      ['host-e', 'offline', '0'],
+    ]);
+    await page.getByTestId('hit-chart').locator('.recharts-bar-rectangle').first().waitFor();
+    await screenshot(page, 'watch-detail');
+    // The README's picture: the first screen of the page that points at the culprit.
+    mkdirSync(path.resolve(__dirname, '../../test-results/dashboard'), { recursive: true });
+    await page.screenshot({ path: path.resolve(__dirname, '../../test-results/dashboard/readme-watch-detail.png') });
+
+    await page.getByRole('button', { name: 'NIC firmware' }).click();
+    await textWhen(groups, 'NIC firmware groups', (t) => t.toLowerCase().includes('nic.eth0.firmware') && t.includes('22.36.1'));
+    expect(await tableRows(groups)).toEqual([
+      ['22.36.1', '2', '2', '4', '2.00', '100%'],
+      ['22.31.6', '2', '1', '1', '0.50', '50.0%'],
+    ]);
+    await page.getByRole('button', { name: 'Platform' }).click();
+    await textWhen(groups, 'platform groups', (t) => t.includes('R750'));
+    expect((await tableRows(groups)).map((r) => r.slice(0, 4))).toEqual([
+      ['R750', '2', '2', '4'],
+      ['SR650', '2', '1', '1'],
+    ]);
+  });
+
+  it('hosts: facts, module state, last seen; a row opens every label', async () => {
+    await page.getByRole('link', { name: 'Hosts' }).click();
+    const hosts = page.getByTestId('hosts');
+    await textWhen(hosts, 'five hosts', (t) => t.includes('host-e'));
+    const rows = await tableRows(hosts);
+    expect(rows.map(([host, status, , bios, platform, microcode, nic]) => [host, status, bios, platform, microcode, nic])).toEqual([
+      ['host-a', 'online', '2.1.0', 'R750', '0xd0003a5', 'eth0 22.36.1'],
+      ['host-b', 'online', '2.1.0', 'R750', '0xd000390', 'eth0 22.31.6'],
+      ['host-c', 'online', '1.5.0', 'SR650', '0xd0003a5', 'eth0 22.36.1'],
+      ['host-d', 'online', '1.5.0', 'SR650', '0xd000390', 'eth0 22.31.6'],
+      ['host-e', 'offline', '1.5.0', 'SR650', '0xd000390', 'eth0 22.31.6'],
+    ]);
+    expect(rows[0][7]).toBe('1 armed');
+    expect(rows[0][8]).toMatch(/s ago$/);
+    await hosts.locator('tr[data-host="host-a"]').click();
+    await textWhen(page.getByTestId('host-detail'), 'host-a labels', (t) => t.includes('dmi.bios.version') && t.includes('rack') && t.includes('lab'));
+    await screenshot(page, 'hosts');
+  });
+
+  it('hit explorer: filters, the full record, and a live hit appearing without reload', async () => {
+    await page.getByRole('link', { name: 'Hit explorer' }).click();
+    const hits = page.getByTestId('hits');
+    await eventually('5 hits listed', async () => (await tableRows(hits)).length === 5);
+    await page.locator('select[name="host_id"]').selectOption('host-a');
+    await eventually('3 hits of host-a', async () => {
+      const rows = await tableRows(hits);
+      return rows.length === 3 && rows.every((r) => r[2] === 'host-a');
+    });
+    expect(page.url()).toContain('host_id=host-a');
+    await hits.locator('tbody tr').first().click();
+    const record = page.getByTestId('hit-record');
+    const text = await textWhen(record, 'the hit record', (t) => t.includes('paddr'));
+    expect(text).toContain('0x4000');
+    expect(text).toContain('host-a');
+    expect(text).toContain('realtime_ns');
+    await screenshot(page, 'hit-explorer');
+
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByRole('button', { name: 'close' }).click();
+    await eventually('all 5 hits again', async () => (await tableRows(hits)).length === 5);
+    // A marker a reload would wipe: the new row must come from the live stream.
+    await page.evaluate('window.__noReload = true');
+    await hit('host-d');
+    await eventually('the live hit listed', async () => (await tableRows(hits)).length === 6, 10_000);
+    expect(await hits.locator('tr.fresh td:nth-child(3)').innerText()).toBe('host-d');
+    expect(await page.evaluate('window.__noReload')).toBe(true);
+    await screenshot(page, 'hit-explorer-live');
+
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await textWhen(page.getByTestId('stat-hits'), 'overview counts the live hit', (t) => t.startsWith('6 '));
+    expect(await page.evaluate('window.__noReload')).toBe(true);
+  });
+
+  it('vmcores: designed empty states when there is nothing', async () => {
+    await page.getByRole('link', { name: 'Vmcores' }).click();
+    await textWhen(page.locator('[data-state="empty"]').first(), 'no vmcores', (t) => t.includes('No vmcore stored'));
+    await textWhen(page.locator('[data-state="empty"]').nth(1), 'no kdump jobs', (t) => t.includes('No kdump job'));
+    await screenshot(page, 'vmcores-empty');
+    await page.goto(`${orch.url}/hits?host_id=host-e`);
+    await textWhen(page.locator('[data-state="empty"]'), 'no hits for host-e', (t) => t.includes('No hits match'));
+  });
+
+  it('error states: a failing API is shown with a retry, a 403 inline', async () => {
+    const hostsList = (url: URL) => url.pathname === '/api/v1/hosts';
+    await page.route(hostsList, (route) =>
+      route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'internal', message: 'internal error; see the orchestrator log' }) }),
+    );
+    await page.goto(`${orch.url}/hosts`);
+    const error = page.locator('[data-state="error"]');
+    const text = await textWhen(error, 'the error state', (t) => t.includes('500'));
+    expect(text).toContain('internal error; see the orchestrator log');
+    await screenshot(page, 'hosts-error');
+    await page.unroute(hostsList);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await textWhen(page.getByTestId('hosts'), 'hosts after retry', (t) => t.includes('host-a'));
+
+    const vmcoreList = (url: URL) => url.pathname === '/api/v1/vmcores';
+    await page.route(vmcoreList, (route) =>
+      route.fulfill({
+        status: 403,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: 'forbidden', message: 'GET /api/v1/vmcores needs role viewer; this token (ci) has role none' }),
+      }),
+    );
+    await page.getByRole('link', { name: 'Vmcores' }).click();
+    const denied = await textWhen(page.locator('[data-state="error"]'), 'the 403 inline', (t) => t.includes('Not allowed'));
+    expect(denied).toContain('needs role viewer');
+    // Only that part of the page is refused; the rest still shows, and the session stays.
+    await textWhen(page.locator('[data-state="empty"]'), 'kdump jobs beside it', (t) => t.includes('No kdump job'));
+    await page.unroute(vmcoreList);
+  });
+
+  it('a revoked token returns to sign-in with the 401 message; sign out forgets the token', async () => {
+    await page.evaluate(`localStorage.setItem('physwatch.token', 'revoked-token-000000000000000000')`);
+    await page.goto(`${orch.url}/hosts`);
+    await textWhen(page.getByTestId('signed-out-notice'), 'the 401 notice', (t) => t.startsWith('Signed out:'));
+    expect(await page.evaluate(`localStorage.getItem('physwatch.token')`)).toBeNull();
+
+    await page.getByLabel('Token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await textWhen(page.getByTestId('hosts'), 'hosts again', (t) => t.includes('host-a'));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.evaluate(`localStorage.getItem('physwatch.token')`)).toBeNull();
+  });
+});
