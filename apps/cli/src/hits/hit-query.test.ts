@@ -16,7 +16,7 @@ function hitsFetch(total: number, urls: URL[]): typeof fetch {
 }
 
 describe('listHits', () => {
-  const config = { server: 'http://x', serverSource: 'test', token: null };
+  const config = { server: 'http://x', serverSource: 'test', token: null, tokenSource: null };
 
   it('follows next_cursor until --limit, asking for no more than it needs', async () => {
     const urls: URL[] = [];

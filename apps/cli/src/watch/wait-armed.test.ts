@@ -20,7 +20,7 @@ function scripted(answers: WatchDetailJson[], rewrite = false) {
   let clock = 0;
   const out: string[] = [];
   const io: ProgressIo = { write: (t) => void out.push(t), rewrite, sleep: async (ms) => void (clock += ms), now: () => clock };
-  return { client: new ApiClient({ server: 'http://x', serverSource: 'test', token: null }, fetchFn), io, out };
+  return { client: new ApiClient({ server: 'http://x', serverSource: 'test', token: null, tokenSource: null }, fetchFn), io, out };
 }
 
 describe('watch create --wait', () => {
