@@ -26,3 +26,11 @@ export {
   WIDTHS,
 } from './watch-spec';
 export type { Action, ArmSpec, Condition, HostSelection, WatchSpec, WatchSpecJson, WatchTarget, Width } from './watch-spec';
+export type { AuditEntryView, NewTokenView, TokenView } from './api/auth';
+export type { LiveEvent } from './api/events';
+export type { HitSource, HitView } from './api/hit';
+export type { HostKdumpView, HostView } from './api/host';
+export type { KdumpJobState, KdumpJobView, VmcoreView } from './api/kdump';
+export type { ListView, PageView } from './api/page';
+export type { HitGroupsView, HitGroupView, OverviewView } from './api/stats';
+export type { AssignmentPhase, AssignmentView, PendingReason, PhaseCounts, WatchDetailView, WatchHostsView, WatchState, WatchView } from './api/watch';

@@ -1,12 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiForbiddenResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { AuditEntryView, PageView } from '@physwatch/core';
 import { AuditRepository } from '@physwatch/db';
 import { ErrorDto } from '../common/openapi-errors';
 import { keysetPage } from '../common/query-reader';
 import { Access } from './access';
 import { AuditPageDto } from './auth.openapi';
 import { AUDIT_CURSOR, MAX_LIMIT, parseAuditQuery } from './audit-query';
-import { AuditJson, auditJson } from './audit.view';
+import { auditJson } from './audit.view';
 
 @ApiTags('audit')
 @Controller('api/v1/audit')
@@ -24,7 +25,7 @@ export class AuditController {
   @ApiOkResponse({ type: AuditPageDto, description: 'newest first' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_query, with every bad parameter' })
   @ApiForbiddenResponse({ type: ErrorDto, description: 'admin only' })
-  async list(@Query() query: Record<string, unknown>): Promise<{ items: AuditJson[]; next_cursor: string | null }> {
+  async list(@Query() query: Record<string, unknown>): Promise<PageView<AuditEntryView>> {
     const filter = parseAuditQuery(query);
     const rows = await this.audit.list({ ...filter, limit: filter.limit + 1 });
     return keysetPage(rows, filter.limit, AUDIT_CURSOR, auditJson);

@@ -1,21 +1,7 @@
+import type { AuditEntryView } from '@physwatch/core';
 import type { AuditRow } from '@physwatch/db';
 
-export interface AuditJson {
-  id: string;
-  at: string;
-  token_id: string | null;
-  token_name: string | null;
-  token_role: string | null;
-  action: string;
-  target: string | null;
-  source_ip: string;
-  method: string;
-  path: string;
-  request_body: unknown;
-  status: number;
-}
-
-export function auditJson(row: AuditRow): AuditJson {
+export function auditJson(row: AuditRow): AuditEntryView {
   return {
     id: row.id,
     at: row.at.toISOString(),

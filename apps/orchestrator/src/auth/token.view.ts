@@ -1,20 +1,8 @@
+import type { TokenView } from '@physwatch/core';
 import type { ApiTokenRow } from '@physwatch/db';
 
-export interface TokenJson {
-  id: string;
-  name: string;
-  role: string;
-  /** The public part of the token ("pw_3f9a2b1c"); '' for the bootstrap token. */
-  prefix: string;
-  bootstrap: boolean;
-  created_by_token_id: string | null;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
 /** Never the secret nor its hash: the repository does not even return the hash. */
-export function tokenJson(row: ApiTokenRow): TokenJson {
+export function tokenJson(row: ApiTokenRow): TokenView {
   return {
     id: row.id,
     name: row.name,

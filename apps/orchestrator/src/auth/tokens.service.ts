@@ -1,12 +1,13 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { isRole, ROLES } from '@physwatch/core';
+import type { NewTokenView, TokenView } from '@physwatch/core';
 import { Database } from '@physwatch/db';
 import { InvalidRequestError, NotFoundError, UnauthenticatedError } from '../common/errors';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
 import { MISSING_TOKEN, Principal, UNKNOWN_TOKEN } from './access';
 import type { AuditTrail } from './audit-entry';
-import { TokenJson, tokenJson } from './token.view';
+import { tokenJson } from './token.view';
 import { hashToken, newTokenSecret, publicPrefix } from './token-secret';
 
 const BEARER = /^Bearer +(\S+) *$/i;
@@ -55,7 +56,7 @@ export class TokensService implements OnModuleInit {
   }
 
   /** Stores the hash and answers the token itself, the only time anyone sees it. */
-  async create(body: unknown, caller: Principal, audit: AuditTrail): Promise<TokenJson & { token: string }> {
+  async create(body: unknown, caller: Principal, audit: AuditTrail): Promise<NewTokenView> {
     const { name, role } = readNewToken(body);
     const secret = newTokenSecret();
     const row = await this.db.transaction(async (tx) => {
@@ -67,12 +68,12 @@ export class TokensService implements OnModuleInit {
     return { ...tokenJson(row), token: secret.token };
   }
 
-  async list(): Promise<TokenJson[]> {
+  async list(): Promise<TokenView[]> {
     return (await this.db.apiTokens.list()).map(tokenJson);
   }
 
   /** Revoking takes effect on the next request on every replica (each request looks the token up). */
-  async revoke(id: string, caller: Principal, audit: AuditTrail): Promise<TokenJson> {
+  async revoke(id: string, caller: Principal, audit: AuditTrail): Promise<TokenView> {
     if (!/^[1-9][0-9]{0,17}$/.test(id)) throw new NotFoundError('token', id);
     const row = await this.db.transaction(async (tx) => {
       const row = await tx.apiTokens.revoke(id);

@@ -1,9 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { LiveEvent } from '@physwatch/core';
 import { Listener } from '@physwatch/db';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
-import { decodeLiveEvent, eventsChannel, LiveEvent, mergeLiveEvents } from './live-event';
+import { decodeLiveEvent, eventsChannel, mergeLiveEvents } from './live-event';
 
 const FLUSH_MS = 200;
 // Proxies and load balancers drop a connection that stays silent; a comment line keeps it open.

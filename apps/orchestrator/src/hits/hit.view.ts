@@ -1,36 +1,9 @@
 import { toHex } from '@physwatch/core';
+import type { HitView } from '@physwatch/core';
 import type { HitRow } from '@physwatch/db';
 
-/**
- * docs/contracts.md hit shape: ids, seq and ns as decimal strings; addresses and values as
- * hex. seq is null for a hit recovered from a crash dump (source "vmcore").
- */
-export interface HitJson {
-  id: string;
-  host_id: string;
-  boot_id: string;
-  seq: string | null;
-  module_seq: string | null;
-  source: string;
-  watch_id: string;
-  occurred_at: string;
-  realtime_ns: string;
-  boottime_ns: string;
-  cpu: number;
-  paddr: string;
-  offset: number;
-  width: number;
-  old_value: string;
-  new_value: string;
-  pid: number;
-  comm: string;
-  ip: string;
-  stack: string;
-  action: string;
-  received_at: string;
-}
-
-export function hitJson(row: HitRow): HitJson {
+/** docs/contracts.md hit shape (HitView in packages/core). */
+export function hitJson(row: HitRow): HitView {
   return {
     id: row.id,
     host_id: row.hostId,

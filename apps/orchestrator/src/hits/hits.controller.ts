@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { HitView, PageView } from '@physwatch/core';
 import { HitsRepository } from '@physwatch/db';
 import { ErrorDto } from '../common/openapi-errors';
 import { HitPageDto } from './hit.openapi';
-import { HitJson, hitJson } from './hit.view';
+import { hitJson } from './hit.view';
 import { keysetPage } from '../common/query-reader';
 import { MAX_LIMIT, parseHitsQuery } from './hits-query';
 
@@ -21,7 +22,7 @@ export class HitsController {
   @ApiQuery({ name: 'cursor', required: false, type: String, description: 'next_cursor of the previous page' })
   @ApiOkResponse({ type: HitPageDto, description: 'newest first' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_query, with every bad parameter' })
-  async list(@Query() query: Record<string, unknown>): Promise<{ items: HitJson[]; next_cursor: string | null }> {
+  async list(@Query() query: Record<string, unknown>): Promise<PageView<HitView>> {
     const filter = parseHitsQuery(query);
     const rows = await this.hits.list({ ...filter, limit: filter.limit + 1 });
     return keysetPage(rows, filter.limit, 'hit', hitJson);

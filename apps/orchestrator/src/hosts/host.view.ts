@@ -1,28 +1,9 @@
-import type { AssignmentRow, HostKdump, HostRow } from '@physwatch/db';
-import { AssignmentJson, assignmentJson } from '../watches/watch.view';
-
-export interface HostJson {
-  id: string;
-  hostname: string;
-  boot_id: string;
-  kernel_release: string;
-  arch: string;
-  agent_version: string;
-  labels: Record<string, string>;
-  capabilities: Record<string, unknown>;
-  /** KdumpReadiness from the last Hello; null when the agent sent none. */
-  kdump: HostKdump | null;
-  online: boolean;
-  connected: boolean;
-  first_seen_at: string;
-  last_seen_at: string;
-  desired_generation: string;
-  applied_generation: string;
-  watches: Array<{ watch_id: string } & AssignmentJson>;
-}
+import type { HostView } from '@physwatch/core';
+import type { AssignmentRow, HostRow } from '@physwatch/db';
+import { assignmentJson } from '../watches/watch.view';
 
 /** `assignments`: the host's current ones (removed assignments are history, not state). */
-export function hostJson(row: HostRow, assignments: AssignmentRow[]): HostJson {
+export function hostJson(row: HostRow, assignments: AssignmentRow[]): HostView {
   return {
     id: row.id,
     hostname: row.hostname,

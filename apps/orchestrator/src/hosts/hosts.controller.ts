@@ -1,11 +1,12 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { HostView, ListView } from '@physwatch/core';
 import { AssignmentsRepository, HostsRepository } from '@physwatch/db';
 import { NotFoundError } from '../common/errors';
 import { ErrorDto } from '../common/openapi-errors';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { HostDto, HostListDto } from './host.openapi';
-import { HostJson, hostJson } from './host.view';
+import { hostJson } from './host.view';
 
 @ApiTags('hosts')
 @Controller('api/v1/hosts')
@@ -18,7 +19,7 @@ export class HostsController {
 
   @Get()
   @ApiOkResponse({ type: HostListDto })
-  async list(): Promise<{ items: HostJson[] }> {
+  async list(): Promise<ListView<HostView>> {
     const rows = await this.hosts.list(this.config.hostOfflineAfterMs);
     const assignments = await this.assignments.listForHosts(rows.map((r) => r.id));
     return { items: rows.map((row) => hostJson(row, assignments.filter((a) => a.hostId === row.id))) };
@@ -27,7 +28,7 @@ export class HostsController {
   @Get(':id')
   @ApiOkResponse({ type: HostDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  async get(@Param('id') id: string): Promise<HostJson> {
+  async get(@Param('id') id: string): Promise<HostView> {
     const row = await this.hosts.get(id, this.config.hostOfflineAfterMs);
     if (!row) throw new NotFoundError('host', id);
     return hostJson(row, await this.assignments.listForHosts([id]));

@@ -1,49 +1,10 @@
+import type { KdumpJobView, VmcoreView } from '@physwatch/core';
 import type { KdumpJobRow, VmcoreRow } from '@physwatch/db';
-
-/** docs/contracts.md vmcore shape: ids and sizes as decimal strings, times as ISO 8601. */
-export interface VmcoreJson {
-  id: string;
-  host_id: string;
-  crashed_boot_id: string;
-  watch_id: string | null;
-  hit_id: string | null;
-  kdump_job_id: string | null;
-  path: string;
-  layout: string;
-  format: string;
-  size_bytes: string;
-  sha256: string;
-  dump_level: number;
-  crash_time: string | null;
-  kernel_release: string;
-  dmesg_path: string;
-  dmesg_excerpt: string;
-  crash_request_id: string | null;
-  received_at: string;
-}
-
-export interface KdumpJobJson {
-  id: string;
-  hit_id: string;
-  watch_id: string;
-  host_id: string;
-  state: string;
-  reason: string;
-  boot_before: string | null;
-  boot_after: string | null;
-  vmcore_id: string | null;
-  attempts: number;
-  created_at: string;
-  updated_at: string;
-  triggered_at: string | null;
-  rebooted_at: string | null;
-  finished_at: string | null;
-  defer_until: string;
-}
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
-export function vmcoreJson(row: VmcoreRow): VmcoreJson {
+/** docs/contracts.md vmcore shape: ids and sizes as decimal strings, times as ISO 8601. */
+export function vmcoreJson(row: VmcoreRow): VmcoreView {
   return {
     id: row.id,
     host_id: row.hostId,
@@ -66,7 +27,7 @@ export function vmcoreJson(row: VmcoreRow): VmcoreJson {
   };
 }
 
-export function kdumpJobJson(row: KdumpJobRow): KdumpJobJson {
+export function kdumpJobJson(row: KdumpJobRow): KdumpJobView {
   return {
     id: row.id,
     hit_id: row.hitId,

@@ -1,12 +1,13 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { PageView, VmcoreView } from '@physwatch/core';
 import { VmcoresRepository } from '@physwatch/db';
 import { NotFoundError } from '../common/errors';
 import { ErrorDto } from '../common/openapi-errors';
 import { keysetPage } from '../common/query-reader';
 import { VmcoreDto, VmcorePageDto } from './kdump.openapi';
 import { MAX_LIMIT, parseVmcoresQuery } from './kdump-query';
-import { VmcoreJson, vmcoreJson } from './kdump.view';
+import { vmcoreJson } from './kdump.view';
 
 @ApiTags('kdump')
 @Controller('api/v1/vmcores')
@@ -21,7 +22,7 @@ export class VmcoresController {
   @ApiQuery({ name: 'cursor', required: false, type: String, description: 'next_cursor of the previous page' })
   @ApiOkResponse({ type: VmcorePageDto, description: 'newest first' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_query, with every bad parameter' })
-  async list(@Query() query: Record<string, unknown>): Promise<{ items: VmcoreJson[]; next_cursor: string | null }> {
+  async list(@Query() query: Record<string, unknown>): Promise<PageView<VmcoreView>> {
     const filter = parseVmcoresQuery(query);
     const rows = await this.vmcores.list({ ...filter, limit: filter.limit + 1 });
     return keysetPage(rows, filter.limit, 'vmcore', vmcoreJson);
@@ -30,7 +31,7 @@ export class VmcoresController {
   @Get(':id')
   @ApiOkResponse({ type: VmcoreDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  async get(@Param('id') id: string): Promise<VmcoreJson> {
+  async get(@Param('id') id: string): Promise<VmcoreView> {
     const row = /^[1-9][0-9]{0,17}$/.test(id) ? await this.vmcores.get(id) : null;
     if (!row) throw new NotFoundError('vmcore', id);
     return vmcoreJson(row);

@@ -1,21 +1,11 @@
+import type { HitGroupView } from '@physwatch/core';
 import type { WatchHostHits } from '@physwatch/db';
-
-export interface HitGroupJson {
-  /** The label's value; null for hosts without the label. */
-  value: string | null;
-  hosts: number;
-  hit_hosts: number;
-  hits: number;
-  /** hit_hosts / hosts: how likely a host of this group is to be hit. */
-  hit_rate: number;
-  hits_per_host: number;
-}
 
 /**
  * Hosts of a watch grouped by one label, worst first: the group whose hosts are hit most
  * often is where the culprit (a BIOS, a firmware, a platform) most likely lives.
  */
-export function groupHits(hosts: readonly WatchHostHits[]): HitGroupJson[] {
+export function groupHits(hosts: readonly WatchHostHits[]): HitGroupView[] {
   const groups = new Map<string | null, { hosts: number; hit_hosts: number; hits: number }>();
   for (const h of hosts) {
     const g = groups.get(h.value) ?? { hosts: 0, hit_hosts: 0, hits: 0 };

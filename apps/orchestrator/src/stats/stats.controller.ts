@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { HitGroupsView, OverviewView } from '@physwatch/core';
 import { StatsRepository, WatchesRepository } from '@physwatch/db';
 import { NotFoundError } from '../common/errors';
 import { ErrorDto } from '../common/openapi-errors';
@@ -25,7 +26,7 @@ export class StatsController {
   @ApiQuery({ name: 'watch_id', required: false, type: String, description: "only this watch's hits" })
   @ApiOkResponse({ type: OverviewDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_query, with every bad parameter' })
-  async overview(@Query() query: Record<string, unknown>): Promise<OverviewDto> {
+  async overview(@Query() query: Record<string, unknown>): Promise<OverviewView> {
     const q = parseOverviewQuery(query);
     const [buckets, fleet] = await Promise.all([this.stats.hitBuckets(q), this.stats.fleetCounts(this.config.hostOfflineAfterMs)]);
     return {
@@ -46,7 +47,7 @@ export class StatsController {
   @ApiOkResponse({ type: HitGroupsDto, description: 'every host the watch was placed on, grouped by the label' })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  async hitGroups(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<HitGroupsDto> {
+  async hitGroups(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<HitGroupsView> {
     const { by } = parseHitGroupsQuery(query);
     const watch = /^[1-9][0-9]{0,17}$/.test(id) ? await this.watches.get(id) : null;
     if (!watch) throw new NotFoundError('watch', id);

@@ -1,26 +1,15 @@
-import type { WaitReason, WatchPlan } from '@physwatch/core';
+import type { WatchHostsView, WatchPlan } from '@physwatch/core';
 import type { AssignmentRow, SchedulableHost } from '@physwatch/db';
 
-/**
- * GET /watches/:id/hosts: every host the watch selects or was placed on, in one of four
- * groups, so "which hosts are missing, and why" is one call.
- */
-export interface WatchHostsJson {
-  watch_id: string;
-  armed: Array<{ host_id: string; resolved_paddr: string | null; since: string }>;
-  failed: Array<{ host_id: string; reason: string; since: string }>;
-  pending: Array<{ host_id: string; reason: WaitReason | 'awaiting_report' | 'disarmed'; message: string }>;
-  offline: Array<{ host_id: string; placed: boolean }>;
-}
-
+/** GET /watches/:id/hosts: every host the watch selects or was placed on, grouped (WatchHostsView). */
 export function watchHostsJson(
   watchId: string,
   assignments: readonly AssignmentRow[],
   plan: WatchPlan | null,
   hosts: readonly SchedulableHost[],
-): WatchHostsJson {
+): WatchHostsView {
   const online = new Map(hosts.map((h) => [h.id, h.online]));
-  const view: WatchHostsJson = { watch_id: watchId, armed: [], failed: [], pending: [], offline: [] };
+  const view: WatchHostsView = { watch_id: watchId, armed: [], failed: [], pending: [], offline: [] };
   const placed = new Set<string>();
   for (const a of assignments) {
     if (a.phase === 'removed') continue;

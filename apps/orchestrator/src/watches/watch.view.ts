@@ -1,28 +1,9 @@
-import { parseWatchSpec, toHex, watchSpecToJson, WatchSpecJson } from '@physwatch/core';
+import { parseWatchSpec, toHex, watchSpecToJson } from '@physwatch/core';
+import type { AssignmentView, WatchDetailView, WatchView } from '@physwatch/core';
 import type { AssignmentRow, PhaseCounts, WatchRow } from '@physwatch/db';
 
-/** The REST shapes of docs/contracts.md: snake_case, u64 addresses as hex strings. */
-export interface AssignmentJson {
-  host_id: string;
-  phase: AssignmentRow['phase'];
-  resolved_paddr: string | null;
-  memory_kind: 'ram' | 'mmio' | null;
-  reason: string;
-  updated_at: string;
-}
-
-export type WatchJson = {
-  id: string;
-  state: WatchRow['state'];
-  created_at: string;
-  ended_at: string | null;
-  counts: PhaseCounts;
-} & WatchSpecJson;
-
-/** GET /watches/:id: the watch, plus where it stands on each host it was placed on. */
-export type WatchDetailJson = WatchJson & { assignments: AssignmentJson[] };
-
-export function assignmentJson(row: AssignmentRow): AssignmentJson {
+/** The REST shapes of docs/contracts.md (declared in packages/core/src/api): snake_case, u64 addresses as hex strings. */
+export function assignmentJson(row: AssignmentRow): AssignmentView {
   return {
     host_id: row.hostId,
     phase: row.phase,
@@ -33,7 +14,7 @@ export function assignmentJson(row: AssignmentRow): AssignmentJson {
   };
 }
 
-export function watchJson(row: WatchRow, counts: PhaseCounts): WatchJson {
+export function watchJson(row: WatchRow, counts: PhaseCounts): WatchView {
   return {
     id: row.id,
     state: row.state,
@@ -45,6 +26,6 @@ export function watchJson(row: WatchRow, counts: PhaseCounts): WatchJson {
   };
 }
 
-export function watchDetailJson(row: WatchRow, counts: PhaseCounts, assignments: AssignmentRow[]): WatchDetailJson {
+export function watchDetailJson(row: WatchRow, counts: PhaseCounts, assignments: AssignmentRow[]): WatchDetailView {
   return { ...watchJson(row, counts), assignments: assignments.map(assignmentJson) };
 }

@@ -1,14 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { destructiveKind, isDestructive, parseWatchSpec } from '@physwatch/core';
+import type { ListView, WatchDetailView, WatchHostsView, WatchView } from '@physwatch/core';
 import { WATCH_STATES, WatchState } from '@physwatch/db';
 import { Access, Caller, Principal, requireRole } from '../auth/access';
 import { Audit, AuditTrail } from '../auth/audit-entry';
 import { InvalidQueryError } from '../common/errors';
 import { ErrorDto } from '../common/openapi-errors';
 import { WatchDetailDto, WatchDto, WatchListDto, WatchSpecDto } from './watch.openapi';
-import type { WatchHostsJson } from './watch-hosts.view';
-import type { WatchDetailJson, WatchJson } from './watch.view';
 import { WatchesService } from './watches.service';
 
 @ApiTags('watches')
@@ -23,7 +22,7 @@ export class WatchesController {
   @ApiCreatedResponse({ type: WatchDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_watch_spec, with every bad field' })
   @ApiForbiddenResponse({ type: ErrorDto, description: 'operator for report/stack watches, admin for panic, hang or kdump_on_hit' })
-  create(@Body() body: unknown, @Caller() caller: Principal, @Audit() audit: AuditTrail): Promise<WatchJson> {
+  create(@Body() body: unknown, @Caller() caller: Principal, @Audit() audit: AuditTrail): Promise<WatchView> {
     const spec = parseWatchSpec(body);
     if (isDestructive(spec)) requireRole(caller, 'admin', `creating a ${destructiveKind(spec)} watch`);
     return this.watches.create(spec, audit);
@@ -33,7 +32,7 @@ export class WatchesController {
   @ApiQuery({ name: 'state', required: false, enum: WATCH_STATES })
   @ApiOkResponse({ type: WatchListDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  async list(@Query('state') state?: string): Promise<{ items: WatchJson[] }> {
+  async list(@Query('state') state?: string): Promise<ListView<WatchView>> {
     if (state !== undefined && !WATCH_STATES.includes(state as WatchState)) {
       throw new InvalidQueryError([{ field: 'state', reason: `${JSON.stringify(state)} is not one of ${WATCH_STATES.join(', ')}` }]);
     }
@@ -43,14 +42,14 @@ export class WatchesController {
   @Get(':id')
   @ApiOkResponse({ type: WatchDetailDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  get(@Param('id') id: string): Promise<WatchDetailJson> {
+  get(@Param('id') id: string): Promise<WatchDetailView> {
     return this.watches.get(id);
   }
 
   @Get(':id/hosts')
   @ApiOkResponse({ description: 'hosts grouped armed / failed (reason) / pending (reason) / offline' })
   @ApiNotFoundResponse({ type: ErrorDto })
-  hosts(@Param('id') id: string): Promise<WatchHostsJson> {
+  hosts(@Param('id') id: string): Promise<WatchHostsView> {
     return this.watches.hosts(id);
   }
 
@@ -60,7 +59,7 @@ export class WatchesController {
   @Access({ role: 'operator', action: 'watch.pause', what: 'pausing a watch' })
   @ApiOkResponse({ type: WatchDto, description: 'the watch, its rollout paused (placed hosts keep it)' })
   @ApiNotFoundResponse({ type: ErrorDto })
-  pause(@Param('id') id: string, @Audit() audit: AuditTrail): Promise<WatchJson> {
+  pause(@Param('id') id: string, @Audit() audit: AuditTrail): Promise<WatchView> {
     return this.watches.setPaused(id, true, audit);
   }
 
@@ -70,7 +69,7 @@ export class WatchesController {
   @Access({ role: 'operator', action: 'watch.resume', what: 'resuming a watch' })
   @ApiOkResponse({ type: WatchDto, description: 'the watch, its rollout going on' })
   @ApiNotFoundResponse({ type: ErrorDto })
-  async resume(@Param('id') id: string, @Caller() caller: Principal, @Audit() audit: AuditTrail): Promise<WatchJson> {
+  async resume(@Param('id') id: string, @Caller() caller: Principal, @Audit() audit: AuditTrail): Promise<WatchView> {
     const kind = await this.watches.destructiveKindOf(id);
     if (kind !== null) requireRole(caller, 'admin', `resuming a ${kind} watch`);
     return this.watches.setPaused(id, false, audit);
@@ -81,7 +80,7 @@ export class WatchesController {
   @Access({ role: 'operator', action: 'watch.stop', what: 'stopping a watch' })
   @ApiOkResponse({ type: WatchDto, description: 'the watch, stopped; an ended watch is returned unchanged' })
   @ApiNotFoundResponse({ type: ErrorDto })
-  stop(@Param('id') id: string, @Audit() audit: AuditTrail): Promise<WatchJson> {
+  stop(@Param('id') id: string, @Audit() audit: AuditTrail): Promise<WatchView> {
     return this.watches.stop(id, audit);
   }
 }

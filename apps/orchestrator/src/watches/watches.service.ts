@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { destructiveKind, isDestructive, WatchSpec, watchSpecToJson } from '@physwatch/core';
+import type { WatchDetailView, WatchHostsView, WatchView } from '@physwatch/core';
 import { AssignmentsRepository, Database, EndedWatchState, WatchesRepository, WatchRow, WatchState } from '@physwatch/db';
 import type { AuditTrail } from '../auth/audit-entry';
 import { NotFoundError } from '../common/errors';
@@ -9,9 +10,9 @@ import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { SchedulerPass } from '../scheduler/scheduler-pass';
 import { PlacementService } from './placement.service';
-import { WatchHostsJson, watchHostsJson } from './watch-hosts.view';
+import { watchHostsJson } from './watch-hosts.view';
 import { expiryDelayMs, watchExpiryJob } from './watch-expiry.job';
-import { WatchDetailJson, watchDetailJson, WatchJson, watchJson } from './watch.view';
+import { watchDetailJson, watchJson } from './watch.view';
 
 @Injectable()
 export class WatchesService {
@@ -28,7 +29,7 @@ export class WatchesService {
   ) {}
 
   /** Stores a parsed spec, places it on matching known hosts, tells their streams; audited in the same transaction. */
-  async create(spec: WatchSpec, audit: AuditTrail): Promise<WatchJson> {
+  async create(spec: WatchSpec, audit: AuditTrail): Promise<WatchView> {
     const { row, hosts } = await this.db.transaction(async (tx) => {
       const row = await tx.watches.create({ name: spec.name, spec: watchSpecToJson(spec), expiresAt: spec.expiresAt, maxHits: spec.maxHits });
       await audit.record(tx, row.id);
@@ -41,7 +42,7 @@ export class WatchesService {
   }
 
   /** The watch with its per-host assignments. */
-  async get(id: string): Promise<WatchDetailJson> {
+  async get(id: string): Promise<WatchDetailView> {
     const row = await this.find(id);
     const assignments = await this.assignments.listForWatch(id);
     const counts = await this.assignments.countsByWatch([id]);
@@ -54,20 +55,20 @@ export class WatchesService {
     return row;
   }
 
-  private async summary(id: string): Promise<WatchJson> {
+  private async summary(id: string): Promise<WatchView> {
     const row = await this.find(id);
     const counts = await this.assignments.countsByWatch([id]);
     return watchJson(row, counts.get(id)!);
   }
 
-  async list(state?: WatchState): Promise<WatchJson[]> {
+  async list(state?: WatchState): Promise<WatchView[]> {
     const rows = await this.watches.list(state);
     const counts = await this.assignments.countsByWatch(rows.map((r) => r.id));
     return rows.map((row) => watchJson(row, counts.get(row.id)!));
   }
 
   /** Hosts grouped armed / failed / pending (with the scheduler's reason) / offline. */
-  async hosts(id: string): Promise<WatchHostsJson> {
+  async hosts(id: string): Promise<WatchHostsView> {
     const row = await this.find(id);
     const assignments = await this.assignments.listForWatch(id);
     if (row.state !== 'active') return watchHostsJson(id, assignments, null, []);
@@ -79,7 +80,7 @@ export class WatchesService {
    * Pausing holds the rollout where it is (placed hosts keep the watch); resuming lets it
    * expand again at once. Either on an ended watch returns it unchanged.
    */
-  async setPaused(id: string, paused: boolean, audit: AuditTrail): Promise<WatchJson> {
+  async setPaused(id: string, paused: boolean, audit: AuditTrail): Promise<WatchView> {
     await this.find(id);
     const changed = await this.db.transaction(async (tx) => {
       await audit.record(tx, id);
@@ -91,7 +92,7 @@ export class WatchesService {
   }
 
   /** Stopping an ended watch returns it unchanged. */
-  async stop(id: string, audit: AuditTrail): Promise<WatchJson> {
+  async stop(id: string, audit: AuditTrail): Promise<WatchView> {
     await this.find(id);
     await this.end(id, 'stopped', audit);
     return this.summary(id);

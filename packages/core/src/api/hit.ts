@@ -1,0 +1,32 @@
+/** agent: sent live; vmcore: recovered from the saved dmesg of a crash dump. */
+export type HitSource = 'agent' | 'vmcore';
+
+/**
+ * GET /hits: ids, seq and ns as decimal strings; addresses and values as hex. seq is null
+ * for a hit recovered from a crash dump (source "vmcore"); module_seq is null when the hit
+ * did not come from the kernel module.
+ */
+export interface HitView {
+  id: string;
+  host_id: string;
+  boot_id: string;
+  seq: string | null;
+  module_seq: string | null;
+  source: HitSource;
+  watch_id: string;
+  occurred_at: string;
+  realtime_ns: string;
+  boottime_ns: string;
+  cpu: number;
+  paddr: string;
+  offset: number;
+  width: number;
+  old_value: string;
+  new_value: string;
+  pid: number;
+  comm: string;
+  ip: string;
+  stack: string;
+  action: string;
+  received_at: string;
+}
