@@ -1,12 +1,12 @@
 /** Paged REST lists (`items` + `next_cursor`), newest first: pages followed up to a limit. */
+import type { PageView } from '@physwatch/core';
 import type { ApiClient } from './api-client';
-import type { Page } from './types';
 
 /** The server's own cap on one page. */
 export const MAX_PAGE = 1000;
 
-export function fetchPage<T>(client: ApiClient, path: string, query: Record<string, string | undefined>, limit: number, cursor?: string): Promise<Page<T>> {
-  return client.get<Page<T>>(path, { query: { ...query, limit: String(Math.min(limit, MAX_PAGE)), cursor } });
+export function fetchPage<T>(client: ApiClient, path: string, query: Record<string, string | undefined>, limit: number, cursor?: string): Promise<PageView<T>> {
+  return client.get<PageView<T>>(path, { query: { ...query, limit: String(Math.min(limit, MAX_PAGE)), cursor } });
 }
 
 /** Up to `limit` items, newest first, following next_cursor across pages. */

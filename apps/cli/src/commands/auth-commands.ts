@@ -1,8 +1,8 @@
 /** `physwatch tokens create|list|revoke` and `physwatch audit list` (admin tokens only). */
 import { ROLES } from '@physwatch/core';
+import type { AuditEntryView, ListView, NewTokenView, TokenView } from '@physwatch/core';
 import { Command, Option } from 'commander';
 import { listPages } from '../api/pages';
-import type { AuditJson, NewTokenJson, TokenJson } from '../api/types';
 import { countFlag, timeFlag } from '../flag-values';
 import type { CliIo } from '../io';
 import { auditTable, tokensTable } from '../output/auth-table';
@@ -18,7 +18,7 @@ export function addAuthCommands(program: Command, io: CliIo): void {
     .addOption(new Option('--role <role>', 'viewer, operator or admin').choices(ROLES).makeOptionMandatory())
     .action(async (flags: { name: string; role: string }, cmd: Command) => {
       const ctx = commandContext(cmd, io);
-      const created = await ctx.client.post<NewTokenJson>('/api/v1/tokens', { body: { name: flags.name, role: flags.role } });
+      const created = await ctx.client.post<NewTokenView>('/api/v1/tokens', { body: { name: flags.name, role: flags.role } });
       ctx.print(created, () => `${tokensTable([created])}\ntoken (shown this once; store it now):\n${created.token}\n`);
     });
 
@@ -27,7 +27,7 @@ export function addAuthCommands(program: Command, io: CliIo): void {
     .description('every token, newest first, revoked ones included; never a secret')
     .action(async (_flags: unknown, cmd: Command) => {
       const ctx = commandContext(cmd, io);
-      const { items } = await ctx.client.get<{ items: TokenJson[] }>('/api/v1/tokens');
+      const { items } = await ctx.client.get<ListView<TokenView>>('/api/v1/tokens');
       ctx.print(items, () => (items.length === 0 ? 'No tokens.\n' : tokensTable(items)));
     });
 
@@ -37,7 +37,7 @@ export function addAuthCommands(program: Command, io: CliIo): void {
     .argument('<id>', 'token id (from tokens list)')
     .action(async (id: string, _flags: unknown, cmd: Command) => {
       const ctx = commandContext(cmd, io);
-      const revoked = await ctx.client.delete<TokenJson>(`/api/v1/tokens/${encodeURIComponent(id)}`);
+      const revoked = await ctx.client.delete<TokenView>(`/api/v1/tokens/${encodeURIComponent(id)}`);
       ctx.print(revoked, () => tokensTable([revoked]));
     });
 
@@ -61,7 +61,7 @@ export function addAuthCommands(program: Command, io: CliIo): void {
         token_id: flags.tokenId,
       };
       const ctx = commandContext(cmd, io);
-      const items = await listPages<AuditJson>(ctx.client, '/api/v1/audit', query, limit);
+      const items = await listPages<AuditEntryView>(ctx.client, '/api/v1/audit', query, limit);
       ctx.print(items, () => (items.length === 0 ? 'No audit entries.\n' : auditTable(items)));
     });
 }

@@ -1,7 +1,7 @@
 /** `physwatch hits list|tail`. */
+import type { HitView } from '@physwatch/core';
 import { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
-import type { HitJson } from '../api/types';
 import { CommandFailedError } from '../cli-error';
 import { countFlag, durationFlag, timeFlag } from '../flag-values';
 import { HitFollower } from '../hits/hit-follower';
@@ -82,7 +82,7 @@ export function addHitsCommands(program: Command, io: CliIo): void {
 }
 
 /** One hit per line (NDJSON for json, a document each for yaml), so a pipe sees it at once. */
-function streamLine(format: OutputFormat, hit: HitJson): string {
+function streamLine(format: OutputFormat, hit: HitView): string {
   if (format === 'json') return JSON.stringify(hit) + '\n';
   if (format === 'yaml') return `---\n${toYaml(hit)}`;
   return hitLine(hit);

@@ -1,7 +1,7 @@
 /** `physwatch hosts list|get`. */
 import { matchesSelector, parseSelector, Requirement, SelectorSyntaxError } from '@physwatch/core';
+import type { HostView, ListView } from '@physwatch/core';
 import { Command } from 'commander';
-import type { HostJson } from '../api/types';
 import { BadInputError } from '../cli-error';
 import type { CliIo } from '../io';
 import { assignmentsTable } from '../output/assignment-table';
@@ -19,7 +19,7 @@ export function addHostsCommands(program: Command, io: CliIo): void {
       // Parsed before the request so a bad selector is exit 2 whatever the server's state.
       const requirements = flags.selector === undefined ? null : selectorFlag(flags.selector);
       const ctx = commandContext(cmd, io);
-      const { items } = await ctx.client.get<{ items: HostJson[] }>('/api/v1/hosts');
+      const { items } = await ctx.client.get<ListView<HostView>>('/api/v1/hosts');
       // The API has no selector query yet; matching here uses the same rules as placement.
       const shown = requirements ? items.filter((h) => matchesSelector(requirements, h.labels)) : items;
       ctx.print(shown, () => (shown.length === 0 ? 'No hosts.\n' : hostsTable(shown)));
@@ -31,7 +31,7 @@ export function addHostsCommands(program: Command, io: CliIo): void {
     .argument('<id>', 'host id')
     .action(async (id: string, _flags: unknown, cmd: Command) => {
       const ctx = commandContext(cmd, io);
-      const host = await ctx.client.get<HostJson>(`/api/v1/hosts/${encodeURIComponent(id)}`);
+      const host = await ctx.client.get<HostView>(`/api/v1/hosts/${encodeURIComponent(id)}`);
       ctx.print(host, () => {
         if (host.watches.length === 0) return hostsTable([host]);
         return `${hostsTable([host])}\n${assignmentsTable('WATCH', host.watches.map((w) => [w.watch_id, w] as const))}`;

@@ -1,7 +1,7 @@
 /** `physwatch vmcores list` and `physwatch kdump list`. */
+import type { KdumpJobView, ListView, VmcoreView } from '@physwatch/core';
 import { Command } from 'commander';
 import { listPages } from '../api/pages';
-import type { KdumpJobJson, VmcoreJson } from '../api/types';
 import { countFlag } from '../flag-values';
 import type { CliIo } from '../io';
 import { kdumpJobsTable, vmcoresTable } from '../output/kdump-table';
@@ -23,7 +23,7 @@ export function addKdumpCommands(program: Command, io: CliIo): void {
     .action(async (flags: { host?: string; watch?: string; hit?: string; limit?: string }, cmd: Command) => {
       const limit = countFlag('--limit', flags.limit ?? '100');
       const ctx = commandContext(cmd, io);
-      const items = await listPages<VmcoreJson>(ctx.client, '/api/v1/vmcores', { host_id: flags.host, watch_id: flags.watch, hit_id: flags.hit }, limit);
+      const items = await listPages<VmcoreView>(ctx.client, '/api/v1/vmcores', { host_id: flags.host, watch_id: flags.watch, hit_id: flags.hit }, limit);
       ctx.print(items, () => (items.length === 0 ? 'No vmcores.\n' : vmcoresTable(items)));
     });
 
@@ -37,7 +37,7 @@ export function addKdumpCommands(program: Command, io: CliIo): void {
     .option('--watch <id>', 'only jobs of this watch')
     .action(async (flags: { state?: string; host?: string; watch?: string }, cmd: Command) => {
       const ctx = commandContext(cmd, io);
-      const { items } = await ctx.client.get<{ items: KdumpJobJson[] }>('/api/v1/kdump-jobs', {
+      const { items } = await ctx.client.get<ListView<KdumpJobView>>('/api/v1/kdump-jobs', {
         query: { state: flags.state, host_id: flags.host, watch_id: flags.watch },
       });
       ctx.print(items, () => (items.length === 0 ? 'No kdump jobs.\n' : kdumpJobsTable(items)));

@@ -1,6 +1,6 @@
 /** `physwatch watch create|get|list|describe|stop`. */
+import type { ListView, WatchDetailView, WatchView } from '@physwatch/core';
 import { Command, Option } from 'commander';
-import type { WatchDetailJson, WatchJson } from '../api/types';
 import type { CliIo } from '../io';
 import { describeWatch, watchesTable } from '../output/watch-table';
 import { commandContext } from './global-options';
@@ -20,7 +20,7 @@ export function addWatchCommands(program: Command, io: CliIo): void {
     .argument('<id>', 'watch id')
     .action(async (id: string, _flags: unknown, cmd: Command) => {
       const ctx = commandContext(cmd, io);
-      const w = await ctx.client.get<WatchDetailJson>(watchPath(id));
+      const w = await ctx.client.get<WatchDetailView>(watchPath(id));
       ctx.print(w, () => watchesTable([w]));
     });
 
@@ -30,7 +30,7 @@ export function addWatchCommands(program: Command, io: CliIo): void {
     .addOption(new Option('--state <state>', 'only watches in this state').choices(WATCH_STATES))
     .action(async (flags: { state?: string }, cmd: Command) => {
       const ctx = commandContext(cmd, io);
-      const { items } = await ctx.client.get<{ items: WatchJson[] }>('/api/v1/watches', { query: { state: flags.state } });
+      const { items } = await ctx.client.get<ListView<WatchView>>('/api/v1/watches', { query: { state: flags.state } });
       ctx.print(items, () => (items.length === 0 ? 'No watches.\n' : watchesTable(items)));
     });
 
@@ -40,7 +40,7 @@ export function addWatchCommands(program: Command, io: CliIo): void {
     .argument('<id>', 'watch id')
     .action(async (id: string, _flags: unknown, cmd: Command) => {
       const ctx = commandContext(cmd, io);
-      const w = await ctx.client.get<WatchDetailJson>(watchPath(id));
+      const w = await ctx.client.get<WatchDetailView>(watchPath(id));
       ctx.print(w, () => describeWatch(w));
     });
 
@@ -50,7 +50,7 @@ export function addWatchCommands(program: Command, io: CliIo): void {
     .argument('<id>', 'watch id')
     .action(async (id: string, _flags: unknown, cmd: Command) => {
       const ctx = commandContext(cmd, io);
-      const w = await ctx.client.post<WatchJson>(`${watchPath(id)}/stop`);
+      const w = await ctx.client.post<WatchView>(`${watchPath(id)}/stop`);
       ctx.print(w, () => watchesTable([w]));
     });
 }

@@ -5,8 +5,8 @@
  * with --wait, followed until every host has armed it or failed.
  */
 import { ACTIONS, CONDITIONS, parseWatchSpec, ValidationError, WatchSpec } from '@physwatch/core';
+import type { WatchView } from '@physwatch/core';
 import { Command } from 'commander';
-import type { WatchJson } from '../api/types';
 import { BadInputError } from '../cli-error';
 import { durationFlag } from '../flag-values';
 import type { CliIo } from '../io';
@@ -64,7 +64,7 @@ export function addWatchCreate(watch: Command, io: CliIo): void {
       const timeoutMs = durationFlag('--timeout', flags.timeout ?? DEFAULT_WAIT_TIMEOUT);
       const ctx = commandContext(cmd, io);
       await confirmDestructive(spec, typedTarget(raw), flags.yes === true, io);
-      const created = await ctx.client.post<WatchJson>('/api/v1/watches', { body: raw, describeField });
+      const created = await ctx.client.post<WatchView>('/api/v1/watches', { body: raw, describeField });
       ctx.print(created, () => watchesTable([created]));
       if (!flags.wait) return;
       const armed = await waitUntilArmed(ctx.client, created.id, timeoutMs, {

@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { HitJson, Page } from '../api/types';
+import type { HitView, PageView } from '@physwatch/core';
 import { HitFollower } from './hit-follower';
 
-const hit = (id: number): HitJson =>
-  ({ id: String(id), host_id: 'h', seq: String(id), module_seq: null, source: 'agent', watch_id: '1', occurred_at: 't', cpu: 0, paddr: '0x0', old_value: '0x0', new_value: '0x1', pid: 0, comm: '', action: 'report' });
+const hit = (id: number): HitView =>
+  ({
+    id: String(id), host_id: 'h', boot_id: 'b', seq: String(id), module_seq: null, source: 'agent', watch_id: '1', occurred_at: 't', realtime_ns: '0', boottime_ns: '0',
+    cpu: 0, paddr: '0x0', offset: 0, width: 1, old_value: '0x0', new_value: '0x1', pid: 0, comm: '', ip: '', stack: '', action: 'report', received_at: 't',
+  });
 
 /** The API as the follower sees it: visible ids, newest first, pages of `size` with a cursor. */
 function fakeApi(size: number) {
   const visible = new Set<number>();
   const requests: Array<string | undefined> = [];
-  const fetch = async (cursor?: string): Promise<Page<HitJson>> => {
+  const fetch = async (cursor?: string): Promise<PageView<HitView>> => {
     requests.push(cursor);
     const below = cursor === undefined ? Infinity : Number(cursor);
     const ids = [...visible].filter((id) => id < below).sort((a, b) => b - a);
@@ -19,7 +22,7 @@ function fakeApi(size: number) {
   return { visible, requests, fetch };
 }
 
-const ids = (hits: HitJson[]) => hits.map((h) => Number(h.id));
+const ids = (hits: HitView[]) => hits.map((h) => Number(h.id));
 
 describe('HitFollower', () => {
   it('shows nothing stored before it started, then each new hit once, oldest first', async () => {

@@ -5,9 +5,9 @@
  * transaction commits, so a hit can appear just below one already shown: the follower
  * keeps looking one poll back and remembers what it printed, so each hit is shown once.
  */
-import type { HitJson, Page } from '../api/types';
+import type { HitView, PageView } from '@physwatch/core';
 
-export type PageFetcher = (cursor?: string) => Promise<Page<HitJson>>;
+export type PageFetcher = (cursor?: string) => Promise<PageView<HitView>>;
 
 export class HitFollower {
   /** Hits at or below this id were shown, or were there before the tail started. */
@@ -25,8 +25,8 @@ export class HitFollower {
   }
 
   /** New hits since the last poll, oldest first. */
-  async poll(): Promise<HitJson[]> {
-    const fresh: HitJson[] = [];
+  async poll(): Promise<HitView[]> {
+    const fresh: HitView[] = [];
     let cursor: string | undefined;
     for (;;) {
       const page = await this.fetchPage(cursor);
@@ -44,6 +44,6 @@ export class HitFollower {
   }
 }
 
-function maxId(hits: readonly HitJson[], start: bigint): bigint {
+function maxId(hits: readonly HitView[], start: bigint): bigint {
   return hits.reduce((max, hit) => (BigInt(hit.id) > max ? BigInt(hit.id) : max), start);
 }

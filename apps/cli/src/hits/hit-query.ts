@@ -1,7 +1,7 @@
 /** GET /api/v1/hits, newest first: one page, or pages followed by cursor up to a limit. */
+import type { HitView, PageView } from '@physwatch/core';
 import type { ApiClient } from '../api/api-client';
 import { fetchPage, listPages } from '../api/pages';
-import type { HitJson, Page } from '../api/types';
 
 export interface HitFilter {
   watch_id?: string;
@@ -10,11 +10,11 @@ export interface HitFilter {
   until?: string;
 }
 
-export function fetchHitPage(client: ApiClient, filter: HitFilter, limit: number, cursor?: string): Promise<Page<HitJson>> {
-  return fetchPage<HitJson>(client, '/api/v1/hits', { ...filter }, limit, cursor);
+export function fetchHitPage(client: ApiClient, filter: HitFilter, limit: number, cursor?: string): Promise<PageView<HitView>> {
+  return fetchPage<HitView>(client, '/api/v1/hits', { ...filter }, limit, cursor);
 }
 
 /** Up to `limit` hits, newest first, following next_cursor across pages. */
-export function listHits(client: ApiClient, filter: HitFilter, limit: number): Promise<HitJson[]> {
-  return listPages<HitJson>(client, '/api/v1/hits', { ...filter }, limit);
+export function listHits(client: ApiClient, filter: HitFilter, limit: number): Promise<HitView[]> {
+  return listPages<HitView>(client, '/api/v1/hits', { ...filter }, limit);
 }

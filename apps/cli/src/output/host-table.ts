@@ -1,7 +1,7 @@
-import type { HostJson } from '../api/types';
+import type { HostView } from '@physwatch/core';
 import { renderTable } from './table';
 
-export function hostsTable(hosts: readonly HostJson[]): string {
+export function hostsTable(hosts: readonly HostView[]): string {
   return renderTable(
     ['ID', 'HOSTNAME', 'ONLINE', 'ARCH', 'KERNEL', 'AGENT', 'WATCHES', 'LAST SEEN', 'LABELS'],
     hosts.map((h) => [

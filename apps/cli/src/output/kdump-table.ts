@@ -1,7 +1,7 @@
-import type { KdumpJobJson, VmcoreJson } from '../api/types';
+import type { KdumpJobView, VmcoreView } from '@physwatch/core';
 import { renderTable } from './table';
 
-export function vmcoresTable(vmcores: readonly VmcoreJson[]): string {
+export function vmcoresTable(vmcores: readonly VmcoreView[]): string {
   return renderTable(
     ['ID', 'RECEIVED', 'HOST', 'WATCH', 'HIT', 'CRASHED', 'SIZE', 'LEVEL', 'KERNEL', 'PATH'],
     vmcores.map((v) => [
@@ -19,7 +19,7 @@ export function vmcoresTable(vmcores: readonly VmcoreJson[]): string {
   );
 }
 
-export function kdumpJobsTable(jobs: readonly KdumpJobJson[]): string {
+export function kdumpJobsTable(jobs: readonly KdumpJobView[]): string {
   return renderTable(
     ['ID', 'STATE', 'HOST', 'WATCH', 'HIT', 'VMCORE', 'UPDATED', 'REASON'],
     jobs.map((j) => [j.id, j.state, j.host_id, j.watch_id, j.hit_id, j.vmcore_id ?? '-', j.updated_at, j.reason || '-']),

@@ -1,27 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { HitJson, WatchDetailJson, WatchJson } from '../api/types';
+import type { HitView, WatchDetailView, WatchView } from '@physwatch/core';
 import { hitLine, hitsTable } from './hit-table';
 import { hostsTable } from './host-table';
 import { formatOutput } from './output-format';
 import { renderTable } from './table';
 import { describeWatch, watchesTable } from './watch-table';
 
-const WATCH: WatchJson = {
+const WATCH: WatchView = {
   id: '12', state: 'active', created_at: '2026-11-26T10:00:00.000Z', ended_at: null, name: 'zero page',
   target: { symbol: 'empty_zero_page' }, width: 1, len: 1, condition: 'equals', value: '0x33', interval: '30ms',
   action: 'hang', hosts: { selector: 'rack=r12' }, counts: { pending: 1, armed: 2, failed: 0, disarmed: 0 },
 };
-const DETAIL: WatchDetailJson = {
+const DETAIL: WatchDetailView = {
   ...WATCH,
   assignments: [
     { host_id: 'h1', phase: 'armed', resolved_paddr: '0x2a0e000', memory_kind: 'ram', reason: '', updated_at: 't1' },
     { host_id: 'host-22', phase: 'failed', resolved_paddr: null, memory_kind: null, reason: 'symbol not found', updated_at: 't2' },
   ],
 };
-const HIT: HitJson = {
-  id: '7', host_id: 'h1', seq: '3', module_seq: null, source: 'agent', watch_id: '12', occurred_at: '2026-11-26T10:00:01.000Z', cpu: 2,
-  paddr: '0x2a0e000', old_value: '0x0', new_value: '0x33', pid: 0, comm: 'swapper/2', action: 'report',
+const HIT: HitView = {
+  id: '7', host_id: 'h1', boot_id: 'b1', seq: '3', module_seq: null, source: 'agent', watch_id: '12', occurred_at: '2026-11-26T10:00:01.000Z',
+  realtime_ns: '1795687201000000000', boottime_ns: '5000000000', cpu: 2, paddr: '0x2a0e000', offset: 0, width: 1, old_value: '0x0', new_value: '0x33',
+  pid: 0, comm: 'swapper/2', ip: 'do_idle+0x1c', stack: '', action: 'report', received_at: '2026-11-26T10:00:01.100Z',
 };
 
 describe('output', () => {
@@ -60,7 +61,10 @@ describe('output', () => {
 
   it('shows hosts with labels as a selector would spell them', () => {
     const table = hostsTable([
-      { id: 'h1', hostname: 'node1', kernel_release: '6.1', arch: 'arm64', agent_version: '0.1.0', labels: { rack: 'r12', bios: '2.1' }, online: false, connected: false, last_seen_at: 't', watches: [] },
+      {
+        id: 'h1', hostname: 'node1', boot_id: 'b1', kernel_release: '6.1', arch: 'arm64', agent_version: '0.1.0', labels: { rack: 'r12', bios: '2.1' }, capabilities: {}, kdump: null,
+        online: false, connected: false, first_seen_at: 't0', last_seen_at: 't', desired_generation: '1', applied_generation: '1', watches: [],
+      },
     ]);
     expect(table.split('\n')[1].split(/\s{2,}/)).toEqual(['h1', 'node1', 'no', 'arm64', '6.1', '0.1.0', '0', 't', 'bios=2.1,rack=r12']);
   });
@@ -69,7 +73,7 @@ describe('output', () => {
     expect(hitsTable([HIT]).split('\n')[1].split(/\s{2,}/)).toEqual(['7', '2026-11-26T10:00:01.000Z', 'h1', '12', '3', '0x2a0e000', '0x0', '0x33', '2', 'swapper/2[0]', 'report']);
     expect(hitLine(HIT)).toBe('2026-11-26T10:00:01.000Z  host h1  watch 12  seq 3  0x2a0e000: 0x0 -> 0x33  cpu 2  swapper/2[0]  report\n');
     // recovered from a crash dump: no agent seq, the module's number instead
-    const recovered = { ...HIT, seq: null, module_seq: '41', source: 'vmcore', action: 'panic' };
+    const recovered = { ...HIT, seq: null, module_seq: '41', source: 'vmcore' as const, action: 'panic' };
     expect(hitsTable([recovered]).split('\n')[1].split(/\s{2,}/)[4]).toBe('vmcore#41');
   });
 });

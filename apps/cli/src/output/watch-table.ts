@@ -1,11 +1,11 @@
 /** How watches read in a terminal: one row per watch, or `describe`'s page for one. */
-import type { WatchDetailJson, WatchJson } from '../api/types';
+import type { WatchDetailView, WatchView } from '@physwatch/core';
 import { assignmentsTable } from './assignment-table';
 import { renderTable } from './table';
 
 const WATCH_HEADERS = ['ID', 'NAME', 'STATE', 'TARGET', 'WIDTH', 'CONDITION', 'INTERVAL', 'ACTION', 'HOSTS', 'ARMED', 'PENDING', 'FAILED', 'CREATED'];
 
-export function watchesTable(watches: readonly (WatchJson | WatchDetailJson)[]): string {
+export function watchesTable(watches: readonly (WatchView | WatchDetailView)[]): string {
   return renderTable(
     WATCH_HEADERS,
     watches.map((w) => [
@@ -26,7 +26,7 @@ export function watchesTable(watches: readonly (WatchJson | WatchDetailJson)[]):
   );
 }
 
-export function describeWatch(w: WatchDetailJson): string {
+export function describeWatch(w: WatchDetailView): string {
   const c = w.counts;
   const fields: Array<[string, string]> = [
     ['Watch', w.name ? `${w.id} (${w.name})` : w.id],
@@ -46,17 +46,17 @@ export function describeWatch(w: WatchDetailJson): string {
   return w.assignments.length === 0 ? `${head}\n(no host assigned)\n` : `${head}\n${assignmentsTable('HOST', w.assignments.map((a) => [a.host_id, a] as const))}`;
 }
 
-function targetText(w: WatchJson | WatchDetailJson): string {
+function targetText(w: WatchView | WatchDetailView): string {
   const target = 'paddr' in w.target ? w.target.paddr : w.target.symbol;
   return w.len !== undefined && w.len !== w.width ? `${target} (len ${w.len})` : target;
 }
 
-function conditionText(w: WatchJson | WatchDetailJson): string {
+function conditionText(w: WatchView | WatchDetailView): string {
   if (w.condition === 'mask_equals') return `mask_equals ${w.value}/${w.mask}`;
   return w.value === undefined ? w.condition : `${w.condition} ${w.value}`;
 }
 
-function hostsText(w: WatchJson | WatchDetailJson): string {
+function hostsText(w: WatchView | WatchDetailView): string {
   const hosts = w.hosts;
   return 'ids' in hosts ? hosts.ids.join(',') : hosts.selector;
 }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { AssignmentPhase, AssignmentView, WatchDetailView, WatchState } from '@physwatch/core';
 import { ApiClient } from '../api/api-client';
-import type { AssignmentJson, Phase, WatchDetailJson } from '../api/types';
 import { CommandFailedError } from '../cli-error';
 import { ProgressIo, waitUntilArmed } from './wait-armed';
 
-function detail(phases: Array<[string, Phase, string?]>, state = 'active'): WatchDetailJson {
-  const hosts: AssignmentJson[] = phases.map(([host_id, phase, reason]) => ({ host_id, phase, reason: reason ?? '', resolved_paddr: null, memory_kind: null, updated_at: 't' }));
-  const count = (p: Phase) => hosts.filter((h) => h.phase === p).length;
+function detail(phases: Array<[string, AssignmentPhase, string?]>, state: WatchState = 'active'): WatchDetailView {
+  const hosts: AssignmentView[] = phases.map(([host_id, phase, reason]) => ({ host_id, phase, reason: reason ?? '', resolved_paddr: null, memory_kind: null, updated_at: 't' }));
+  const count = (p: AssignmentPhase) => hosts.filter((h) => h.phase === p).length;
   return {
     id: '5', state, created_at: 't', ended_at: null, target: { paddr: '0x0' }, width: 1, condition: 'any_change', interval: '1ms',
     hosts: { ids: hosts.map((h) => h.host_id) }, assignments: hosts, counts: { pending: count('pending'), armed: count('armed'), failed: count('failed'), disarmed: count('disarmed') },
@@ -14,7 +14,7 @@ function detail(phases: Array<[string, Phase, string?]>, state = 'active'): Watc
 }
 
 /** Serves the given answers in turn (the last one forever), on a fake clock that moves with sleep. */
-function scripted(answers: WatchDetailJson[], rewrite = false) {
+function scripted(answers: WatchDetailView[], rewrite = false) {
   let i = 0;
   const fetchFn = (async () => new Response(JSON.stringify(answers[Math.min(i++, answers.length - 1)]), { status: 200 })) as unknown as typeof fetch;
   let clock = 0;

@@ -3,8 +3,8 @@
  * they move (one line rewritten on a terminal; a line per change in a log), then says
  * which hosts did not arm and why.
  */
+import type { WatchDetailView } from '@physwatch/core';
 import type { ApiClient } from '../api/api-client';
-import type { WatchDetailJson } from '../api/types';
 import { CommandFailedError } from '../cli-error';
 
 const POLL_MS = 250;
@@ -17,13 +17,13 @@ export interface ProgressIo {
   now(): number;
 }
 
-export function progressLine(w: WatchDetailJson): string {
+export function progressLine(w: WatchDetailView): string {
   const c = w.counts;
   return `watch ${w.id}: armed ${c.armed}, failed ${c.failed}, pending ${c.pending} of ${w.assignments.length} host(s)`;
 }
 
 /** Resolves with the watch once it is armed on every assigned host; throws otherwise. */
-export async function waitUntilArmed(client: ApiClient, id: string, timeoutMs: number, io: ProgressIo): Promise<WatchDetailJson> {
+export async function waitUntilArmed(client: ApiClient, id: string, timeoutMs: number, io: ProgressIo): Promise<WatchDetailView> {
   const deadline = io.now() + timeoutMs;
   let shown = '';
   const show = (line: string): void => {
@@ -35,7 +35,7 @@ export async function waitUntilArmed(client: ApiClient, id: string, timeoutMs: n
     if (io.rewrite && shown) io.write('\n');
   };
   for (;;) {
-    const watch = await client.get<WatchDetailJson>(`/api/v1/watches/${encodeURIComponent(id)}`);
+    const watch = await client.get<WatchDetailView>(`/api/v1/watches/${encodeURIComponent(id)}`);
     show(progressLine(watch));
     if (watch.state !== 'active') {
       done();
@@ -56,7 +56,7 @@ export async function waitUntilArmed(client: ApiClient, id: string, timeoutMs: n
   }
 }
 
-function settled(watch: WatchDetailJson): WatchDetailJson {
+function settled(watch: WatchDetailView): WatchDetailView {
   if (watch.assignments.length === 0) {
     throw new CommandFailedError(`watch ${watch.id} matches no host yet: nothing is armed (it arms on matching hosts as they connect)`);
   }
