@@ -8,7 +8,7 @@ import { Api } from '../support/api';
 import { eventually } from '../support/eventually';
 import { corruptMemoryFile } from '@physwatch/agent';
 import { Agent, Orchestrator } from '../support/stack';
-import { TcpProxy } from '../support/tcp-proxy';
+import { TcpRelay } from '../support/tcp-relay';
 
 const WATCHED = 0x2a0e000n;
 const started: { stop(signal?: NodeJS.Signals): Promise<void> }[] = [];
@@ -106,13 +106,13 @@ describe('delivery', () => {
 
   it('an agent killed with -9 between hit and ack re-sends after restart, and each hit is stored once', async () => {
     const { orch, api } = await orchestrator();
-    const proxy = await TcpProxy.start({ host: '127.0.0.1', port: orch.options.grpcPort });
+    const proxy = await TcpRelay.start(orch.options.grpcPort);
     started.push({ stop: () => proxy.close() });
     const first = await agent(proxy.address, 'host-k9');
     const watch = await api.createWatch(anyChangeWatch({ ids: ['host-k9'] }, '1ms'));
     await armedOn(api, watch.id, ['host-k9']);
 
-    proxy.holdDownstream(); // from here on the orchestrator stores hits but no ack arrives
+    proxy.holdDownstream('drop'); // from here on the orchestrator stores hits but no ack arrives
     for (let v = 1n; v <= 5n; v++) {
       await corruptMemoryFile(first.memoryFile, WATCHED, 4, v);
       await eventually(`hit ${v} stored`, async () => (await api.allHits({ host_id: 'host-k9' })).length === Number(v));

@@ -9,14 +9,14 @@ import { Database } from '@physwatch/db';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Api } from '../support/api';
 import { eventually } from '../support/eventually';
-import { FailoverRelay } from '../support/failover-relay';
+import { TcpRelay } from '../support/tcp-relay';
 import { testDatabaseUrl } from '../support/env';
 import { Agent, Orchestrator } from '../support/stack';
 
 const WATCHED = 0x2a0e000n;
 const HOSTS = ['rep-a1', 'rep-b1', 'rep-b2'];
 const stoppable: { stop(signal?: NodeJS.Signals): Promise<void> }[] = [];
-const relays: FailoverRelay[] = [];
+const relays: TcpRelay[] = [];
 const agents: Agent[] = [];
 
 afterAll(async () => {
@@ -45,7 +45,7 @@ describe('two replicas', () => {
 
     for (const hostId of HOSTS) {
       const order = hostId.startsWith('rep-a') ? [a.options.grpcPort, b.options.grpcPort] : [b.options.grpcPort, a.options.grpcPort];
-      const relay = await FailoverRelay.start(order);
+      const relay = await TcpRelay.start(order);
       relays.push(relay);
       const agent = await Agent.start({ server: relay.address, hostId, labels: { suite: 'replicas' } });
       stoppable.push(agent);

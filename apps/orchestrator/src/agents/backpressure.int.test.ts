@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DesiredStateBus } from '../desired-state/desired-state.bus';
 import { TestAgent, wireHit } from '../test-support/agent-client';
-import { PausingProxy } from '../test-support/pausing-proxy';
 import { eventually } from '../../../../tests/support/eventually';
+import { TcpRelay } from '../../../../tests/support/tcp-relay';
 import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 
 // Enough large DesiredStates to exceed HTTP/2 flow control and grpc-js's 16-message write
@@ -12,12 +12,12 @@ const RESENDS = 60;
 const BATCHES = 40;
 
 let orch: TestOrchestrator;
-let proxy: PausingProxy;
+let proxy: TcpRelay;
 let agent: TestAgent;
 
 beforeAll(async () => {
   orch = await startTestOrchestrator();
-  proxy = await PausingProxy.start(orch.grpcAddress);
+  proxy = await TcpRelay.start(orch.grpcAddress);
 });
 
 afterAll(async () => {
@@ -35,7 +35,7 @@ describe('backpressure to an agent that does not read', () => {
     // The host must hold every watch: the scheduler never places beyond max_watches.
     agent.hello('slow-1', { rack: 'slow' }, { capabilities: { backend: 'simulated', max_watches: WATCHES } });
     await agent.nextDesired();
-    proxy.hold();
+    proxy.holdDownstream('pause');
 
     // Many watches on the host, each with a long symbol name, make each DesiredState large.
     const symbol = `s${'x'.repeat(200)}`;
