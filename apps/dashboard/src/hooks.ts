@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { LiveEvent } from '@physwatch/core';
 import { liveEvents, LiveStatus } from './api/events';
-import type { LiveEvent } from './api/types';
 
 export type Resource<T> =
   | { state: 'loading'; data?: undefined; error?: undefined }

@@ -1,6 +1,6 @@
+import type { LiveEvent } from '@physwatch/core';
 import { apiError, authHeaders } from './client';
 import { currentSession } from './session';
-import type { LiveEvent } from './types';
 
 export type LiveStatus = 'connecting' | 'live' | 'retrying' | 'off';
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
+import type { HitView, HostView, ListView, PageView, WatchView } from '@physwatch/core';
 import { getJson } from '../api/client';
-import type { Hit, Host, Page, Watch } from '../api/types';
 import { Empty, Loaded } from '../components/states';
 import { formatTime, watchTitle } from '../format';
 import { touches, useResource } from '../hooks';
@@ -24,7 +24,7 @@ export function HitsPage() {
   const filterKey = FILTERS.map((k) => filters[k] ?? '').join('|');
   // Keyset paging: the cursor that opened each page so far, to go back.
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const [selected, setSelected] = useState<Hit | null>(null);
+  const [selected, setSelected] = useState<HitView | null>(null);
   const seen = useRef<Set<string> | null>(null);
   const cursor = cursors[cursors.length - 1];
   useEffect(() => {
@@ -34,12 +34,12 @@ export function HitsPage() {
 
   const hits = useResource(
     `hits:${filterKey}:${cursor ?? ''}`,
-    () => getJson<Page<Hit>>('/hits', { ...filters, limit: PAGE_SIZE, cursor }),
+    () => getJson<PageView<HitView>>('/hits', { ...filters, limit: PAGE_SIZE, cursor }),
     // Only the first page moves when hits arrive; older pages stay put while someone reads them.
     (e) => cursor === undefined && e.kind === 'hits' && touches(e.watch_ids, filters.watch_id) && touches(e.host_ids, filters.host_id),
   );
-  const watches = useResource('watches:all', () => getJson<{ items: Watch[] }>('/watches'), (e) => e.kind === 'watch');
-  const hosts = useResource('hosts', () => getJson<{ items: Host[] }>('/hosts'), (e) => e.kind === 'host');
+  const watches = useResource('watches:all', () => getJson<ListView<WatchView>>('/watches'), (e) => e.kind === 'watch');
+  const hosts = useResource('hosts', () => getJson<ListView<HostView>>('/hosts'), (e) => e.kind === 'host');
 
   // Rows that arrived live since the page was first shown are marked until the next filter change.
   const fresh = new Set<string>();
@@ -167,7 +167,7 @@ export function HitsPage() {
   );
 }
 
-function HitPanel({ hit, onClose }: { hit: Hit; onClose: () => void }) {
+function HitPanel({ hit, onClose }: { hit: HitView; onClose: () => void }) {
   const fields: Array<[string, string]> = Object.entries(hit)
     .filter(([k]) => k !== 'stack')
     .map(([k, v]) => [k, v === null ? '—' : String(v)]);

@@ -1,6 +1,6 @@
 import { Fragment, useState } from 'react';
+import type { HostView, ListView } from '@physwatch/core';
 import { getJson } from '../api/client';
-import type { Host } from '../api/types';
 import { OnlineBadge, PhaseBadge } from '../components/badges';
 import { Empty, Loaded } from '../components/states';
 import { formatAgo, formatTime } from '../format';
@@ -15,14 +15,14 @@ function nicFirmware(labels: Record<string, string>): string {
 }
 
 /** The kernel backend labels the module's state; a simulated agent has no module at all. */
-function moduleState(host: Host): string {
+function moduleState(host: HostView): string {
   const label = host.labels['physwatch.module'];
   if (label) return label;
   const backend = host.capabilities?.backend;
   return typeof backend === 'string' ? `${backend} backend` : '—';
 }
 
-function matches(host: Host, q: string): boolean {
+function matches(host: HostView, q: string): boolean {
   const text = `${host.id} ${host.hostname} ${Object.entries(host.labels).map(([k, v]) => `${k}=${v}`).join(' ')}`.toLowerCase();
   return q
     .toLowerCase()
@@ -35,7 +35,7 @@ export function HostsPage() {
   const q = query.get('q') ?? '';
   const now = useNow();
   const [open, setOpen] = useState<string | null>(null);
-  const hosts = useResource('hosts', () => getJson<{ items: Host[] }>('/hosts'), (e) => e.kind === 'host' || e.kind === 'watch', 30_000);
+  const hosts = useResource('hosts', () => getJson<ListView<HostView>>('/hosts'), (e) => e.kind === 'host' || e.kind === 'watch', 30_000);
 
   return (
     <section>
@@ -116,7 +116,7 @@ export function HostsPage() {
   );
 }
 
-function HostDetail({ host }: { host: Host }) {
+function HostDetail({ host }: { host: HostView }) {
   return (
     <div className="host-detail" data-testid="host-detail">
       <div>

@@ -1,5 +1,5 @@
+import type { ListView, OverviewView, WatchView } from '@physwatch/core';
 import { getJson } from '../api/client';
-import type { Overview, Watch } from '../api/types';
 import { Stat } from '../components/badges';
 import { HitChart } from '../components/hit-chart';
 import { RangePicker } from '../components/range-picker';
@@ -16,12 +16,12 @@ export function OverviewPage() {
     `overview:${range.id}`,
     () => {
       const { since, until, bucket } = rangeQuery(range.id);
-      return getJson<Overview>('/stats/overview', { since, until, bucket });
+      return getJson<OverviewView>('/stats/overview', { since, until, bucket });
     },
     () => true,
     30_000,
   );
-  const watches = useResource('watches:active', () => getJson<{ items: Watch[] }>('/watches', { state: 'active' }), (e) => e.kind === 'watch' || e.kind === 'hits');
+  const watches = useResource('watches:active', () => getJson<ListView<WatchView>>('/watches', { state: 'active' }), (e) => e.kind === 'watch' || e.kind === 'hits');
   const rangeLabel = RANGES.find((r) => r.id === range.id)!.label;
 
   return (
@@ -65,7 +65,7 @@ export function OverviewPage() {
   );
 }
 
-function ActiveWatches({ watches, overview }: { watches: ReturnType<typeof useResource<{ items: Watch[] }>>; overview: Overview }) {
+function ActiveWatches({ watches, overview }: { watches: ReturnType<typeof useResource<ListView<WatchView>>>; overview: OverviewView }) {
   const hitsByWatch = new Map<string, number>();
   for (const b of overview.buckets) hitsByWatch.set(b.watch_id, (hitsByWatch.get(b.watch_id) ?? 0) + b.hits);
   return (

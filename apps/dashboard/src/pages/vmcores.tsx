@@ -1,6 +1,6 @@
 import { Fragment, useState } from 'react';
+import type { KdumpJobView, ListView, PageView, VmcoreView } from '@physwatch/core';
 import { getJson } from '../api/client';
-import type { KdumpJob, Page, Vmcore } from '../api/types';
 import { PhaseBadge } from '../components/badges';
 import { Empty, Loaded } from '../components/states';
 import { formatBytes, formatTime } from '../format';
@@ -15,10 +15,10 @@ export function VmcoresPage() {
   const key = JSON.stringify(filter);
   const [open, setOpen] = useState<string | null>(null);
   // Neither list has a live event of its own: a vmcore or a job change follows a hit or a host change.
-  const vmcores = useResource(`vmcores:${key}`, () => getJson<Page<Vmcore>>('/vmcores', { ...filter, limit: '100' }), (e) => e.kind === 'hits' || e.kind === 'host');
+  const vmcores = useResource(`vmcores:${key}`, () => getJson<PageView<VmcoreView>>('/vmcores', { ...filter, limit: '100' }), (e) => e.kind === 'hits' || e.kind === 'host');
   const jobs = useResource(
     `kdump-jobs:${key}`,
-    () => getJson<{ items: KdumpJob[] }>('/kdump-jobs', { host_id: filter.host_id, watch_id: filter.watch_id, limit: '100' }),
+    () => getJson<ListView<KdumpJobView>>('/kdump-jobs', { host_id: filter.host_id, watch_id: filter.watch_id, limit: '100' }),
     (e) => e.kind === 'hits' || e.kind === 'host',
   );
   const jobById = new Map((jobs.data?.items ?? []).map((j) => [j.id, j]));

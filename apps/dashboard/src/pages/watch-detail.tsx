@@ -1,5 +1,5 @@
+import type { HitGroupsView, OverviewView, WatchDetailView, WatchHostsView } from '@physwatch/core';
 import { getJson } from '../api/client';
-import type { HitGroups, Overview, WatchDetail, WatchHosts } from '../api/types';
 import { PhaseBadge, Stat } from '../components/badges';
 import { HitChart } from '../components/hit-chart';
 import { RangePicker } from '../components/range-picker';
@@ -28,14 +28,14 @@ export function WatchDetailPage({ id }: { id: string }) {
   };
   const mine = (e: { kind: string; watch_ids?: string[] | null }) => e.kind !== 'host' && touches(e.watch_ids ?? null, id);
 
-  const watch = useResource(`watch:${id}`, () => getJson<WatchDetail>(`/watches/${id}`), (e) => e.kind === 'watch' && touches(e.watch_ids, id));
-  const hosts = useResource(`watch-hosts:${id}`, () => getJson<WatchHosts>(`/watches/${id}/hosts`), (e) => e.kind !== 'hits' || touches(e.watch_ids, id), 30_000);
-  const groups = useResource(`groups:${id}:${by}`, () => getJson<HitGroups>(`/watches/${id}/hit-groups`, { by }), mine);
+  const watch = useResource(`watch:${id}`, () => getJson<WatchDetailView>(`/watches/${id}`), (e) => e.kind === 'watch' && touches(e.watch_ids, id));
+  const hosts = useResource(`watch-hosts:${id}`, () => getJson<WatchHostsView>(`/watches/${id}/hosts`), (e) => e.kind !== 'hits' || touches(e.watch_ids, id), 30_000);
+  const groups = useResource(`groups:${id}:${by}`, () => getJson<HitGroupsView>(`/watches/${id}/hit-groups`, { by }), mine);
   const timeline = useResource(
     `timeline:${id}:${range.id}`,
     () => {
       const { since, until, bucket } = rangeQuery(range.id);
-      return getJson<Overview>('/stats/overview', { since, until, bucket, watch_id: id });
+      return getJson<OverviewView>('/stats/overview', { since, until, bucket, watch_id: id });
     },
     (e) => e.kind === 'hits' && touches(e.watch_ids, id),
   );
@@ -144,7 +144,7 @@ function GroupPicker({ by, keys, onChange }: { by: string; keys: string[]; onCha
   );
 }
 
-function GroupTable({ groups }: { groups: HitGroups }) {
+function GroupTable({ groups }: { groups: HitGroupsView }) {
   const top = Math.max(...groups.groups.map((g) => g.hit_rate));
   return (
     <table data-testid="hit-groups">
@@ -179,7 +179,7 @@ function GroupTable({ groups }: { groups: HitGroups }) {
   );
 }
 
-function HostStates({ watchId, hosts, groups }: { watchId: string; hosts: WatchHosts; groups?: HitGroups }) {
+function HostStates({ watchId, hosts, groups }: { watchId: string; hosts: WatchHostsView; groups?: HitGroupsView }) {
   const now = useNow();
   const hits = new Map((groups?.hosts ?? []).map((h) => [h.host_id, h]));
   const rows = [
