@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import { ArmSpec, MAX_REGION_LEN, parseModuleEvent } from '@physwatch/core';
 import type { Logger } from 'pino';
 import type { KernelBackendConfig } from '../../config/schema';
-import type { ArmedWatch, ArmResult, BackendCapabilities, BackendEvent, WatchBackend } from '../watch-backend';
+import { BackendEventListener, BackendEventListeners } from '../backend-events';
+import type { ArmedWatch, ArmResult, BackendCapabilities, WatchBackend } from '../watch-backend';
 import { EventReader } from './event-reader';
 import { KmsgTail } from './kmsg';
 import { addCommand, delCommand } from './module-command';
@@ -44,7 +45,7 @@ export class KernelBackend implements WatchBackend {
     maxRegionLen: MAX_REGION_LEN,
   };
 
-  private readonly listeners = new Set<(event: BackendEvent) => void>();
+  private readonly events = new BackendEventListeners();
   private readonly specs: Map<string, ArmSpec>;
   private reader: EventReader | undefined;
   private kmsg: KmsgTail | undefined;
@@ -136,17 +137,16 @@ export class KernelBackend implements WatchBackend {
     return { 'physwatch.module': this.module.state };
   }
 
-  onEvent(listener: (event: BackendEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  onEvent(listener: BackendEventListener): () => void {
+    return this.events.add(listener);
   }
 
   /** Stops reading and releases the device; the module keeps its watches (see the top). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.events.close();
     await this.reader?.stop();
-    this.listeners.clear();
     this.kmsg?.close();
     if (this.fds) {
       fs.closeSync(this.fds.read);
@@ -188,7 +188,7 @@ export class KernelBackend implements WatchBackend {
       } else {
         const watchId = event.id.toString();
         exhaustible ||= (this.specs.get(watchId)?.maxHits ?? 0) > 0;
-        this.emit({ kind: 'hit', hit: moduleHitToBackendHit(event) });
+        this.events.emit({ kind: 'hit', hit: moduleHitToBackendHit(event) });
       }
     }
     if (exhaustible) this.reportDisarmed();
@@ -200,13 +200,8 @@ export class KernelBackend implements WatchBackend {
       if (w.state === 'disarmed' && this.specs.has(w.id)) {
         this.specs.delete(w.id);
         this.saveSpecs();
-        this.emit({ kind: 'disarmed', watchId: w.id, reason: w.err ?? 'disarmed by the module' });
+        this.events.emit({ kind: 'disarmed', watchId: w.id, reason: w.err ?? 'disarmed by the module' });
       }
     }
-  }
-
-  private emit(event: BackendEvent): void {
-    if (this.closed) return;
-    for (const listener of this.listeners) listener(event);
   }
 }

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import { ArmSpec, MAX_REGION_LEN } from '@physwatch/core';
 import type { Logger } from 'pino';
 import type { SimulatedBackendConfig } from '../../config/schema';
-import type { ArmedWatch, ArmResult, BackendCapabilities, BackendEvent, WatchBackend } from '../watch-backend';
+import { BackendEventListener, BackendEventListeners } from '../backend-events';
+import type { ArmedWatch, ArmResult, BackendCapabilities, WatchBackend } from '../watch-backend';
 import { Corruptor } from './corruptor';
 import { openMemoryFile } from './memory-file';
 import { resolveTarget } from './resolve-target';
@@ -33,7 +34,7 @@ export class SimulatedBackend implements WatchBackend {
   };
 
   private readonly pollers = new Map<string, WordPoller>();
-  private readonly listeners = new Set<(event: BackendEvent) => void>();
+  private readonly events = new BackendEventListeners();
   private readonly context: HitContext;
   private closed = false;
 
@@ -67,10 +68,10 @@ export class SimulatedBackend implements WatchBackend {
 
     const intervalMs = Math.max(MIN_INTERVAL_MS, Math.round(spec.intervalUs / 1000));
     const poller = new WordPoller(spec, resolved.paddr, this.memory, intervalMs, this.context, {
-      hit: (hit) => this.emit({ kind: 'hit', hit }),
+      hit: (hit) => this.events.emit({ kind: 'hit', hit }),
       exhausted: (reason) => {
         this.pollers.delete(spec.watchId);
-        this.emit({ kind: 'disarmed', watchId: spec.watchId, reason });
+        this.events.emit({ kind: 'disarmed', watchId: spec.watchId, reason });
       },
       error: (err) => this.log.error({ watchId: spec.watchId, err }, 'simulated read failed'),
     });
@@ -94,23 +95,17 @@ export class SimulatedBackend implements WatchBackend {
     return [...this.pollers.values()].map((p) => ({ spec: p.spec, resolvedPaddr: p.paddr, memoryKind: 'ram' }));
   }
 
-  onEvent(listener: (event: BackendEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  onEvent(listener: BackendEventListener): () => void {
+    return this.events.add(listener);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.events.close();
     this.corruptor.stop();
     for (const poller of this.pollers.values()) poller.stop();
     this.pollers.clear();
-    this.listeners.clear();
     await this.memory.close();
-  }
-
-  private emit(event: BackendEvent): void {
-    if (this.closed) return;
-    for (const listener of this.listeners) listener(event);
   }
 }
