@@ -53,7 +53,7 @@ const watchesArb = fc.array(
   { minLength: 1, maxLength: 4 },
 ).map((ws) => ws.map((w, i): SchedWatch => ({
   id: String(i + 1), active: w.active, hosts: { kind: 'selector', selector: w.selector, requirements: parseSelector(w.selector) },
-  action: w.action, kdumpOnHit: w.kdumpOnHit && (w.action === 'report' || w.action === 'stack'), rollout: w.rollout, startsAt: null, expiresAt: null, maxHitsPerHost: null,
+  action: w.action, kdumpOnHit: w.kdumpOnHit && (w.action === 'report' || w.action === 'stack'), rollout: w.rollout, startsAt: null, maxHitsPerHost: null,
 })));
 
 const phaseArb = fc.constantFrom('pending', 'armed', 'failed', 'disarmed') as fc.Arbitrary<SchedAssignment['phase']>;

@@ -9,7 +9,7 @@ const rollout = (over: Partial<Rollout> = {}): Rollout => ({
 });
 const watch = (over: Partial<SchedWatch> = {}): SchedWatch => ({
   id: '1', active: true, hosts: { kind: 'selector', selector: 'rack=r1', requirements: parseSelector('rack=r1') }, action: 'report',
-  kdumpOnHit: false, rollout: rollout(), startsAt: null, expiresAt: null, maxHitsPerHost: null, ...over,
+  kdumpOnHit: false, rollout: rollout(), startsAt: null, maxHitsPerHost: null, ...over,
 });
 const host = (id: string, over: Partial<SchedHost> = {}): SchedHost => ({ id, labels: { rack: 'r1' }, maxWatches: null, online: true, ...over });
 const armed = (hostId: string, ago: number, watchId = '1'): SchedAssignment => ({ watchId, hostId, phase: 'armed', phaseSince: new Date(NOW.getTime() - ago) });

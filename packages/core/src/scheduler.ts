@@ -32,14 +32,16 @@ export interface SchedAssignment {
 
 export interface SchedWatch {
   id: string;
-  /** False once stopped, expired or exhausted: such a watch is on no host. */
+  /**
+   * False once stopped, expired or exhausted: such a watch is on no host. Reaching
+   * expires_at is not a placement rule: the orchestrator ends the watch (state expired).
+   */
   active: boolean;
   hosts: HostSelection;
   action: string;
   kdumpOnHit: boolean;
   rollout: Rollout;
   startsAt: Date | null;
-  expiresAt: Date | null;
   maxHitsPerHost: number | null;
   /** Stored hits of this watch per host; only consulted when maxHitsPerHost is set. */
   hitsByHost?: ReadonlyMap<string, number>;
@@ -139,7 +141,7 @@ interface Draft {
 }
 
 function lifetimeWait(watch: SchedWatch, now: Date): HostWait['reason'] | null {
-  if (!watch.active || (watch.expiresAt && now.getTime() >= watch.expiresAt.getTime())) return 'ended';
+  if (!watch.active) return 'ended';
   if (watch.startsAt && now.getTime() < watch.startsAt.getTime()) return 'not_started';
   return null;
 }

@@ -179,8 +179,7 @@ describe('AgentGateway.Connect', () => {
     expect(created.status).toBe(201);
     expect((await a1.nextDesired()).watches.map((w) => w.watch_id)).toEqual([created.body.id]);
     expect((await a1.nextDesired()).watches).toEqual([]);
-    // The scheduler's tick may drop the watch from desired sets (it is past expires_at) a
-    // moment before the delayed job records it as expired; both must happen.
+    // One endWatch did both: recorded it as expired and took it off the host's desired set.
     await eventually('watch recorded as expired', async () => (await orch.http('GET', `/api/v1/watches/${created.body.id}`)).body.state === 'expired');
     expect((await orch.http('GET', `/api/v1/watches/${created.body.id}`)).body).toMatchObject({ state: 'expired', expires_at: expiresAt });
   });

@@ -10,7 +10,6 @@ export function toSchedWatch(id: string, spec: WatchSpec, hitsByHost?: ReadonlyM
     kdumpOnHit: spec.kdumpOnHit,
     rollout: spec.rollout,
     startsAt: spec.startsAt,
-    expiresAt: spec.expiresAt,
     maxHitsPerHost: spec.maxHitsPerHost,
     hitsByHost,
   };

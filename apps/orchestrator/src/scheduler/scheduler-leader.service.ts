@@ -2,7 +2,10 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Database, LeaderLock } from '@physwatch/db';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
+import { DesiredStateBus } from '../desired-state/desired-state.bus';
 import { KdumpJobsHandler } from '../kdump/kdump-jobs.handler';
+import { MetricsService } from '../metrics/metrics.service';
+import { endOverdueWatches } from '../watches/end-watch';
 import { SchedulerPass } from './scheduler-pass';
 
 const KDUMP_SWEEP_MS = 2000;
@@ -13,8 +16,10 @@ const KDUMP_SWEEP_MS = 2000;
  * tries to take the lock (so a dead leader is replaced within a tick of Postgres closing
  * its session); the leader recomputes every active watch, which is what moves rollouts
  * on as time passes: canary soak ends, start times arrive, hosts go offline, watches with
- * a rollout policy reach hosts that arrived since. The leader also sweeps kdump jobs: each
- * row not in a final state gets its job re-enqueued (same id: a no-op while it exists).
+ * a rollout policy reach hosts that arrived since. Before the pass it ends any watch past
+ * its expires_at through endWatch (the watch's delayed job normally got there first; this
+ * covers a job Redis lost). The leader also sweeps kdump jobs: each row not in a final
+ * state gets its job re-enqueued (same id: a no-op while it exists).
  */
 @Injectable()
 export class SchedulerLeaderService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -30,6 +35,8 @@ export class SchedulerLeaderService implements OnApplicationBootstrap, OnApplica
     private readonly db: Database,
     private readonly pass: SchedulerPass,
     private readonly kdump: KdumpJobsHandler,
+    private readonly bus: DesiredStateBus,
+    private readonly metrics: MetricsService,
   ) {
     this.lock = new LeaderLock(config.databaseUrl, config.databaseSchema);
   }
@@ -55,6 +62,7 @@ export class SchedulerLeaderService implements OnApplicationBootstrap, OnApplica
       if (leader !== this.wasLeader) this.logger.info({ leader }, leader ? 'scheduler leadership taken' : 'scheduler leadership lost');
       this.wasLeader = leader;
       if (!leader) return;
+      await endOverdueWatches({ db: this.db, bus: this.bus, metrics: this.metrics, logger: this.logger });
       const result = await this.db.transaction((tx) => this.pass.run(tx));
       if (result.hosts.length > 0) this.logger.info({ watches: result.watches, hosts: result.hosts.length }, 'scheduler pass changed placements');
       await this.sweepKdump();

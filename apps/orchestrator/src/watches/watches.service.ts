@@ -9,6 +9,7 @@ import { DesiredStateBus } from '../desired-state/desired-state.bus';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { SchedulerPass } from '../scheduler/scheduler-pass';
+import { endWatch } from './end-watch';
 import { PlacementService } from './placement.service';
 import { watchHostsJson } from './watch-hosts.view';
 import { expiryDelayMs, watchExpiryJob } from './watch-expiry.job';
@@ -105,25 +106,8 @@ export class WatchesService {
     return isDestructive(fields) ? destructiveKind(fields) : null;
   }
 
-  /**
-   * Ends an active watch (stopped, expired, exhausted): its assignments are removed, the
-   * hosts' generations bumped and their streams told. False when it had already ended.
-   */
-  async end(id: string, state: EndedWatchState, audit?: AuditTrail): Promise<boolean> {
-    const hosts = await this.db.transaction(async (tx) => {
-      // Same lock order as a scheduler pass (placement, then rows), so the two never deadlock.
-      await tx.lockPlacement();
-      // A person's stop is audited with it; expiry and exhaustion are the system's own.
-      if (audit) await audit.record(tx, id);
-      if (!(await tx.watches.end(id, state))) return null;
-      const hosts = await tx.assignments.markRemoved(id);
-      await tx.hosts.bumpDesiredGeneration(hosts);
-      if (hosts.length > 0) await this.bus.publish(tx, { kind: 'watch', watchId: id });
-      return hosts;
-    });
-    if (hosts === null) return false;
-    this.metrics.watchesEnded.inc({ state });
-    this.logger.info({ watchId: id, state, hosts: hosts.length }, 'watch ended');
-    return true;
+  /** Ends an active watch (stopped, expired, exhausted); false when it had already ended. See endWatch. */
+  end(id: string, state: EndedWatchState, audit?: AuditTrail): Promise<boolean> {
+    return endWatch({ db: this.db, bus: this.bus, metrics: this.metrics, logger: this.logger }, id, state, audit);
   }
 }
