@@ -67,6 +67,12 @@ describe('authentication (401)', () => {
     // Also before the body is read, and on routes that do not exist: nothing is told to a stranger.
     expect((await anonymous.request('POST', '/api/v1/watches', REPORT)).status).toBe(401);
     expect((await anonymous.request('GET', '/api/v1/no-such-thing')).status).toBe(401);
+    // The router decodes percent-escapes before matching: these reach the watches handler.
+    for (const disguised of ['/%61pi/v1/watches', '/api/%761/watches', '/api/v1/w%61tches']) {
+      expect(await anonymous.request('GET', disguised), disguised).toEqual({ status: 401, body: { error: 'unauthenticated', message: MISSING } });
+    }
+    expect((await anonymous.request('POST', '/%61pi/v1/watches', REPORT)).status).toBe(401);
+    expect((await operator.request('POST', '/%61pi/v1/watches', PANIC)).status).toBe(403);
   });
 
   it('leaves the OpenAPI document, /docs, health and metrics open', async () => {

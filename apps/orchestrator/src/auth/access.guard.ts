@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors';
 import { Logger, LOGGER } from '../config/logger';
-import { ACCESS_METADATA, AccessRule, effectiveRule, MISSING_TOKEN, needsToken, requireRole } from './access';
+import { ACCESS_METADATA, AccessRule, effectiveRule, MISSING_TOKEN, requestNeedsToken, requireRole } from './access';
 
 /**
  * The global guard: every route under /api/v1 checks the caller's role against the route's
@@ -22,7 +22,7 @@ export class AccessGuard implements CanActivate {
     if (ctx.getType() !== 'http') return true;
     const request = ctx.switchToHttp().getRequest<FastifyRequest>();
     // Outside /api/v1: health, metrics, the dashboard's static files.
-    if (!needsToken(request.url)) return true;
+    if (!requestNeedsToken(request)) return true;
     if (!request.principal) throw new UnauthenticatedError(MISSING_TOKEN);
     const route = request.routeOptions.url ?? request.url;
     const rule = effectiveRule(this.reflector.get<AccessRule | undefined>(ACCESS_METADATA, ctx.getHandler()), request.method, route);

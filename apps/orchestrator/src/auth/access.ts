@@ -57,6 +57,26 @@ export function needsToken(url: string): boolean {
   return (path === '/api/v1' || path.startsWith('/api/v1/')) && path !== '/api/v1/openapi.json';
 }
 
+function decodedPath(url: string): string {
+  const path = url.split('?', 1)[0];
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Judged by the route the request reached, not by its raw URL: the router decodes
+ * percent-escapes before matching, so `/%61pi/v1/watches` reaches the /api/v1/watches
+ * handler although its raw URL does not start with /api/v1. A request that matched no
+ * route is judged by its decoded path, so a miss under /api/v1 is still a 401 first.
+ */
+export function requestNeedsToken(request: Pick<FastifyRequest, 'url' | 'routeOptions'>): boolean {
+  const route = request.routeOptions?.url;
+  return (route !== undefined && needsToken(route)) || needsToken(decodedPath(request.url));
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the authentication hook for every request that needs a token. */

@@ -2,7 +2,7 @@ import { createParamDecorator, ExecutionContext, HttpStatus } from '@nestjs/comm
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import type { NewAuditEntry, Repositories } from '@physwatch/db';
 import type { FastifyRequest } from 'fastify';
-import { needsToken } from './access';
+import { requestNeedsToken } from './access';
 
 const SECRET_KEY = /token|secret|password|passphrase|authorization|private_?key/i;
 export const REDACTED = '[redacted]';
@@ -16,7 +16,7 @@ export function redactSecrets(value: unknown): unknown {
 
 /** Every call under /api/v1 that is not a read is audited, whatever its outcome. */
 export function isAuditedRequest(request: FastifyRequest): boolean {
-  return !['GET', 'HEAD', 'OPTIONS'].includes(request.method) && needsToken(request.url);
+  return !['GET', 'HEAD', 'OPTIONS'].includes(request.method) && requestNeedsToken(request);
 }
 
 /** The row for this request: who (null when no token was accepted), what, from where, with what outcome. */

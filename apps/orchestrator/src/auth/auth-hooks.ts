@@ -11,7 +11,7 @@ import { Database } from '@physwatch/db';
 import type { FastifyInstance } from 'fastify';
 import { toHttpError } from '../common/http-error.filter';
 import type { Logger } from '../config/logger';
-import { needsToken } from './access';
+import { requestNeedsToken } from './access';
 import { auditEntry, isAuditedRequest } from './audit-entry';
 import { TokensService } from './tokens.service';
 
@@ -23,7 +23,7 @@ export function installAuthHooks(app: NestFastifyApplication, logger: Logger): v
   const db = app.get(Database);
 
   fastify.addHook('onRequest', async (request, reply) => {
-    if (!needsToken(request.url)) return;
+    if (!requestNeedsToken(request)) return;
     try {
       request.principal = await tokens.authenticate(request.headers.authorization);
     } catch (err) {
