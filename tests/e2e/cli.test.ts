@@ -1,7 +1,8 @@
 /**
  * The built `physwatch` CLI run as a process, the way on-call runs it, against a real
  * orchestrator and real simulated agents: exit codes, messages that name the bad flag,
- * --wait progress, destructive-action confirmation, hits list and tail, server down.
+ * --wait progress, destructive-action confirmation, pause/resume and per-host placement,
+ * hits list and tail, server down.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -92,6 +93,7 @@ afterAll(async () => {
 
 describe('physwatch CLI', () => {
   let zeroPageWatch: string;
+  let hangWatch: string;
 
   it('creates a watch from flags and --wait follows it until armed on both selected agents', async () => {
     const res = await cli([
@@ -159,6 +161,7 @@ describe('physwatch CLI', () => {
     const created = JSON.parse(res.stdout);
     expect(created).toMatchObject({ action: 'hang', target: { symbol: 'empty_zero_page' } });
     expect(res.stderr).toMatch(/armed on 0 of 1 host\(s\); not on:\n\s+cli-a1: failed \(.+\)/);
+    hangWatch = created.id;
   });
 
   it('watch describe shows the spec and every host state; watch get and list agree', async () => {
@@ -177,6 +180,44 @@ describe('physwatch CLI', () => {
     const table = await cli(['watch', 'get', zeroPageWatch]);
     expect(table.stdout).toMatch(/^ID\s+NAME\s+STATE/);
     expect(table.stdout).toMatch(new RegExp(`^${zeroPageWatch}\\s+zero page\\s+active\\s+0x2a0e000`, 'm'));
+  });
+
+  it('watch pause, resume and hosts: the armed hosts with their resolved paddr; a destructive resume asks; a bad id is exit 2', async () => {
+    const paused = json(await cli(['watch', 'pause', zeroPageWatch, '-o', 'json']));
+    expect(paused).toMatchObject({ id: zeroPageWatch, state: 'active', rollout: { paused: true } });
+    expect((await api.watch(zeroPageWatch)).rollout.paused).toBe(true);
+    const resumed = json(await cli(['watch', 'resume', zeroPageWatch, '-o', 'json']));
+    expect(resumed).toMatchObject({ id: zeroPageWatch, state: 'active', rollout: { paused: false } });
+
+    const view = json(await cli(['watch', 'hosts', zeroPageWatch, '-o', 'json']));
+    expect(view.watch_id).toBe(zeroPageWatch);
+    expect(view.armed.map((h: any) => [h.host_id, h.resolved_paddr]).sort()).toEqual([['cli-a1', '0x2a0e000'], ['cli-a2', '0x2a0e000']]);
+    for (const h of view.armed) expect(Number.isNaN(Date.parse(h.since))).toBe(false);
+    expect([view.failed, view.pending, view.offline]).toEqual([[], [], []]);
+    const table = await cli(['watch', 'hosts', zeroPageWatch]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^HOST\s+STATE\s+PADDR\s+SINCE\s+PLACED\s+REASON$/);
+    expect(table.stdout).toMatch(/^cli-a1\s+armed\s+0x2a0e000\s+\S+\s+-\s+-$/m);
+    expect(table.stdout).toMatch(/^cli-a2\s+armed\s+0x2a0e000\s+\S+\s+-\s+-$/m);
+
+    // The hang watch (failed on cli-a1): pausing is safe; resuming it needs --yes without a terminal.
+    expect(json(await cli(['watch', 'pause', hangWatch, '-o', 'json']))).toMatchObject({ rollout: { paused: true } });
+    const refused = await cli(['watch', 'resume', hangWatch]);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(`resuming watch ${hangWatch} lets it reach more hosts: --action hang`);
+    expect((await api.watch(hangWatch)).rollout.paused).toBe(true);
+    expect(json(await cli(['watch', 'resume', hangWatch, '--yes', '-o', 'json']))).toMatchObject({ rollout: { paused: false } });
+    const failed = json(await cli(['watch', 'hosts', hangWatch, '-o', 'json']));
+    expect(failed.failed.map((h: any) => h.host_id)).toEqual(['cli-a1']);
+
+    for (const command of ['pause', 'resume', 'hosts']) {
+      const bad = await cli(['watch', command, 'twelve']);
+      expect(bad.code, bad.stderr).toBe(2);
+      expect(bad.stderr).toContain('<id>: "twelve" is not a watch id');
+    }
+    const missing = await cli(['watch', 'hosts', '999999']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`watch 999999 does not exist (server ${orch.url})`);
   });
 
   it('hosts list --selector filters on labels; hosts get shows the watches a host holds', async () => {

@@ -37,3 +37,9 @@ export function countFlag(flag: string, text: string): number {
   }
   return Number(text);
 }
+
+/** A watch id argument (`watch pause <id>`): ids are decimal strings, as `watch list` shows them. */
+export function watchIdArgument(text: string): string {
+  if (!/^[0-9]{1,19}$/.test(text)) throw new BadInputError(`<id>: ${JSON.stringify(text)} is not a watch id (a whole number, as watch list shows)`);
+  return text;
+}

@@ -182,3 +182,91 @@ describe('tokens and audit', () => {
     expect(io.stderr).toBe(`error: not allowed by ${s.url}: listing tokens needs role admin; this token (alice) has role operator (token from PHYSWATCH_TOKEN)\n`);
   });
 });
+
+describe('watch pause, resume and hosts', () => {
+  const HOSTS = {
+    watch_id: '3',
+    armed: [{ host_id: 'h1', resolved_paddr: '0x2a0e000', since: '2026-11-26T10:00:00.000Z' }],
+    failed: [{ host_id: 'h2', reason: 'symbol not found', since: '2026-11-26T10:00:01.000Z' }],
+    pending: [{ host_id: 'h3', reason: 'paused', message: 'the rollout is paused' }],
+    offline: [{ host_id: 'h4', placed: true }, { host_id: 'h5', placed: false }],
+  };
+
+  it('pauses and resumes a report watch without asking, printing the watch', async () => {
+    const s = await server((req) => ({ status: 200, body: { ...WATCH, rollout: { paused: req.url.endsWith('/pause') } } }));
+    let io = recordingIo({ PHYSWATCH_SERVER: s.url });
+    expect(await run(['watch', 'pause', '3', '-o', 'json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout)).toMatchObject({ id: '3', rollout: { paused: true } });
+    io = recordingIo({ PHYSWATCH_SERVER: s.url });
+    expect(await run(['watch', 'resume', '3'], io)).toBe(0);
+    expect(io.stdout).toMatch(/^3\s+-\s+active\s+0x1000/m);
+    expect(s.seen.map((r) => [r.method, r.url])).toEqual([['POST', '/api/v1/watches/3/pause'], ['GET', '/api/v1/watches/3'], ['POST', '/api/v1/watches/3/resume']]);
+  });
+
+  it('asks before resuming a paused destructive watch, and resumes nothing unless the target is typed or --yes is given', async () => {
+    const paused = { ...WATCH, action: 'panic', hosts: { selector: 'rack=r12' }, rollout: { paused: true } };
+    const s = await server((req) => ({ status: 200, body: req.method === 'GET' ? paused : { ...paused, rollout: { paused: false } } }));
+    const posts = () => s.seen.filter((r) => r.method === 'POST').length;
+    let io = recordingIo({ PHYSWATCH_SERVER: s.url }, false);
+    expect(await run(['watch', 'resume', '3'], io)).toBe(2);
+    expect(io.stderr).toContain('resuming watch 3 lets it reach more hosts: --action panic panics the host (into kdump) on the first hit, on every host matching "rack=r12"; pass --yes to resume it');
+    io = recordingIo({ PHYSWATCH_SERVER: s.url }, true);
+    io.answers.push('yes');
+    expect(await run(['watch', 'resume', '3'], io)).toBe(1);
+    expect(io.stderr).toContain('watch 3 left paused');
+    expect(posts()).toBe(0);
+    io = recordingIo({ PHYSWATCH_SERVER: s.url }, true);
+    io.answers.push('0x1000');
+    expect(await run(['watch', 'resume', '3'], io)).toBe(0);
+    expect(posts()).toBe(1);
+    const before = s.seen.length;
+    expect(await run(['watch', 'resume', '3', '--yes'], recordingIo({ PHYSWATCH_SERVER: s.url }, false))).toBe(0);
+    expect(s.seen.slice(before).map((r) => r.method)).toEqual(['POST']);
+    // not paused (or ended): resuming changes nothing, so it does not ask
+    const running = await server(() => ({ status: 200, body: { ...paused, rollout: { paused: false } } }));
+    expect(await run(['watch', 'resume', '3'], recordingIo({ PHYSWATCH_SERVER: running.url }, false))).toBe(0);
+  });
+
+  it('is 1 naming the server when resuming needs admin', async () => {
+    const s = await server((req) =>
+      req.method === 'GET'
+        ? { status: 200, body: { ...WATCH, kdump_on_hit: true, rollout: { paused: true } } }
+        : { status: 403, body: { error: 'forbidden', message: 'resuming a kdump_on_hit watch needs role admin; this token (oncall) has role operator' } },
+    );
+    const io = recordingIo({ PHYSWATCH_SERVER: s.url, PHYSWATCH_TOKEN: 'op' });
+    expect(await run(['watch', 'resume', '3', '--yes'], io)).toBe(1);
+    expect(io.stderr).toBe(`error: not allowed by ${s.url}: resuming a kdump_on_hit watch needs role admin; this token (oncall) has role operator (token from PHYSWATCH_TOKEN)\n`);
+  });
+
+  it('shows every host of a watch, grouped, and -o json prints the server\'s view whole', async () => {
+    const s = await server(() => ({ status: 200, body: HOSTS }));
+    let io = recordingIo({ PHYSWATCH_SERVER: s.url });
+    expect(await run(['watch', 'hosts', '3'], io)).toBe(0);
+    expect(s.seen[0].url).toBe('/api/v1/watches/3/hosts');
+    expect(io.stdout.split('\n').slice(0, 6).map((l) => l.split(/\s{2,}/))).toEqual([
+      ['HOST', 'STATE', 'PADDR', 'SINCE', 'PLACED', 'REASON'],
+      ['h1', 'armed', '0x2a0e000', '2026-11-26T10:00:00.000Z', '-', '-'],
+      ['h2', 'failed', '-', '2026-11-26T10:00:01.000Z', '-', 'symbol not found'],
+      ['h3', 'pending', '-', '-', '-', 'paused: the rollout is paused'],
+      ['h4', 'offline', '-', '-', 'yes', '-'],
+      ['h5', 'offline', '-', '-', 'no', '-'],
+    ]);
+    io = recordingIo({ PHYSWATCH_SERVER: s.url });
+    expect(await run(['watch', 'hosts', '3', '-o', 'json'], io)).toBe(0);
+    expect(JSON.parse(io.stdout)).toEqual(HOSTS);
+    const empty = await server(() => ({ status: 200, body: { watch_id: '4', armed: [], failed: [], pending: [], offline: [] } }));
+    io = recordingIo({ PHYSWATCH_SERVER: empty.url });
+    expect(await run(['watch', 'hosts', '4'], io)).toBe(0);
+    expect(io.stdout).toBe('Watch 4 selects no host.\n');
+  });
+
+  it('is 2 for an id that is not a watch id, naming it, without contacting the server', async () => {
+    const s = await server(() => ({ status: 500, body: {} }));
+    for (const command of ['pause', 'resume', 'hosts']) {
+      const io = recordingIo({ PHYSWATCH_SERVER: s.url });
+      expect(await run(['watch', command, 'abc'], io)).toBe(2);
+      expect(io.stderr).toBe('error: <id>: "abc" is not a watch id (a whole number, as watch list shows)\n');
+    }
+    expect(s.seen).toEqual([]);
+  });
+});

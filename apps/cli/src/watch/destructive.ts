@@ -1,16 +1,17 @@
 /**
  * Watches that take a production host down ask first: a typo in a selector must not panic
- * a rack. Each entry says how to recognise one and what it does, so a new kind joins with
- * one line.
+ * a rack, and resuming a paused one lets it reach hosts again. Each entry says how to
+ * recognise one and what it does, so a new kind joins with one line.
  */
 import { formatTarget, WatchSpec } from '@physwatch/core';
+import type { DestructiveFields, WatchView } from '@physwatch/core';
 import { BadInputError, CommandFailedError } from '../cli-error';
 
 interface Destructive {
   /** As the user set it, e.g. "--action panic". */
   setting: string;
   consequence: string;
-  applies(spec: WatchSpec): boolean;
+  applies(watch: DestructiveFields): boolean;
 }
 
 export const DESTRUCTIVE: readonly Destructive[] = [
@@ -29,16 +30,48 @@ export interface ConfirmIo {
   ask(question: string): Promise<string>;
 }
 
-/** Returns when creating the watch may go ahead; throws otherwise. */
+/** What is being confirmed, and how the messages name doing it and not doing it. */
+interface Confirmation {
+  found: readonly Destructive[];
+  hosts: string;
+  /** The watch's target as the server prints it; what the user types (or `alsoAccepted`). */
+  target: string;
+  alsoAccepted: string;
+  /** E.g. "", or "resuming watch 12 lets it reach more hosts: ". */
+  lead: string;
+  /** "create it", "resume it". */
+  doIt: string;
+  /** "no watch created", "watch 12 left paused". */
+  notDone: string;
+}
+
+/** `watch create`: returns when creating the watch may go ahead; throws otherwise. */
 export async function confirmDestructive(spec: WatchSpec, typedTarget: string, yes: boolean, io: ConfirmIo): Promise<void> {
   const found = DESTRUCTIVE.filter((d) => d.applies(spec));
   if (found.length === 0 || yes) return;
   const hosts = spec.hosts.kind === 'ids' ? `${spec.hosts.ids.length} host(s): ${spec.hosts.ids.join(', ')}` : `every host matching "${spec.hosts.selector}"`;
-  const what = `${found.map((d) => `${d.setting} ${d.consequence}`).join('; ')}, on ${hosts}`;
-  if (!io.interactive) throw new BadInputError(`${what}; pass --yes to create it without a terminal to confirm on`);
-  const canonical = formatTarget(spec.target);
-  const answer = (await io.ask(`${what}.\nType the watch's target (${canonical}) to confirm: `)).trim();
-  if (answer !== canonical && answer !== typedTarget.trim()) {
-    throw new CommandFailedError(`not confirmed (${JSON.stringify(answer)} is not ${canonical}): no watch created`);
+  await confirm({ found, hosts, target: formatTarget(spec.target), alsoAccepted: typedTarget, lead: '', doIt: 'create it', notDone: 'no watch created' }, io);
+}
+
+/**
+ * `watch resume` without --yes: returns when resuming `watch` (as the server printed it) may
+ * go ahead; only a paused, active destructive watch asks, since resuming anything else
+ * changes nothing.
+ */
+export async function confirmResume(watch: WatchView, io: ConfirmIo): Promise<void> {
+  const found = DESTRUCTIVE.filter((d) => d.applies({ action: watch.action ?? 'report', kdumpOnHit: watch.kdump_on_hit === true }));
+  if (found.length === 0 || watch.state !== 'active' || watch.rollout?.paused !== true) return;
+  const hosts = 'ids' in watch.hosts ? `${watch.hosts.ids.length} host(s): ${watch.hosts.ids.join(', ')}` : `every host matching "${watch.hosts.selector}"`;
+  const target = 'paddr' in watch.target ? watch.target.paddr : watch.target.symbol;
+  const lead = `resuming watch ${watch.id} lets it reach more hosts: `;
+  await confirm({ found, hosts, target, alsoAccepted: target, lead, doIt: 'resume it', notDone: `watch ${watch.id} left paused` }, io);
+}
+
+async function confirm(c: Confirmation, io: ConfirmIo): Promise<void> {
+  const what = `${c.lead}${c.found.map((d) => `${d.setting} ${d.consequence}`).join('; ')}, on ${c.hosts}`;
+  if (!io.interactive) throw new BadInputError(`${what}; pass --yes to ${c.doIt} without a terminal to confirm on`);
+  const answer = (await io.ask(`${what}.\nType the watch's target (${c.target}) to confirm: `)).trim();
+  if (answer !== c.target && answer !== c.alsoAccepted.trim()) {
+    throw new CommandFailedError(`not confirmed (${JSON.stringify(answer)} is not ${c.target}): ${c.notDone}`);
   }
 }
