@@ -262,7 +262,7 @@ describe('watch pause, resume and hosts', () => {
 
   it('is 2 for an id that is not a watch id, naming it, without contacting the server', async () => {
     const s = await server(() => ({ status: 500, body: {} }));
-    for (const command of ['pause', 'resume', 'hosts']) {
+    for (const command of ['get', 'describe', 'stop', 'pause', 'resume', 'hosts']) {
       const io = recordingIo({ PHYSWATCH_SERVER: s.url });
       expect(await run(['watch', command, 'abc'], io)).toBe(2);
       expect(io.stderr).toBe('error: <id>: "abc" is not a watch id (a whole number, as watch list shows)\n');

@@ -21,7 +21,8 @@ export function addWatchCommands(program: Command, io: CliIo): void {
     .command('get')
     .description('one watch, with its counts of armed, pending and failed hosts')
     .argument('<id>', 'watch id')
-    .action(async (id: string, _flags: unknown, cmd: Command) => {
+    .action(async (text: string, _flags: unknown, cmd: Command) => {
+      const id = watchIdArgument(text);
       const ctx = commandContext(cmd, io);
       const w = await ctx.client.get<WatchDetailView>(watchPath(id));
       ctx.print(w, () => watchesTable([w]));
@@ -41,7 +42,8 @@ export function addWatchCommands(program: Command, io: CliIo): void {
     .command('describe')
     .description('a watch in full: spec, per-host states and reasons, counts')
     .argument('<id>', 'watch id')
-    .action(async (id: string, _flags: unknown, cmd: Command) => {
+    .action(async (text: string, _flags: unknown, cmd: Command) => {
+      const id = watchIdArgument(text);
       const ctx = commandContext(cmd, io);
       const w = await ctx.client.get<WatchDetailView>(watchPath(id));
       ctx.print(w, () => describeWatch(w));
@@ -51,7 +53,8 @@ export function addWatchCommands(program: Command, io: CliIo): void {
     .command('stop')
     .description('stop a watch on every host (an ended watch is left as it is)')
     .argument('<id>', 'watch id')
-    .action(async (id: string, _flags: unknown, cmd: Command) => {
+    .action(async (text: string, _flags: unknown, cmd: Command) => {
+      const id = watchIdArgument(text);
       const ctx = commandContext(cmd, io);
       const w = await ctx.client.post<WatchView>(`${watchPath(id)}/stop`);
       ctx.print(w, () => watchesTable([w]));
