@@ -2,6 +2,7 @@ import { Fragment, useState } from 'react';
 import type { HostView, ListView } from '@physwatch/core';
 import { getJson } from '../api/client';
 import { OnlineBadge, PhaseBadge } from '../components/badges';
+import { ExpandableRow } from '../components/expandable-row';
 import { Empty, Loaded } from '../components/states';
 import { formatAgo, formatTime } from '../format';
 import { useNow, useResource } from '../hooks';
@@ -78,33 +79,31 @@ export function HostsPage() {
                   const armed = h.watches.filter((w) => w.phase === 'armed').length;
                   const failed = h.watches.filter((w) => w.phase === 'failed').length;
                   return (
-                    <Fragment key={h.id}>
-                      <tr data-host={h.id} className="clickable" onClick={() => setOpen(open === h.id ? null : h.id)}>
-                        <td>
-                          <strong>{h.hostname}</strong>
-                          {h.hostname !== h.id && <div className="muted mono">{h.id}</div>}
-                        </td>
-                        <td>
-                          <OnlineBadge online={h.online} />
-                        </td>
-                        <td>{moduleState(h)}</td>
-                        <td className="mono">{h.labels['dmi.bios.version'] ?? '—'}</td>
-                        <td>{h.labels['dmi.system.product'] ?? '—'}</td>
-                        <td className="mono">{h.labels['cpu.microcode'] ?? '—'}</td>
-                        <td className="mono">{nicFirmware(h.labels) || '—'}</td>
-                        <td>
-                          {armed} armed{failed > 0 && <span className="bad">, {failed} failed</span>}
-                        </td>
-                        <td title={formatTime(h.last_seen_at)}>{formatAgo(h.last_seen_at, now)}</td>
-                      </tr>
-                      {open === h.id && (
-                        <tr className="expanded">
-                          <td colSpan={9}>
-                            <HostDetail host={h} />
-                          </td>
-                        </tr>
-                      )}
-                    </Fragment>
+                    <ExpandableRow
+                      key={h.id}
+                      data={{ 'data-host': h.id }}
+                      open={open === h.id}
+                      onToggle={() => setOpen(open === h.id ? null : h.id)}
+                      colSpan={9}
+                      detail={() => <HostDetail host={h} />}
+                    >
+                      <td>
+                        <strong>{h.hostname}</strong>
+                        {h.hostname !== h.id && <div className="muted mono">{h.id}</div>}
+                      </td>
+                      <td>
+                        <OnlineBadge online={h.online} />
+                      </td>
+                      <td>{moduleState(h)}</td>
+                      <td className="mono">{h.labels['dmi.bios.version'] ?? '—'}</td>
+                      <td>{h.labels['dmi.system.product'] ?? '—'}</td>
+                      <td className="mono">{h.labels['cpu.microcode'] ?? '—'}</td>
+                      <td className="mono">{nicFirmware(h.labels) || '—'}</td>
+                      <td>
+                        {armed} armed{failed > 0 && <span className="bad">, {failed} failed</span>}
+                      </td>
+                      <td title={formatTime(h.last_seen_at)}>{formatAgo(h.last_seen_at, now)}</td>
+                    </ExpandableRow>
                   );
                 })}
               </tbody>

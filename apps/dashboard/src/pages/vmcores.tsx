@@ -1,7 +1,8 @@
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import type { KdumpJobView, ListView, PageView, VmcoreView } from '@physwatch/core';
 import { getJson } from '../api/client';
 import { PhaseBadge } from '../components/badges';
+import { ExpandableRow } from '../components/expandable-row';
 import { Empty, Loaded } from '../components/states';
 import { formatBytes, formatTime } from '../format';
 import { useResource } from '../hooks';
@@ -53,43 +54,45 @@ export function VmcoresPage() {
               {page.items.map((v) => {
                 const job = v.kdump_job_id ? jobById.get(v.kdump_job_id) : undefined;
                 return (
-                  <Fragment key={v.id}>
-                    <tr data-vmcore={v.id} className="clickable" onClick={() => setOpen(open === v.id ? null : v.id)}>
-                      <td>{formatTime(v.received_at)}</td>
-                      <td>{v.host_id}</td>
-                      <td className="mono">{v.crashed_boot_id.slice(0, 8) || '—'}</td>
-                      <td>{v.watch_id ? <Link to={`/watches/${v.watch_id}`}>#{v.watch_id}</Link> : '—'}</td>
-                      <td>
-                        {v.hit_id ? (
-                          <Link to={`/hits?host_id=${encodeURIComponent(v.host_id)}${v.watch_id ? `&watch_id=${v.watch_id}` : ''}&hit=${v.hit_id}`}>hit {v.hit_id}</Link>
-                        ) : (
-                          'not linked'
-                        )}
-                      </td>
-                      <td>{v.kdump_job_id ? <>{job ? <PhaseBadge phase={job.state} /> : v.kdump_job_id}</> : 'panic on hit'}</td>
-                      <td>{v.format}</td>
-                      <td className="num">{formatBytes(v.size_bytes)}</td>
-                    </tr>
-                    {open === v.id && (
-                      <tr className="expanded">
-                        <td colSpan={8}>
-                          <dl className="kv">
-                            <dt>path</dt>
-                            <dd className="mono">{v.path}</dd>
-                            <dt>sha256</dt>
-                            <dd className="mono">{v.sha256}</dd>
-                            <dt>kernel</dt>
-                            <dd className="mono">{v.kernel_release}</dd>
-                            <dt>crash time</dt>
-                            <dd>{formatTime(v.crash_time)}</dd>
-                            <dt>dump level</dt>
-                            <dd>{v.dump_level}</dd>
-                          </dl>
-                          <pre>{v.dmesg_excerpt || '(no dmesg excerpt)'}</pre>
-                        </td>
-                      </tr>
+                  <ExpandableRow
+                    key={v.id}
+                    data={{ 'data-vmcore': v.id }}
+                    open={open === v.id}
+                    onToggle={() => setOpen(open === v.id ? null : v.id)}
+                    colSpan={8}
+                    detail={() => (
+                      <>
+                        <dl className="kv">
+                          <dt>path</dt>
+                          <dd className="mono">{v.path}</dd>
+                          <dt>sha256</dt>
+                          <dd className="mono">{v.sha256}</dd>
+                          <dt>kernel</dt>
+                          <dd className="mono">{v.kernel_release}</dd>
+                          <dt>crash time</dt>
+                          <dd>{formatTime(v.crash_time)}</dd>
+                          <dt>dump level</dt>
+                          <dd>{v.dump_level}</dd>
+                        </dl>
+                        <pre>{v.dmesg_excerpt || '(no dmesg excerpt)'}</pre>
+                      </>
                     )}
-                  </Fragment>
+                  >
+                    <td>{formatTime(v.received_at)}</td>
+                    <td>{v.host_id}</td>
+                    <td className="mono">{v.crashed_boot_id.slice(0, 8) || '—'}</td>
+                    <td>{v.watch_id ? <Link to={`/watches/${v.watch_id}`}>#{v.watch_id}</Link> : '—'}</td>
+                    <td>
+                      {v.hit_id ? (
+                        <Link to={`/hits?host_id=${encodeURIComponent(v.host_id)}${v.watch_id ? `&watch_id=${v.watch_id}` : ''}&hit=${v.hit_id}`}>hit {v.hit_id}</Link>
+                      ) : (
+                        'not linked'
+                      )}
+                    </td>
+                    <td>{v.kdump_job_id ? <>{job ? <PhaseBadge phase={job.state} /> : v.kdump_job_id}</> : 'panic on hit'}</td>
+                    <td>{v.format}</td>
+                    <td className="num">{formatBytes(v.size_bytes)}</td>
+                  </ExpandableRow>
                 );
               })}
             </tbody>
