@@ -77,6 +77,18 @@ async function nextBoot(from: number): Promise<Array<[string, number]>> {
   return [['boot', boot.index], ['crash kernel loaded', kexec.index], ['agent process up', node.index], ['agent connected', stream.index]];
 }
 
+/** Crash kernel → dump saved → next boot → the watch's vmcore row over REST; the serial marks that time it. */
+async function crashCycle(watchId: string, from: number): Promise<{ saved: { index: number; rest: string }; marks: Array<[string, number]>; vmcore: any }> {
+  const crashKernel = await serial('@@KDUMP-CRASH-KERNEL', from, 60_000);
+  const saved = await serial('@@KDUMP-SAVED ', from, CRASH_CYCLE_MS);
+  const next = await nextBoot(saved.index);
+  const [vmcore] = await eventually('the vmcore row', async () => {
+    const v = await vmcoresOf(watchId);
+    return v.length > 0 && v;
+  }, CRASH_CYCLE_MS, POLL_MS);
+  return { saved, marks: [['crash kernel', crashKernel.index], ['dump saved', saved.index], ...next], vmcore };
+}
+
 /** Store → row, and where the time went (host clock; serial lines timed on arrival). */
 function reportTiming(label: string, storedAtNs: bigint, marks: Array<[string, number]>): void {
   const t0 = Number(storedAtNs / 1_000_000n);
@@ -202,15 +214,9 @@ describe('kdump under QEMU: a hit → crash → crash kernel saves the dump → 
     const from = guest.lineCount;
     const storedAtNs = await corrupt(watchId, PADDR.A);
     const panic = await serial('Kernel panic - not syncing: physwatch: hit', from, 30_000);
-    const crashKernel = await serial('@@KDUMP-CRASH-KERNEL', from, 60_000);
-    const saved = await serial('@@KDUMP-SAVED ', from, CRASH_CYCLE_MS);
-    const next = await nextBoot(saved.index);
-    const [vmcore] = await eventually('the vmcore row', async () => {
-      const v = await vmcoresOf(watchId);
-      return v.length > 0 && v;
-    }, CRASH_CYCLE_MS, POLL_MS);
+    const { saved, marks, vmcore } = await crashCycle(watchId, from);
     lastStamp = /crash\/(\d{12})\//.exec(saved.rest)![1];
-    reportTiming('A (action panic)', storedAtNs, [['panic', panic.index], ['crash kernel', crashKernel.index], ['dump saved', saved.index], ...next]);
+    reportTiming('A (action panic)', storedAtNs, [['panic', panic.index], ...marks]);
 
     const hits = await hitsOf(watchId);
     expect(hits).toHaveLength(1);
@@ -241,14 +247,8 @@ describe('kdump under QEMU: a hit → crash → crash kernel saves the dump → 
     from = guest.lineCount;
     const storedAtNs = await corrupt(watchId, PADDR.B);
     const sysrq = await serial('sysrq: Trigger a crash', from, 60_000);
-    const crashKernel = await serial('@@KDUMP-CRASH-KERNEL', from, 60_000);
-    const saved = await serial('@@KDUMP-SAVED ', from, CRASH_CYCLE_MS);
-    const next = await nextBoot(saved.index);
-    const [vmcore] = await eventually('the vmcore row', async () => {
-      const v = await vmcoresOf(watchId);
-      return v.length > 0 && v;
-    }, CRASH_CYCLE_MS, POLL_MS);
-    reportTiming('B (kdump_on_hit)', storedAtNs, [['sysrq', sysrq.index], ['crash kernel', crashKernel.index], ['dump saved', saved.index], ...next]);
+    const { saved, marks, vmcore } = await crashCycle(watchId, from);
+    reportTiming('B (kdump_on_hit)', storedAtNs, [['sysrq', sysrq.index], ...marks]);
 
     const hits = await hitsOf(watchId);
     expect(hits).toHaveLength(1);
