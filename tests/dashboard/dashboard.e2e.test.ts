@@ -111,7 +111,7 @@ describe('dashboard', () => {
     await page.goto(`${orch.url}/`);
     await page.getByLabel('Token').fill('not-a-real-token-at-all-000000');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await textWhen(page.getByTestId('sign-in-error'), 'the 401 message', (t) => t.length > 0);
+    await textWhen(page.getByTestId('sign-in-error'), 'the 401 message', (t) => t === 'unknown or revoked token');
     await screenshot(page, 'sign-in-refused');
     await page.getByLabel('Token').fill(TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -261,7 +261,7 @@ describe('dashboard', () => {
   it('a revoked token returns to sign-in with the 401 message; sign out forgets the token', async () => {
     await page.evaluate(`localStorage.setItem('physwatch.token', 'revoked-token-000000000000000000')`);
     await page.goto(`${orch.url}/hosts`);
-    await textWhen(page.getByTestId('signed-out-notice'), 'the 401 notice', (t) => t.startsWith('Signed out:'));
+    await textWhen(page.getByTestId('signed-out-notice'), 'the 401 notice', (t) => t === 'Signed out: unknown or revoked token');
     expect(await page.evaluate(`localStorage.getItem('physwatch.token')`)).toBeNull();
 
     await page.getByLabel('Token').fill(TOKEN);
