@@ -1,3 +1,17 @@
+export {
+  AGENT_LIMITS,
+  bootIdProblems,
+  crashReplyProblems,
+  describeProblems,
+  heartbeatProblems,
+  helloProblems,
+  hitProblems,
+  hostIdProblems,
+  labelsProblems,
+  vmcoreReportProblems,
+  watchStatesProblems,
+} from './agent-limits';
+export type { HitOptions, Problems, WireHello, WireHit, WireVmcoreReport } from './agent-limits';
 export { isHit } from './condition';
 export type { ConditionParams } from './condition';
 export { formatInterval, parseInterval, MAX_INTERVAL_US, MIN_INTERVAL_US } from './interval';
