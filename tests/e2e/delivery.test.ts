@@ -137,43 +137,57 @@ describe('delivery', () => {
     expect(new Set(hits.map((h) => h.boot_id)).size).toBe(1);
   });
 
-  it('an orchestrator restart loses and duplicates nothing; agents reconnect and get their desired state again', async () => {
+  it('an orchestrator killed with -9 before its acks arrive gets the unacked hits again after restart (its duplicate count shows the re-send), loses none, and stores each once', async () => {
     const { orch, api } = await orchestrator();
-    const agents = [await agent(orch.grpcAddress, 'host-r1'), await agent(orch.grpcAddress, 'host-r2')];
+    const relay = await TcpRelay.start(orch.options.grpcPort);
+    started.push({ stop: () => relay.close() });
+    const agents = [await agent(relay.address, 'host-r1'), await agent(relay.address, 'host-r2')];
     const watch = await api.createWatch(anyChangeWatch({ selector: 'suite=delivery' }));
     await armedOn(api, watch.id, ['host-r1', 'host-r2']);
 
     let value = 0n;
+    /** One more value on every host, written once each agent spooled the one before (a value overwritten too soon is never seen). */
     const write = async () => {
       value++;
       for (const a of agents) await corruptMemoryFile(a.memoryFile, WATCHED, 4, value);
+      for (const a of agents) await a.child.waitForLog((l) => l.msg === 'hit spooled' && l.watchId === watch.id && l.new === String(value));
     };
-    for (let i = 0; i < 10; i++) {
+    const ackedUpTo = (seq: number) =>
+      Promise.all(agents.map((a) => a.child.waitForLog((l) => l.msg === 'hits acked' && String(l.seq) === String(seq) && l.unacked === 0)));
+
+    for (let i = 0; i < 10; i++) await write();
+    await ackedUpTo(10);
+    // Stored but never acked: the agents must send 11..13 again to whoever answers next.
+    relay.holdDownstream('drop');
+    for (let i = 0; i < 3; i++) {
       await write();
-      await new Promise((r) => setTimeout(r, 30));
+      await eventually(`hit ${value} stored for both hosts`, async () =>
+        (await Promise.all(['host-r1', 'host-r2'].map((id) => api.allHits({ host_id: id })))).every((hits) => hits.length === Number(value)),
+      );
     }
     await orch.stop('SIGKILL');
-    for (let i = 0; i < 10; i++) {
-      await write(); // hits while no orchestrator is up wait in the agents' spools
-      await new Promise((r) => setTimeout(r, 30));
-    }
+    relay.dropConnections();
+    relay.release();
+    for (let i = 0; i < 10; i++) await write(); // hits while no orchestrator is up wait in the agents' spools
     await orch.spawn();
-    for (let i = 0; i < 10; i++) {
-      await write();
-      await new Promise((r) => setTimeout(r, 30));
-    }
-    const last = `0x${value.toString(16)}`;
+    for (let i = 0; i < 10; i++) await write();
+    await ackedUpTo(33);
+
     for (const hostId of ['host-r1', 'host-r2']) {
-      const hits = await eventually(`${hostId} delivered everything up to ${last}`, async () => {
-        const all = await api.allHits({ host_id: hostId });
-        return all.some((h) => h.new_value === last) ? all : undefined;
-      });
+      const hits = await api.allHits({ host_id: hostId });
+      expect(hits).toHaveLength(33);
       expectContiguous(hits);
+      expect(hits.map((h) => BigInt(h.new_value)).sort((x, y) => (x < y ? -1 : 1))).toEqual(Array.from({ length: 33 }, (_, i) => BigInt(i + 1)));
+      // The restarted process saw exactly the 3 unacked hits again, as duplicates.
+      const batches = orch.child.lines.filter((l) => l.msg === 'hit batch stored' && l.hostId === hostId);
+      expect(batches.reduce((sum, l) => sum + Number(l.duplicates), 0), hostId).toBe(3);
+      expect(batches.reduce((sum, l) => sum + Number(l.inserted), 0), hostId).toBe(20);
       const host = await eventually(`${hostId} reconnected and applied its desired state`, async () => {
         const h = await api.host(hostId);
         return h.connected && h.applied_generation === h.desired_generation ? h : undefined;
       });
       expect(host.watches.find((w: any) => w.watch_id === watch.id)).toMatchObject({ phase: 'armed' });
     }
+    expect(await api.metric('physwatch_hits_duplicate_total')).toBe(6);
   });
 });
