@@ -21,7 +21,7 @@ export { DEFAULT_SOAK_MS, destructiveKind, formatSoak, isDestructive, MAX_CANARY
 export type { DestructiveFields, Rollout, RolloutJson } from './rollout';
 export { rolloutLimit, schedule, selectsHost, WAIT_REASONS } from './scheduler';
 export type { HostWait, ScheduleInput, SchedAssignment, SchedHost, SchedWatch, WaitReason, WatchPlan } from './scheduler';
-export { matchesSelector, parseSelector, SelectorSyntaxError } from './selector';
+export { matchesSelector, parseSelector, SELECTOR_LIMITS, SelectorSyntaxError } from './selector';
 export type { Labels, Requirement } from './selector';
 export { parseModuleEvent, parseModuleEvents } from './module-event';
 export type { ModuleAction, ModuleEvent, ModuleHitEvent, ModuleOverflowEvent, ModuleSuppressedEvent } from './module-event';
@@ -35,12 +35,14 @@ export {
   MAX_EXPLICIT_HOSTS,
   MAX_PADDR,
   MAX_REGION_LEN,
+  MAX_SYMBOL_NAME_LENGTH,
   parseWatchSpec,
   watchSpecToJson,
   WIDTHS,
 } from './watch-spec';
 export type { Action, ArmSpec, Condition, HostSelection, WatchSpec, WatchSpecJson, WatchTarget, Width } from './watch-spec';
 export type { AuditEntryView, NewTokenView, TokenView } from './api/auth';
+export type { EnrollmentTokenView, HostRevocationView, NewEnrollmentTokenView } from './api/enrollment';
 export type { LiveEvent } from './api/events';
 export type { HitSource, HitView } from './api/hit';
 export type { HostKdumpView, HostView } from './api/host';

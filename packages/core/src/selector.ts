@@ -3,6 +3,20 @@
  * `k notin (a,b)`, `k` (exists) and `!k` (does not exist), joined by commas (AND).
  */
 
+import { AGENT_LIMITS } from './agent-limits';
+
+/**
+ * The stated limits of a selector. Keys and values are bounded like the labels a host may
+ * carry (agent-limits.ts): a longer one could never match any host.
+ */
+export const SELECTOR_LIMITS = {
+  length: 4096,
+  requirements: 64,
+  setValues: 256,
+  keyLength: AGENT_LIMITS.labelKeyLength,
+  valueLength: AGENT_LIMITS.labelValueLength,
+} as const;
+
 export type Requirement =
   | { key: string; op: 'eq' | 'neq'; value: string }
   | { key: string; op: 'in' | 'notin'; values: string[] }
@@ -17,12 +31,19 @@ export class SelectorSyntaxError extends Error {
 const KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/;
 const VALUE = /^[^\s,()=!]*$/;
 
+/** A clause quoted in an error, cut short when it is long. */
+function shown(clause: string): string {
+  return JSON.stringify(clause.length > 64 ? `${clause.slice(0, 64)}…` : clause);
+}
+
 function checkKey(key: string, clause: string): string {
+  if (key.length > SELECTOR_LIMITS.keyLength) throw new SelectorSyntaxError(`label key of ${key.length} characters in ${shown(clause)} (at most ${SELECTOR_LIMITS.keyLength})`);
   if (!KEY.test(key)) throw new SelectorSyntaxError(`bad label key "${key}" in "${clause}"`);
   return key;
 }
 
 function checkValue(value: string, clause: string): string {
+  if (value.length > SELECTOR_LIMITS.valueLength) throw new SelectorSyntaxError(`label value of ${value.length} characters in ${shown(clause)} (at most ${SELECTOR_LIMITS.valueLength})`);
   if (!VALUE.test(value)) throw new SelectorSyntaxError(`bad label value "${value}" in "${clause}"`);
   return value;
 }
@@ -53,6 +74,7 @@ function parseClause(clause: string): Requirement {
   const set = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(clause);
   if (set) {
     const values = set[3].split(',').map((v) => checkValue(v.trim(), clause));
+    if (values.length > SELECTOR_LIMITS.setValues) throw new SelectorSyntaxError(`${values.length} values in set ${shown(clause)} (at most ${SELECTOR_LIMITS.setValues})`);
     if (values.some((v) => v === '')) throw new SelectorSyntaxError(`empty value in set "${clause}"`);
     return { key: checkKey(set[1], clause), op: set[2] as 'in' | 'notin', values };
   }
@@ -67,7 +89,10 @@ function parseClause(clause: string): Requirement {
 
 export function parseSelector(selector: string): Requirement[] {
   if (selector.trim() === '') throw new SelectorSyntaxError('selector is empty');
-  return splitClauses(selector).map(parseClause);
+  if (selector.length > SELECTOR_LIMITS.length) throw new SelectorSyntaxError(`selector is ${selector.length} characters (at most ${SELECTOR_LIMITS.length})`);
+  const clauses = splitClauses(selector);
+  if (clauses.length > SELECTOR_LIMITS.requirements) throw new SelectorSyntaxError(`${clauses.length} requirements (at most ${SELECTOR_LIMITS.requirements})`);
+  return clauses.map(parseClause);
 }
 
 export function matchesRequirement(req: Requirement, labels: Labels): boolean {

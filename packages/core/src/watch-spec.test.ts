@@ -113,3 +113,50 @@ describe('parseWatchSpec kdump_on_hit', () => {
     expect(errorsOf({ ...valid, ...over })).toEqual([{ field, reason: expect.stringMatching(reason) }]);
   });
 });
+
+describe('parseWatchSpec symbol and selector limits', () => {
+  const report = { ...valid, action: 'report' };
+  const U64_MAX_HEX = '0xffffffffffffffff';
+  const symbol = (text: string) => ({ ...report, target: { symbol: text } });
+
+  it('takes offsets up to 2^64-1 and refuses 2^64, hex or decimal, naming target.symbol (never clamped)', () => {
+    expect(parseWatchSpec(symbol(`empty_zero_page+${U64_MAX_HEX}`), NOW).target).toEqual({ kind: 'symbol', name: 'empty_zero_page', offset: (1n << 64n) - 1n });
+    expect(parseWatchSpec(symbol('empty_zero_page+18446744073709551615'), NOW).target).toMatchObject({ offset: (1n << 64n) - 1n });
+    for (const wide of ['empty_zero_page+0x10000000000000000', 'empty_zero_page+18446744073709551616']) {
+      expect(errorsOf(symbol(wide)), wide).toEqual([{ field: 'target.symbol', reason: `offset ${wide.split('+')[1]} is wider than 64 bits (at most ${U64_MAX_HEX})` }]);
+    }
+  });
+
+  it('takes a symbol name of 511 characters (KSYM_NAME_LEN - 1) and refuses 512', () => {
+    expect(parseWatchSpec(symbol(`s${'y'.repeat(510)}`), NOW).target).toMatchObject({ name: `s${'y'.repeat(510)}` });
+    expect(errorsOf(symbol(`s${'y'.repeat(511)}+0x8`))).toEqual([
+      { field: 'target.symbol', reason: "the symbol name is 512 characters, more than 511 (the kernel's KSYM_NAME_LEN)" },
+    ]);
+    expect(errorsOf(symbol('s'.repeat(100_000)))).toEqual([{ field: 'target.symbol', reason: expect.stringMatching(/^is 100000 characters/) }]);
+  });
+
+  const selecting = (selector: string) => ({ ...report, hosts: { selector } });
+  const key128 = `k${'e'.repeat(126)}y`;
+  const value256 = 'v'.repeat(256);
+
+  it.each([
+    ['a key of 128 characters', `${key128}=x`],
+    ['a value of 256 characters', `rack=${value256}`],
+    ['64 requirements', Array.from({ length: 64 }, (_, i) => `k${i}`).join(',')],
+    ['256 values in a set', `rack in (${Array.from({ length: 256 }, (_, i) => `r${i}`).join(',')})`],
+    ['a selector of 4096 characters', Array.from({ length: 16 }, (_, i) => `k${String(i).padStart(2, '0')}=${'v'.repeat(i === 15 ? 252 : 251)}`).join(',')],
+  ])('accepts %s (the limit)', (_, selector) => {
+    if (_.includes('4096')) expect(selector).toHaveLength(4096);
+    expect(parseWatchSpec(selecting(selector), NOW).hosts).toMatchObject({ kind: 'selector' });
+  });
+
+  it.each([
+    ['a key of 129 characters', `${key128}z=x`, 'label key of 129 characters'],
+    ['a value of 257 characters', `rack=${value256}v`, 'label value of 257 characters'],
+    ['65 requirements', Array.from({ length: 65 }, (_, i) => `k${i}`).join(','), '65 requirements (at most 64)'],
+    ['257 values in a set', `rack in (${Array.from({ length: 257 }, (_, i) => `r${i}`).join(',')})`, '257 values in set'],
+    ['a selector of 4097 characters', `rack=${'v'.repeat(4092)}`, 'selector is 4097 characters (at most 4096)'],
+  ])('refuses %s, naming hosts.selector', (_, selector, reason) => {
+    expect(errorsOf(selecting(selector))).toEqual([{ field: 'hosts.selector', reason: expect.stringContaining(reason) }]);
+  });
+});

@@ -7,7 +7,7 @@ import { FieldError, ValidationError } from './validation-error';
 import { formatInterval, parseInterval } from './interval';
 import { readRollout, Rollout, RolloutJson, rolloutToJson } from './rollout';
 import { parseSelector, Requirement, SelectorSyntaxError } from './selector';
-import { maxForWidth, parseU64, toHex } from './u64';
+import { maxForWidth, parseU64, toHex, U64_MAX } from './u64';
 
 export const WIDTHS = [1, 2, 4, 8] as const;
 export type Width = (typeof WIDTHS)[number];
@@ -22,6 +22,8 @@ export type Action = (typeof ACTIONS)[number];
 export const MAX_PADDR = (1n << 52n) - 1n;
 export const MAX_REGION_LEN = 64 * 1024;
 export const MAX_EXPLICIT_HOSTS = 10_000;
+/** The kernel's KSYM_NAME_LEN (512) less its NUL: no longer name is in kallsyms. */
+export const MAX_SYMBOL_NAME_LENGTH = 511;
 
 /** Open for the PCI BAR form, which comes with the kernel module. */
 export type WatchTarget =
@@ -80,6 +82,8 @@ const TOP_LEVEL_KEYS = [
   'name', 'target', 'width', 'len', 'condition', 'value', 'mask', 'interval', 'action', 'hosts', 'expires_at', 'max_hits',
   'starts_at', 'max_hits_per_host', 'kdump_on_hit', 'rollout',
 ];
+/** "0x" and 16 hex digits, or 20 decimal ones, with room for leading zeros. */
+const OFFSET_TEXT_MAX = 64;
 const SYMBOL = /^([A-Za-z_.][A-Za-z0-9_.$]*)(?:\+(0x[0-9a-fA-F]+|[0-9]+))?$/;
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
@@ -135,9 +139,22 @@ function readTarget(r: SpecReader, input: unknown): WatchTarget | undefined {
     if (paddr > MAX_PADDR) return r.fail('target.paddr', `${toHex(paddr)} is beyond the 52-bit physical address space`);
     return { kind: 'paddr', paddr };
   }
-  const match = typeof input.symbol === 'string' ? SYMBOL.exec(input.symbol.trim()) : null;
-  if (!match) return r.fail('target.symbol', `${describe(input.symbol)} is not "name" or "name+0xoffset"`);
-  return { kind: 'symbol', name: match[1], offset: match[2] === undefined ? 0n : BigInt(match[2]) };
+  const text = typeof input.symbol === 'string' ? input.symbol.trim() : null;
+  // Bounded before the pattern runs, so a huge string is refused without being scanned.
+  const match = text !== null && text.length <= MAX_SYMBOL_NAME_LENGTH + 1 + OFFSET_TEXT_MAX ? SYMBOL.exec(text) : null;
+  if (!match) {
+    const reason = text !== null && text.length > MAX_SYMBOL_NAME_LENGTH + 1 + OFFSET_TEXT_MAX
+      ? `is ${text.length} characters: a name of at most ${MAX_SYMBOL_NAME_LENGTH} and a 64-bit offset are far shorter`
+      : `${describe(input.symbol)} is not "name" or "name+0xoffset"`;
+    return r.fail('target.symbol', reason);
+  }
+  if (match[1].length > MAX_SYMBOL_NAME_LENGTH) {
+    return r.fail('target.symbol', `the symbol name is ${match[1].length} characters, more than ${MAX_SYMBOL_NAME_LENGTH} (the kernel's KSYM_NAME_LEN)`);
+  }
+  // Refused, never clamped or wrapped: the module would resolve a different address.
+  const offset = match[2] === undefined ? 0n : parseU64(match[2]);
+  if (offset === null) return r.fail('target.symbol', `offset ${match[2]} is wider than 64 bits (at most ${toHex(U64_MAX)})`);
+  return { kind: 'symbol', name: match[1], offset };
 }
 
 function readHosts(r: SpecReader, input: unknown): HostSelection | undefined {
