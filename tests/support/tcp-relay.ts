@@ -8,6 +8,8 @@
  *   never arrive); `holdDownstream('pause')` stops reading it, so it waits in the server's own
  *   buffers (HTTP/2 flow control, then write() === false: a slow agent). `release()` ends either.
  * - `dropConnections()` cuts every relayed connection, as a network failure would.
+ * - `refuseConnections()` also stops listening (new connections are refused, as by a server
+ *   that is down) until `acceptConnections()` listens again on the same port.
  */
 import { once } from 'node:events';
 import { AddressInfo, createConnection, createServer, Server, Socket } from 'node:net';
@@ -97,6 +99,18 @@ export class TcpRelay {
       pair.upstream?.destroy();
     }
     this.pairs.clear();
+  }
+
+  /** Cuts every connection and stops listening: connecting is refused, as to a server that is down. */
+  refuseConnections(): Promise<void> {
+    this.dropConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Listens again on the same port after `refuseConnections()`. */
+  async acceptConnections(): Promise<void> {
+    this.server.listen(this.port, '127.0.0.1');
+    await once(this.server, 'listening');
   }
 
   close(): Promise<void> {
