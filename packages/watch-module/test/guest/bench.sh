@@ -2,6 +2,7 @@
 # Benchmark (not a test): poll cost of a word and a 4 KiB region next to a bare
 # READ_ONCE loop, and host-store -> hit-line latency at 100 us, 1 ms and 30 ms.
 . /suites/lib.sh
+plan 0
 S=$((0x$(scratch_base)))
 W=$((S + 0x400000))
 R=$((S + 0x401000))
@@ -31,3 +32,4 @@ for iv in 100 1000 30000; do
 	done
 	cmd del id=10
 done
+suite_done

@@ -2,6 +2,7 @@
 # action=hang through /dev/physwatch on sym=empty_zero_page: the host writes 0x33,
 # the host then checks that the guest's heartbeat stops.
 . /suites/lib.sh
+plan 1
 insmod /physwatch.ko
 cmd add id=77 sym=empty_zero_page width=1 cond=equals value=0x33 interval_us=500 action=hang
 check cmd-hang-armed [ "$(status_field 77 action)" = hang ]

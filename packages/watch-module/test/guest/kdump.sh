@@ -4,6 +4,7 @@
 # the kernel panics into the crash kernel, which saves a vmcore and prints its dmesg
 # (suite kdumpsave). The host checks that dmesg holds the hit line.
 . /suites/lib.sh
+plan 3
 kexec -p /vmlinuz --initrd=/crash-initrd.gz \
 	--append="console=ttyS0 panic=-1 irqpoll nr_cpus=1 reset_devices nokaslr pw.suite=kdumpsave"
 check kexec-loaded [ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ]

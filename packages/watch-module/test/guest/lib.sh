@@ -3,6 +3,10 @@
 PASSED=0
 FAILED=0
 
+# plan N: this suite runs exactly N checks; the host fails the boot when it sees fewer or
+# more (a suite that stops halfway must not pass with what it printed so far).
+plan() { echo "@@PLAN $1"; }
+
 pass() { echo "@@RESULT PASS $1"; PASSED=$((PASSED + 1)); }
 fail() { echo "@@RESULT FAIL $1 $2"; FAILED=$((FAILED + 1)); }
 check() { # name condition-command...
@@ -53,9 +57,21 @@ expect_event() {
 	pass "$name"
 }
 
+# expect_no_event NAME ID: watch ID is polled twice more (so a hit would have been
+# queued), then the queue must be empty.
 expect_no_event() {
 	local line
-	line=$(events 1 "${2:-600}")
+	settle "$2" || { fail "$1" "watch $2 was not polled twice within 2 s"; return 1; }
+	line=$(events 1 0)
+	if [ -n "$line" ]; then fail "$1" "unexpected: $line"; return 1; fi
+	pass "$1"
+}
+
+# expect_quiet NAME MS: no event within MS ms. Only for a watch nothing polls (ftrace
+# mode: no timer runs that could prove time passed), so wall time stands in for it.
+expect_quiet() {
+	local line
+	line=$(events 1 "$2")
 	if [ -n "$line" ]; then fail "$1" "unexpected: $line"; return 1; fi
 	pass "$1"
 }
@@ -72,4 +88,12 @@ settle() {
 		usleep 10000
 		n=$((n + 1))
 	done
+	return 1
+}
+
+# suite_done: the suite reached its end; the exit status says whether all checks passed.
+suite_done() {
+	echo "suite: $PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+	exit $?
 }

@@ -2,6 +2,7 @@
 # The seed's scenario with its own parameters: poll every 30 ms, halt on the first
 # 0x33. The host writes 0x33; the host then checks that the guest's heartbeat stops.
 . /suites/lib.sh
+plan 2
 S=$((0x$(scratch_base)))
 poke ram $(hex $S) 1 0
 insmod /physwatch.ko paddr_dram_to_watch=$(hex $S) target_dram_val=0x33 \

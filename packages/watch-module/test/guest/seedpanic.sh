@@ -2,6 +2,7 @@
 # The seed's parameters given on the kernel command line (physwatch.NAME=...), the
 # module loaded by modprobe; the host writes 0x33 and expects a panic.
 . /suites/lib.sh
+plan 4
 S=$((0x$(scratch_base)))
 check scratch-at-512M [ "$S" = $((0x20000000)) ]
 poke ram $(hex $S) 1 0

@@ -9,13 +9,19 @@ console and the host does it with one aligned store through mmap:
   guest -> host   @@POKE ram|bar OFFSET WIDTH VALUE     host stores, replies @@ACK
   guest -> host   @@RESULT PASS|FAIL NAME [detail]      a test result
   guest -> host   @@HB N                                heartbeat (hang suite)
-  guest -> host   @@END                                 suite finished
+  guest -> host   @@SUITE NAME                          a suite starts (a kdump run has two)
+  guest -> host   @@PLAN N                              that suite runs exactly N checks
+  guest -> host   @@END rc=N                            suite finished with exit status N
 
 --expect hang|panic adds host-side checks for suites whose guest cannot report:
   hang:  after the hit line (action=hang), no heartbeat for --quiet-secs seconds
   panic: the hit line, then "Kernel panic - not syncing: physwatch: hit", then QEMU exits
   kdump: as panic, then the crash kernel's suite runs, and the dmesg it read out of
          the vmcore (@@VMCORE-DMESG lines) holds the same hit line
+
+Every suite must declare its plan: the host adds one check per suite that the number
+of guest results equals the plan (a suite that stops halfway, or runs more than it
+declared, fails) and one that a suite which reached its end exited 0.
 
 Every run has a hard timeout and QEMU is always killed on exit. Results are printed
 as "RESULT PASS|FAIL NAME detail" lines; the exit code is 0 only if all passed and
@@ -115,6 +121,8 @@ def main():
     lat_label = [None]
     last_poke = [None]
     oops_at = None
+    # One per "@@SUITE": name, declared plan, guest results counted, exit status at @@END.
+    suites = []
 
     def handle(line):
         nonlocal ended, hit_line, hang_at, last_hb, hb_after_hang, panic_seen, hb_count
@@ -136,8 +144,18 @@ def main():
             proc.stdin.write(b"@@ACK\n")
             proc.stdin.flush()
             return
+        m = re.search(r"@@SUITE (\S+)", text)
+        if m:
+            suites.append({"name": m.group(1), "plan": None, "count": 0, "rc": None})
+            return
+        m = re.search(r"@@PLAN (\d+)", text)
+        if m and suites:
+            suites[-1]["plan"] = int(m.group(1))
+            return
         m = re.search(r"@@RESULT (PASS|FAIL) (\S+) ?(.*)", text)
         if m:
+            if suites:
+                suites[-1]["count"] += 1
             result(m.group(1) == "PASS", f"{args.name}/{m.group(2)}", m.group(3))
             return
         m = re.search(r"@@LAT (\S+)", text)
@@ -166,6 +184,9 @@ def main():
             oops.append(text.strip())
             result(False, f"{args.name}/kernel-oops", text.strip())
             return
+        m = re.search(r"@@END rc=(\d+)", text)
+        if m and suites:
+            suites[-1]["rc"] = int(m.group(1))
         if "@@END" in text:
             # The first suite of a kdump run ends in a panic, not here.
             ended = args.expect != "kdump" or bool(vmcore_lines)
@@ -233,6 +254,14 @@ def main():
         result(panic_seen, f"{args.name}/panic", "Kernel panic - not syncing: physwatch: hit")
         result(proc.returncode is not None and not timed_out, f"{args.name}/qemu-exited",
                f"rc={proc.returncode}")
+    if not suites:
+        result(False, f"{args.name}/suite-started", f"no @@SUITE line, see {args.log}")
+    for suite in suites:
+        planned = suite["plan"]
+        result(planned is not None and suite["count"] == planned, f"{args.name}/{suite['name']}-plan",
+               f"ran {suite['count']} of {planned if planned is not None else 'no declared'} planned checks")
+        if suite["rc"] is not None:
+            result(suite["rc"] == 0, f"{args.name}/{suite['name']}-exit", f"rc={suite['rc']}")
     for label, v in lat.items():
         v.sort()
         print(f"LATENCY {label}: n={len(v)} min={v[0]:.2f}ms median={v[len(v) // 2]:.2f}ms "

@@ -4,10 +4,21 @@
 
 int pw_tests_passed, pw_tests_failed;
 
+/*
+ * Every CHECK this binary evaluates, counted once by hand: a test that returns early
+ * or a CHECK deleted by mistake makes the run fail instead of passing with fewer.
+ */
+#define PW_PLANNED_CHECKS 246
+
 int main(void)
 {
 	test_cmd();
 	test_cond();
+	if (pw_tests_passed + pw_tests_failed != PW_PLANNED_CHECKS) {
+		printf("FAIL plan: %d checks ran, %d planned\n",
+		       pw_tests_passed + pw_tests_failed, PW_PLANNED_CHECKS);
+		pw_tests_failed++;
+	}
 	printf("unit: %d passed, %d failed\n", pw_tests_passed, pw_tests_failed);
 	return pw_tests_failed ? 1 : 0;
 }
