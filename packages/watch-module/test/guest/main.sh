@@ -3,7 +3,7 @@
 # every change to watched memory below is made by the host through the shared RAM
 # file or the ivshmem BAR file, never by the guest kernel.
 . /suites/lib.sh
-plan 124
+plan 132
 
 S=$((0x$(scratch_base)))
 check scratch-ram-found [ "$S" -gt 0 ]
@@ -310,5 +310,20 @@ check cap-status [ "$(status_field 61 suppressed)" = 6 ] && check cap-hits-count
 rmmod physwatch
 check final-unload [ $? -eq 0 ]
 
+# --- the seed's MMIO parameters: a 32-bit read of the BAR, the hit reported with a stack ---
+poke bar 0x80 4 0
+insmod /physwatch.ko paddr_mmio_to_watch=$(hex $((BAR2 + 0x80))) target_mmio_val=0xdeadbeef watch_interval_ms=1
+check seed-mmio-loaded [ $? -eq 0 ]
+check seed-mmio-listed [ -n "$(grep "paddr=$(hex $((BAR2 + 0x80))) kind=mmio len=4 width=4 cond=equals value=0xdeadbeef .*interval_us=1000 action=stack" /proc/physwatch)" ]
+poke bar 0x80 4 0xdeadbeef
+expect_event seed-mmio-hit "paddr=$(hex $((BAR2 + 0x80))) width=4 old=0x0 new=0xdeadbeef src=timer action=stack"
+rmmod physwatch
+# Misaligned: refused at load with -EINVAL and the one line that says why; nothing armed.
+out=$(insmod /physwatch.ko paddr_mmio_to_watch=$(hex $((BAR2 + 0x82))) target_mmio_val=1 2>&1)
+check seed-mmio-misaligned-refused [ $? -ne 0 ]
+check seed-mmio-misaligned-einval [ -n "$(echo "$out" | grep -i 'invalid argument\|invalid parameters')" ]
+check seed-mmio-misaligned-logged [ -n "$(dmesg | tail -n 3 | grep "physwatch: paddr_mmio_to_watch: $(hex $((BAR2 + 0x82))) is not 32-bit aligned")" ]
+check seed-mmio-misaligned-not-loaded [ ! -e /dev/physwatch ]
+check not-tainted-beyond-unsigned-module [ $(($(cat /proc/sys/kernel/tainted) & ~0x3000)) -eq 0 ]
 check no-kernel-warnings [ -z "$(dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|sleeping function')" ]
 suite_done
