@@ -301,23 +301,33 @@ describe('kdump', { timeout: 180_000 }, () => {
 
     await hitOn(a);
     const jobA = await jobState(api, 'rs-a', 'awaiting_reboot');
-    // more hits of the same watch on the same host: stored, but no second job
-    for (const value of [0x0n, 0x33n]) {
-      await corruptMemoryFile(a.agent.memoryFile, WATCHED, 1, value);
-      await sleep(200); // several polls at 5 ms: the watcher sees each value
-    }
-    await eventually('a second hit of rs-a stored', async () => (await api.allHits({ host_id: 'rs-a' })).length >= 2);
+    // more hits of the same watch on the same host: stored, but no second job. The word
+    // flips between 0x0 and 0x33 once per probe until the watcher has seen a 0x0 and the
+    // next 0x33 is a stored hit (no single poll is visible from outside the agent).
+    let flip = 0x0n;
+    await eventually('a second hit of rs-a stored', async () => {
+      if ((await api.allHits({ host_id: 'rs-a' })).length >= 2) return true;
+      await corruptMemoryFile(a.agent.memoryFile, WATCHED, 1, flip);
+      flip = flip === 0x0n ? 0x33n : 0x0n;
+      return false;
+    });
     // the same job enqueued again (as a retry or the sweep would): nothing runs twice
     const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
     const queue = new Queue('jobs', { connection: redis, prefix: `physwatch:${orch.options.schema}` });
     try {
+      const awaitRebootId = `await-reboot-${jobA.hit_id}`;
+      const ranBefore = (await queue.getJob(awaitRebootId))?.processedOn ?? 0;
+      const added = Date.now();
       await queue.add('trigger-kdump', { hit_id: jobA.hit_id }, { jobId: `trigger-kdump-${jobA.hit_id}` });
-      await queue.add('await-reboot', { hit_id: jobA.hit_id }, { jobId: `await-reboot-${jobA.hit_id}` });
+      await queue.add('await-reboot', { hit_id: jobA.hit_id }, { jobId: awaitRebootId });
+      // Time passed for the workers: the added trigger job ran (kdump jobs are removed once
+      // done) and the await-reboot job ran again after the adds.
+      await eventually('the re-added trigger-kdump job processed', async () => (await queue.getJobState(`trigger-kdump-${jobA.hit_id}`)) === 'unknown');
+      await eventually('await-reboot ran again', async () => ((await queue.getJob(awaitRebootId))?.processedOn ?? 0) > Math.max(ranBefore, added));
     } finally {
       await queue.close();
       await redis.quit();
     }
-    await sleep(1500);
     expect(await kdumpJobs(api, { host_id: 'rs-a' })).toHaveLength(1);
     expect(await api.metric('physwatch_kdump_crash_requests_total')).toBe(1);
     expect(a.agent.child.lines.filter((l) => l.msg === 'crash requested via sysrq')).toHaveLength(1);
@@ -387,8 +397,4 @@ describe('kdump', { timeout: 180_000 }, () => {
     await eventually('the panic watch exhausted', async () => (await api.watch(panic.id)).state === 'exhausted');
   });
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
