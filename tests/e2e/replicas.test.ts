@@ -57,10 +57,11 @@ describe('two replicas', () => {
     await armedEverywhere(apiA, watch.id);
 
     let value = 0n;
+    /** One more value on every host, once each agent spooled the one before (a value overwritten too soon is never seen). */
     const write = async () => {
       value++;
       for (const agent of agents) await corruptMemoryFile(agent.memoryFile, WATCHED, 4, value);
-      await new Promise((r) => setTimeout(r, 30));
+      for (const agent of agents) await agent.child.waitForLog((l) => l.msg === 'hit spooled' && l.watchId === watch.id && l.new === String(value));
     };
     for (let i = 0; i < 10; i++) await write();
     await b.stop('SIGKILL');
@@ -77,7 +78,8 @@ describe('two replicas', () => {
         return all.some((h) => h.new_value === last) ? all : undefined;
       });
       const seqs = hits.map((h: any) => Number(h.seq)).sort((x: number, y: number) => x - y);
-      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+      // Every value was spooled before the next was written: one hit per value, each stored once.
+      expect(seqs).toEqual(Array.from({ length: Number(value) }, (_, i) => i + 1));
     }
     // A new watch after the handover is placed by the survivor on every host.
     const after = await apiA.createWatch({ target: { paddr: '0x1000' }, width: 4, condition: 'any_change', interval: '2ms', hosts: { selector: 'suite=replicas' } });
