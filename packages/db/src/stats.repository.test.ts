@@ -72,7 +72,9 @@ describe('StatsRepository', () => {
       await t.db.hosts.touchHeartbeat('c', '1');
       await t.db.hosts.upsertConnected(hostFacts('c', { labels: { 'dmi.bios.version': '2.1' } }), 'c2');
       await t.db.watches.end(watchId, 'stopped');
-      await new Promise((r) => setTimeout(r, 300));
+      // Notifications arrive in commit order: once the last change's is here, any the
+      // heartbeat or the repeated insert had sent would be here too.
+      await expect.poll(() => events.some((e) => (e as { kind: string }).kind === 'watch'), { timeout: 5000 }).toBe(true);
     } finally {
       await listener.close();
     }

@@ -4,6 +4,7 @@ import { deleteRedisKeys } from '../../../../tests/support/redis-keys';
 import { eventually } from '../../../../tests/support/eventually';
 import { TestAgent } from '../test-support/agent-client';
 import { JobsService } from '../jobs/jobs.service';
+import { SchedulerLeaderService } from '../scheduler/scheduler-leader.service';
 import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 
 let orch: TestOrchestrator | undefined;
@@ -51,8 +52,11 @@ describe('watch expiry', () => {
     const ended = (await live.http('GET', `/api/v1/watches/${created.body.id}`)).body;
     expect(ended).toMatchObject({ state: 'expired', ended_at: expect.any(String) });
     expect(ended.assignments.map((a: { phase: string }) => a.phase)).toEqual(['removed']);
-    // Later ticks find nothing left to end: once, and ended_at does not move.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Later ticks find nothing left to end: once, and ended_at does not move. Two awaited
+    // ticks: at least one whole tick starts after the watch ended.
+    const leader = live.running.app.get(SchedulerLeaderService);
+    await leader.tick();
+    await leader.tick();
     expect((await live.http('GET', `/api/v1/watches/${created.body.id}`)).body.ended_at).toBe(ended.ended_at);
     expect(await live.metrics.value(live.metrics.watchesEnded)).toBe(1);
   });

@@ -76,7 +76,8 @@ describe('kernel backend (against files standing in for the module)', () => {
     const backend = await KernelBackend.open(config, testLog);
     const events: BackendEvent[] = [];
     backend.onEvent((e) => events.push(e));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The overflow line is the last one: once it is counted, the lines before it were read.
+    await expect.poll(() => backend.lost, { timeout: 5000 }).toBe(4n);
     await backend.close();
     expect(events).toEqual([
       {

@@ -131,14 +131,21 @@ describe('simulated backend over a real memory file', () => {
 
   it('disarms itself after max_hits and says so', async () => {
     await armed(armSpec({ maxHits: 2 }));
-    for (const value of [1n, 2n, 3n, 4n]) {
-      await corruptMemoryFile(memoryFile, 0x1000n, 1, value);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    // A second watch at the same interval: its hits show the backend kept polling.
+    await armed(armSpec({ watchId: 'marker', target: { kind: 'paddr', paddr: 0x1800n } }));
+    await corruptMemoryFile(memoryFile, 0x1000n, 1, 1n);
+    await hits(1);
+    await corruptMemoryFile(memoryFile, 0x1000n, 1, 2n);
     const [disarmed] = await eventsWhere((e): e is Extract<BackendEvent, { kind: 'disarmed' }> => e.kind === 'disarmed', 1);
     expect(disarmed).toEqual({ kind: 'disarmed', watchId: '1', reason: 'max_hits 2 reached' });
-    expect(events.filter(isHit)).toHaveLength(2);
-    expect(backend.armed()).toEqual([]);
+    await corruptMemoryFile(memoryFile, 0x1000n, 1, 3n);
+    // Two marker hits after that write: at least one more polling interval went by.
+    for (const value of [1n, 2n]) {
+      await corruptMemoryFile(memoryFile, 0x1800n, 1, value);
+      await hits(2 + Number(value));
+    }
+    expect(events.filter(isHit).map((e) => [e.hit.watchId, e.hit.newValue])).toEqual([['1', 1n], ['1', 2n], ['marker', 1n], ['marker', 2n]]);
+    expect(backend.armed().map((w) => w.spec.watchId)).toEqual(['marker']);
   });
 
   it('lists armed watches and forgets disarmed ones', async () => {
