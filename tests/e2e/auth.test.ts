@@ -297,7 +297,7 @@ describe('physwatch CLI with tokens', () => {
     expect(revokedUse.stderr).toBe(`error: not authenticated by ${orch.url}: unknown or revoked token; the token comes from PHYSWATCH_TOKEN\n`);
     const none = await cli(['watch', 'list'], null);
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain(`not authenticated by ${orch.url}: ${MISSING}; no token is set: pass --token, set PHYSWATCH_TOKEN`);
+    expect(none.stderr).toBe(`error: not authenticated by ${orch.url}: ${MISSING}; no token is set: pass --token, set PHYSWATCH_TOKEN, or put "token: …" in the config file (~/.config/physwatch/config.yaml or PHYSWATCH_CONFIG)\n`);
     const forbidden = await cli(['audit', 'list', '-o', 'json'], viewerToken.token);
     expect(forbidden.code).toBe(1);
     expect(forbidden.stderr).toBe(`error: not allowed by ${orch.url}: reading the audit log needs role admin; this token (ci-viewer) has role viewer (token from PHYSWATCH_TOKEN)\n`);

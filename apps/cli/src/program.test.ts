@@ -176,7 +176,7 @@ describe('tokens and audit', () => {
     );
     let io = recordingIo({ PHYSWATCH_SERVER: s.url });
     expect(await run(['tokens', 'list'], io)).toBe(1);
-    expect(io.stderr).toContain(`error: not authenticated by ${s.url}: missing bearer token (Authorization: Bearer <token>); no token is set: pass --token, set PHYSWATCH_TOKEN`);
+    expect(io.stderr).toBe(`error: not authenticated by ${s.url}: missing bearer token (Authorization: Bearer <token>); no token is set: pass --token, set PHYSWATCH_TOKEN, or put "token: …" in the config file (~/.config/physwatch/config.yaml or PHYSWATCH_CONFIG)\n`);
     io = recordingIo({ PHYSWATCH_SERVER: s.url, PHYSWATCH_TOKEN: 'op' });
     expect(await run(['tokens', 'list'], io)).toBe(1);
     expect(io.stderr).toBe(`error: not allowed by ${s.url}: listing tokens needs role admin; this token (alice) has role operator (token from PHYSWATCH_TOKEN)\n`);
