@@ -10,6 +10,8 @@
 # a crash), and two more commands exist:
 #   policy allow|deny   rewrite the agent's kdump.allowCrash and restart it
 #   crash               echo c > /proc/sysrq-trigger (the guest itself, no agent involved)
+#   freeze              SIGSTOP the agent: the module keeps running, nothing reads its
+#                       events (a hit can then reach the orchestrator only from a vmcore)
 arg() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 GRPC=$(arg pw.grpc)
 HOSTID=$(arg pw.host)
@@ -88,6 +90,7 @@ while read -r cmd; do
 	"policy allow") stop_agent; write_config true; start_agent ;;
 	"policy deny") stop_agent; write_config false; start_agent ;;
 	crash) echo c >/proc/sysrq-trigger ;;
+	freeze) kill -STOP "$AGENT_PID" && echo "@@AGENT-FROZEN $AGENT_PID" ;;
 	quit) stop_agent; break ;;
 	esac
 done

@@ -5,9 +5,12 @@
  * the crash kernel, which saves the dump in kdump-tools' layout on a host directory exported
  * over 9p and reboots; the guest boots again and its agent reports the dump.
  *   C  kdump_on_hit on a guest whose policy forbids crashing: the job is denied, no crash.
- *   A  action panic: the vmcore row, linked to the hit recovered from the dump's dmesg.
+ *   A  action panic: the vmcore row, linked to the hit — stored from whichever path won (the
+ *      dump's dmesg, or the agent's live read in the ~0.2 s before the panic).
+ *   A2 action panic with the live path held back (the agent frozen before the store): the
+ *      hit can only come from the dump's dmesg, and it does.
  *   B  kdump_on_hit once the policy allows it: trigger job → sysrq 'c' → vmcore → job done.
- * In that order, so the whole test is one QEMU process and three boots.
+ * In that order, so the whole test is one QEMU process and four boots.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -25,7 +28,7 @@ import { Guest } from './guest';
 // beforeAll checks that kexec left this page untouched. (After a crash the crash kernel has
 // run there, so a watch re-armed in the next boot sees its leftovers, never a change.)
 const CRASHKERNEL = '160M@512M';
-const PADDR = { C: 0x21000100n, A: 0x21000200n, B: 0x21000300n };
+const PADDR = { C: 0x21000100n, A: 0x21000200n, A2: 0x21000400n, B: 0x21000300n };
 const TARGET = 0xdeadbeefn;
 const PERSIST = path.resolve(__dirname, '../../packages/watch-module/build/kdump-chain/persist');
 const POLL_MS = 200;
@@ -98,6 +101,24 @@ function reportTiming(label: string, storedAtNs: bigint, marks: Array<[string, n
   console.log(`kdump timing ${label}: corrupting store -> vmcore row visible over REST ${total} ms (${steps.join(', ')}, row +${(total / 1000).toFixed(1)} s)`);
 }
 
+/** Resolves once the host's heartbeats have advanced last_seen_at `count` times: time has passed for agent and orchestrator alike. */
+async function heartbeats(count: number): Promise<void> {
+  let seen = (await api.host(hostId)).last_seen_at;
+  for (let i = 0; i < count; i++) {
+    const before = seen;
+    seen = await eventually(`heartbeat ${i + 1} of ${count}`, async () => {
+      const now = (await api.host(hostId)).last_seen_at;
+      return now !== before && now;
+    }, 30_000, POLL_MS);
+  }
+}
+
+/** kdump-tools' stamp has minutes only: a second dump within the last one's minute would wait in the crash kernel. */
+async function nextDumpMinute(): Promise<void> {
+  // Waiting for a wall-clock minute is the behaviour itself here, outside any timed interval.
+  while (stampOf(Date.now() - 2000) <= lastStamp) await new Promise((r) => setTimeout(r, 500));
+}
+
 async function createWatch(paddr: bigint, extra: Record<string, unknown>): Promise<string> {
   const watch = await api.createWatch({
     target: { paddr: `0x${paddr.toString(16)}` },
@@ -162,7 +183,7 @@ beforeAll(async () => {
     hostId,
     logFile: path.resolve(__dirname, '../../packages/watch-module/build/kdump-guest.log'),
     kdump: { persistDir: PERSIST, crashkernel: CRASHKERNEL },
-    maxLifetimeS: 600,
+    maxLifetimeS: 900,
   });
   await guest.boot();
   guestPersist = (await serial('@@PERSIST ', 0, 1000)).rest;
@@ -201,8 +222,9 @@ describe('kdump under QEMU: a hit → crash → crash kernel saves the dump → 
     expect(job).toMatchObject({ id: `kdump-${hit.id}`, hit_id: hit.id, host_id: hostId, watch_id: watchId });
     expect(job.reason).toMatch(/kdump\.allowCrash is false/);
     await api.stopWatch(watchId);
-    // Denied before any CrashRequest, and nothing after: the same boot, no crash on the console.
-    await new Promise((r) => setTimeout(r, 2000));
+    // Denied before any CrashRequest, and nothing after: two more heartbeats from the same
+    // boot (the agent ran and was heard), no crash on the console.
+    await heartbeats(2);
     expect(guest.exited).toBe(false);
     expect((await api.host(hostId)).boot_id).toBe(boots[0]);
     for (let i = from; i < guest.lineCount; i++) expect(guest.line(i)).not.toMatch(/Kernel panic|@@BOOT |sysrq: Trigger a crash|"msg":"crash request/);
@@ -234,6 +256,30 @@ describe('kdump under QEMU: a hit → crash → crash kernel saves the dump → 
     await api.stopWatch(watchId);
   });
 
+  it("A2: action panic with the agent frozen before the store → the hit is stored from the dump's dmesg alone (source vmcore, no agent seq)", async () => {
+    await nextDumpMinute();
+    const watchId = await createWatch(PADDR.A2, { action: 'panic' });
+    crashed.push(watchId);
+    let from = guest.lineCount;
+    guest.send('freeze');
+    await serial('@@AGENT-FROZEN', from, 10_000);
+    from = guest.lineCount;
+    const storedAtNs = await corrupt(watchId, PADDR.A2);
+    const panic = await serial('Kernel panic - not syncing: physwatch: hit', from, 30_000);
+    const { saved, marks, vmcore } = await crashCycle(watchId, from);
+    lastStamp = /crash\/(\d{12})\//.exec(saved.rest)![1];
+    reportTiming('A2 (action panic, live path held back)', storedAtNs, [['panic', panic.index], ...marks]);
+
+    const hits = await hitsOf(watchId);
+    expect(hits).toHaveLength(1);
+    expect(hits[0]).toMatchObject({ host_id: hostId, watch_id: watchId, boot_id: boots[1], source: 'vmcore', seq: null, paddr: '0x21000400', width: 4, old_value: '0x0', new_value: '0xdeadbeef', action: 'panic' });
+    expect(hits[0].module_seq).toMatch(/^[1-9]\d*$/);
+    expectVmcore(vmcore, watchId, hits[0], boots[1]);
+    expect(vmcore.dmesg_excerpt).toContain(`physwatch: hit seq=${hits[0].module_seq} id=${watchId} `);
+    expect((await api.host(hostId)).boot_id).toBe(boots[2]);
+    await api.stopWatch(watchId);
+  });
+
   it('B: kdump_on_hit with the policy allowing it → trigger job → sysrq c → dump → job done with the vmcore linked to the hit', async () => {
     let from = guest.lineCount;
     guest.send('policy allow');
@@ -241,9 +287,7 @@ describe('kdump under QEMU: a hit → crash → crash kernel saves the dump → 
     await eventually('the Hello to carry the new policy', async () => (await api.host(hostId)).kdump?.crash_allowed === true, 30_000, POLL_MS);
     const watchId = await createWatch(PADDR.B, { action: 'report', kdump_on_hit: true });
     crashed.push(watchId);
-    // A second dump within A's minute would wait in the crash kernel for the next one (its
-    // stamp has minutes only); wait here instead, outside the timed interval.
-    while (stampOf(Date.now() - 2000) <= lastStamp) await new Promise((r) => setTimeout(r, 500));
+    await nextDumpMinute();
     from = guest.lineCount;
     const storedAtNs = await corrupt(watchId, PADDR.B);
     const sysrq = await serial('sysrq: Trigger a crash', from, 60_000);
@@ -252,31 +296,34 @@ describe('kdump under QEMU: a hit → crash → crash kernel saves the dump → 
 
     const hits = await hitsOf(watchId);
     expect(hits).toHaveLength(1);
-    expect(hits[0]).toMatchObject({ watch_id: watchId, boot_id: boots[1], source: 'agent', old_value: '0x0', new_value: '0xdeadbeef', action: 'report' });
-    expectVmcore(vmcore, watchId, hits[0], boots[1]);
+    expect(hits[0]).toMatchObject({ watch_id: watchId, boot_id: boots[2], source: 'agent', old_value: '0x0', new_value: '0xdeadbeef', action: 'report' });
+    expectVmcore(vmcore, watchId, hits[0], boots[2]);
     const jobId = `kdump-${hits[0].id}`;
     expect(vmcore).toMatchObject({ crash_request_id: jobId, kdump_job_id: jobId });
     const job = await eventually('the kdump job to be done', async () => {
       const [j] = await jobsOf(watchId);
       return j?.state === 'done' && j;
     }, 60_000, POLL_MS);
-    expect(job).toMatchObject({ id: jobId, hit_id: hits[0].id, vmcore_id: vmcore.id, boot_before: boots[1], boot_after: boots[2] });
+    expect(job).toMatchObject({ id: jobId, hit_id: hits[0].id, vmcore_id: vmcore.id, boot_before: boots[2], boot_after: boots[3] });
     await api.stopWatch(watchId);
   });
 
-  it('each dump is stored once, and each hit once, across agent restarts', async () => {
-    // A reconnect rescans the crash dir: acked dumps must not come back as new rows.
+  it('after an agent restart the rescan reports no acked dump again (no "vmcore reported" line), and each dump and hit is one row', async () => {
+    // The rows are unique by key whatever the agent sends; what proves the agent kept its
+    // acks is that it sends nothing: no report line of its own after the restart.
     const from = guest.lineCount;
     guest.send('restart');
     await serial('"msg":"stream established"', (await serial('@@AGENT-STARTED', from, 60_000)).index, 120_000);
-    await new Promise((r) => setTimeout(r, 3000));
+    // The rescan runs as the stream opens; two heartbeats later it has long had its chance.
+    await heartbeats(2);
+    for (let i = from; i < guest.lineCount; i++) expect(guest.line(i)).not.toContain('"msg":"vmcore reported"');
     const all = (await get(`/api/v1/vmcores?host_id=${hostId}&limit=100`)).items;
-    expect(all).toHaveLength(2);
-    expect(new Set(all.map((v: any) => v.path)).size).toBe(2);
-    expect(new Set(all.map((v: any) => v.hit_id)).size).toBe(2);
+    expect(all).toHaveLength(3);
+    expect(new Set(all.map((v: any) => v.path)).size).toBe(3);
+    expect(new Set(all.map((v: any) => v.hit_id)).size).toBe(3);
     for (const watchId of crashed) expect(await hitsOf(watchId)).toHaveLength(1);
     const dumps = fs.readdirSync(path.join(PERSIST, 'crash')).flatMap((d) => fs.readdirSync(path.join(PERSIST, 'crash', d)).filter((f) => f.startsWith('dump.')));
-    expect(dumps).toHaveLength(2);
+    expect(dumps).toHaveLength(3);
     guest.send('quit');
     await guest.waitForLine((l) => l.includes('@@END'), 60_000, 'the guest to power off', from);
   });

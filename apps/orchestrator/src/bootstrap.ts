@@ -1,10 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import { AgentGrpcServer } from './agents/agent-grpc.server';
 import { AppModule } from './app.module';
 import { installAuthHooks } from './auth/auth-hooks';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { httpServerOptions } from './common/http-server';
+import { installJsonBody } from './common/json-body';
+import { installRequestChecks } from './common/request-bytes';
+import { installSecurityHeaders } from './common/security-headers';
 import type { OrchestratorConfig } from './config/config';
 import { lifecycleLogger, Logger, NestPinoLogger } from './config/logger';
 import { setupOpenApi } from './openapi';
@@ -19,12 +24,19 @@ export interface RunningOrchestrator {
 
 /** Builds and starts the whole orchestrator; main.ts and the integration tests both use it. */
 export async function startOrchestrator(config: OrchestratorConfig, logger: Logger): Promise<RunningOrchestrator> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), new FastifyAdapter({ trustProxy: config.trustProxy }), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), new FastifyAdapter(httpServerOptions(config, logger)), {
     logger: new NestPinoLogger(logger),
     abortOnError: false,
+    // json-body.ts is the one body parser.
+    bodyParser: false,
   });
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   app.useGlobalFilters(new HttpErrorFilter(logger));
-  installAuthHooks(app, logger);
+  installJsonBody(fastify);
+  // onRequest hooks run in this order: headers on every answer, then the token, then the bytes.
+  installSecurityHeaders(fastify);
+  installAuthHooks(app, logger, config.httpGuard);
+  installRequestChecks(fastify);
   setupOpenApi(app);
   try {
     await app.listen({ port: config.http.port, host: config.http.host });

@@ -4,7 +4,8 @@ import { auditEntry, isAuditedRequest, REDACTED, redactSecrets } from './audit-e
 import { readNewToken } from './tokens.service';
 
 function request(overrides: Record<string, unknown>): never {
-  return { method: 'POST', url: '/api/v1/watches', ip: '10.0.0.7', params: {}, routeOptions: { config: {} }, ...overrides } as never;
+  const url = overrides.url ?? '/api/v1/watches';
+  return { method: 'POST', url, originalUrl: url, ip: '10.0.0.7', params: {}, routeOptions: { config: {} }, ...overrides } as never;
 }
 
 describe('audit entries', () => {
@@ -24,6 +25,8 @@ describe('audit entries', () => {
       tokenId: null, tokenName: null, tokenRole: null, action: 'watch.stop', target: '12',
       sourceIp: '10.0.0.7', method: 'POST', path: '/api/v1/watches/12/stop', requestBody: null, status: 401,
     });
+    // The router decodes %00 into the id; Postgres text cannot hold NUL, and the row must still be written.
+    expect(auditEntry(request({ url: '/api/v1/watches/%00/stop', params: { id: 'a\u0000b' } }), 400, null)).toMatchObject({ target: 'a\ufffdb', path: '/api/v1/watches/%00/stop' });
     const created = request({ principal: who, body: { name: 'w', width: 1 } });
     expect(auditEntry(created, 201, '40')).toMatchObject({ tokenId: '2', tokenName: 'alice', tokenRole: 'operator', action: 'unknown', target: '40', requestBody: { name: 'w', width: 1 } });
   });

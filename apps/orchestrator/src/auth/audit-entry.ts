@@ -19,6 +19,16 @@ export function isAuditedRequest(request: FastifyRequest): boolean {
   return !['GET', 'HEAD', 'OPTIONS'].includes(request.method) && requestNeedsToken(request);
 }
 
+/**
+ * A string from the URL as Postgres text can hold it: NUL (and a lone surrogate) become
+ * U+FFFD. The JSON body parser already refuses both, but path parameters are decoded by the
+ * router, and the row of a refused request must still be written.
+ */
+function storable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
 /** The row for this request: who (null when no token was accepted), what, from where, with what outcome. */
 export function auditEntry(request: FastifyRequest, status: number, target: string | null): NewAuditEntry {
   const principal = request.principal;
@@ -29,10 +39,11 @@ export function auditEntry(request: FastifyRequest, status: number, target: stri
     tokenName: principal?.name ?? null,
     tokenRole: principal?.role ?? null,
     action: request.routeOptions?.config?.access?.action ?? 'unknown',
-    target: target ?? (typeof params.id === 'string' ? params.id : null),
+    target: target ?? (typeof params.id === 'string' ? storable(params.id).slice(0, 256) : null),
     sourceIp: request.ip,
     method: request.method,
-    path: request.url.split('?', 1)[0],
+    // As sent: request.url is what the router saw after request-bytes.ts escaped bad parts.
+    path: request.originalUrl.split('?', 1)[0],
     requestBody: typeof body === 'string' ? { text: body.slice(0, 4096) } : body,
     status,
   };

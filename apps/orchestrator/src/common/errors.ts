@@ -28,6 +28,18 @@ export class UnauthenticatedError extends Error {
   override readonly name = 'UnauthenticatedError';
 }
 
+/** Too many failed authentications from the caller's address (429, with Retry-After). */
+export class RateLimitedError extends Error {
+  override readonly name = 'RateLimitedError';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The token is known but its role may not do this (403); the message names both roles. */
 export class ForbiddenError extends Error {
   override readonly name = 'ForbiddenError';

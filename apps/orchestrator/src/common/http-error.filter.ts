@@ -2,7 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@n
 import { ValidationError } from '@physwatch/core';
 import type { FastifyReply } from 'fastify';
 import { Logger, LOGGER } from '../config/logger';
-import { ForbiddenError, InvalidQueryError, InvalidRequestError, NotFoundError, UnauthenticatedError } from './errors';
+import { ForbiddenError, InvalidQueryError, InvalidRequestError, NotFoundError, RateLimitedError, UnauthenticatedError } from './errors';
+import { BODY_LIMIT_BYTES } from './json-body';
 
 interface ErrorBody {
   error: string;
@@ -23,13 +24,19 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   }
   if (err instanceof UnauthenticatedError) return { status: 401, body: { error: 'unauthenticated', message: err.message } };
   if (err instanceof ForbiddenError) return { status: 403, body: { error: 'forbidden', message: err.message } };
+  if (err instanceof RateLimitedError) return { status: 429, body: { error: 'too_many_requests', message: err.message } };
   if (err instanceof NotFoundError) return { status: 404, body: { error: 'not_found', message: err.message } };
+  // Fastify's own errors (body too large, content type, malformed upload) carry a statusCode;
+  // Nest hands them over as an HttpException of that status.
+  const statusCode = err instanceof HttpException ? err.getStatus() : (err as { statusCode?: unknown })?.statusCode;
+  if (statusCode === 413) return { status: 413, body: { error: 'body_too_large', message: `the request body is larger than ${BODY_LIMIT_BYTES} bytes` } };
+  if (statusCode === 415) {
+    return { status: 415, body: { error: 'unsupported_media_type', message: 'a request body must be sent as content-type: application/json' } };
+  }
   if (err instanceof HttpException) {
     const status = err.getStatus();
     return { status, body: { error: status === 404 ? 'not_found' : status < 500 ? 'bad_request' : 'internal', message: err.message } };
   }
-  // Fastify's own errors (malformed JSON, body too large) carry a statusCode.
-  const statusCode = (err as { statusCode?: unknown })?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     return { status: statusCode, body: { error: 'bad_request', message: (err as Error).message } };
   }

@@ -7,7 +7,7 @@ export class FieldErrorDto {
 }
 
 export class ErrorDto {
-  @ApiProperty({ enum: ['invalid_watch_spec', 'invalid_query', 'invalid_request', 'unauthenticated', 'forbidden', 'not_found', 'bad_request', 'internal'] }) error!: string;
+  @ApiProperty({ enum: ['invalid_watch_spec', 'invalid_query', 'invalid_request', 'unauthenticated', 'forbidden', 'not_found', 'bad_request', 'body_too_large', 'unsupported_media_type', 'request_timeout', 'headers_too_large', 'too_many_requests', 'internal'] }) error!: string;
   @ApiProperty() message!: string;
   @ApiPropertyOptional({ type: [FieldErrorDto] }) errors?: FieldErrorDto[];
 }

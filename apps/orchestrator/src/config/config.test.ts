@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       },
       adminToken: null,
       trustProxy: false,
+      httpGuard: { requestTimeoutMs: 30_000, authFailureLimit: 30, authFailureWindowMs: 60_000 },
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);

@@ -40,6 +40,14 @@ export interface OrchestratorConfig {
   readonly adminToken: string | null;
   /** TRUST_PROXY: take the client address from X-Forwarded-For (behind a proxy you run). */
   readonly trustProxy: boolean;
+  /** The HTTP side's guards against slow and hostile clients (docs/contracts.md, "Hostile input"). */
+  readonly httpGuard: {
+    /** HTTP_REQUEST_TIMEOUT_MS: headers and body must have arrived in full within this, or 408 and closed. */
+    readonly requestTimeoutMs: number;
+    /** AUTH_FAILURE_LIMIT failed authentications per source address per AUTH_FAILURE_WINDOW_MS, then 429. */
+    readonly authFailureLimit: number;
+    readonly authFailureWindowMs: number;
+  };
   readonly logLevel: string;
 }
 
@@ -65,6 +73,9 @@ export const DEFAULTS = {
   KDUMP_REBOOT_TIMEOUT_MS: 900_000,
   KDUMP_COLLECT_TIMEOUT_MS: 600_000,
   TRUST_PROXY: false,
+  HTTP_REQUEST_TIMEOUT_MS: 30_000,
+  AUTH_FAILURE_LIMIT: 30,
+  AUTH_FAILURE_WINDOW_MS: 60_000,
   LOG_LEVEL: 'info',
 } as const;
 
@@ -135,6 +146,9 @@ const ENV = z
       .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an Authorization header)')
       .optional(),
     TRUST_PROXY: z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1').default(DEFAULTS.TRUST_PROXY),
+    HTTP_REQUEST_TIMEOUT_MS: millis(500).default(DEFAULTS.HTTP_REQUEST_TIMEOUT_MS),
+    AUTH_FAILURE_LIMIT: z.coerce.number({ error: 'must be a whole number >= 1' }).int('must be a whole number').min(1, 'must be at least 1').default(DEFAULTS.AUTH_FAILURE_LIMIT),
+    AUTH_FAILURE_WINDOW_MS: millis(1000).default(DEFAULTS.AUTH_FAILURE_WINDOW_MS),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default(DEFAULTS.LOG_LEVEL),
   });
 
@@ -198,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
     },
     adminToken: e.PHYSWATCH_ADMIN_TOKEN ?? null,
     trustProxy: e.TRUST_PROXY,
+    httpGuard: { requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS, authFailureLimit: e.AUTH_FAILURE_LIMIT, authFailureWindowMs: e.AUTH_FAILURE_WINDOW_MS },
     logLevel: e.LOG_LEVEL,
   });
 }
