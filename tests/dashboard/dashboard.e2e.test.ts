@@ -32,6 +32,7 @@ let browser: Browser;
 let page: Page;
 let watchId: string;
 let writes = 0n;
+const cspViolations: string[] = [];
 
 async function api<T = any>(method: string, route: string, body?: unknown): Promise<T> {
   const res = await fetch(orch.url + route, {
@@ -83,6 +84,10 @@ beforeAll(async () => {
 
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // Every page runs under the orchestrator's Content-Security-Policy (common/security-headers.ts).
+  page.on('console', (msg) => {
+    if (msg.text().includes('Content Security Policy')) cspViolations.push(msg.text());
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -270,5 +275,9 @@ describe('dashboard', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.evaluate(`localStorage.getItem('physwatch.token')`)).toBeNull();
+  });
+
+  it('showed every page under the Content-Security-Policy without a violation', () => {
+    expect(cspViolations).toEqual([]);
   });
 });
