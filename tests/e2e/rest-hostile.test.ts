@@ -17,7 +17,8 @@ import { Orchestrator } from '../support/stack';
 
 const REQUEST_TIMEOUT_MS = 1000;
 const FAILURE_LIMIT = 5;
-const FAILURE_WINDOW_MS = 5000;
+// Long enough for the burst below to fall inside one window on a loaded machine.
+const FAILURE_WINDOW_MS = 10_000;
 const UNKNOWN = { error: 'unauthenticated', message: 'unknown or revoked token' };
 const REPORT = { target: { paddr: '0x2a0e000' }, width: 1, condition: 'equals', value: '0x33', interval: '30ms', hosts: { selector: 'suite=hostile' } };
 
@@ -178,7 +179,7 @@ describe('failed authentication: logged and rate-limited per source address', ()
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(FAILURE_WINDOW_MS / 1000);
     expect(await res.json()).toEqual({ error: 'too_many_requests', message: expect.stringContaining(`too many failed authentications from ${attacker}`) });
-    for (let i = 0; i < 20; i++) expect((await guess(attacker)).status).toBe(429);
+    for (let i = 0; i < 10; i++) expect((await guess(attacker)).status).toBe(429);
     // Even the right token, from that source, until the window ends: a lucky guess is not told apart.
     expect((await admin.request('GET', '/api/v1/watches', undefined, { 'x-forwarded-for': attacker })).status).toBe(429);
     expect((await admin.request('GET', '/api/v1/watches', undefined, { 'x-forwarded-for': bystander })).status).toBe(200);
@@ -201,8 +202,10 @@ describe('failed authentication: logged and rate-limited per source address', ()
 
 describe('security headers', () => {
   it('carries nosniff, frame-ancestors and X-Frame-Options, Referrer-Policy and a CSP on every answer, a looser style-src only for /docs', async () => {
-    for (const path of ['/', '/watches/1', '/api/v1/openapi.json', '/healthz', '/api/v1/watches', '/docs']) {
+    const statuses: Record<string, number> = { '/': 200, '/watches/1': 200, '/api/v1/openapi.json': 200, '/healthz': 200, '/api/v1/watches': 401, '/docs': 200 };
+    for (const [path, status] of Object.entries(statuses)) {
       const res = await fetch(orch.url + path);
+      expect(res.status, path).toBe(status);
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
       expect(res.headers.get('x-frame-options'), path).toBe('DENY');
       expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
