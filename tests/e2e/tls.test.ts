@@ -1,66 +1,148 @@
 /**
- * The agent stream over mutual TLS: an agent with a certificate from the fleet CA connects
- * and delivers hits; one without a client certificate never appears as a host.
+ * The transport under the identity: TLS is the default, Enroll runs over TLS that
+ * authenticates the server only, the stream port demands a client certificate from the agent
+ * CA, a CA and server certificate given as files work like generated ones, each side refuses
+ * the other's wrong CA, and plaintext needs the explicit insecure flag, which warns on every
+ * connection.
  */
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { corruptMemoryFile } from '@physwatch/agent';
+import { loadPhyswatchProto } from '@physwatch/proto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { enroll, helloAs, keyAndCsr, mtls } from '../support/agent-peer';
 import { Api } from '../support/api';
 import { createTestPki, TestPki } from '../support/certs';
 import { eventually } from '../support/eventually';
-import { corruptMemoryFile } from '@physwatch/agent';
 import { Agent, Orchestrator } from '../support/stack';
 
-let pki: TestPki;
-let orch: Orchestrator;
-let api: Api;
+const stoppable: { stop(signal?: NodeJS.Signals): Promise<void> }[] = [];
 const agents: Agent[] = [];
+const pkis: TestPki[] = [];
 
-beforeAll(async () => {
-  pki = createTestPki();
-  orch = await Orchestrator.start({
-    env: { GRPC_TLS_CERT: pki.serverCert, GRPC_TLS_KEY: pki.serverKey, GRPC_TLS_CA: pki.ca },
-  });
-  api = new Api(orch.url, orch.adminToken);
-});
+function pki(): TestPki {
+  const made = createTestPki();
+  pkis.push(made);
+  return made;
+}
+
+async function startAgent(options: Parameters<typeof Agent.start>[0]): Promise<Agent> {
+  const agent = await Agent.start(options);
+  stoppable.push(agent);
+  agents.push(agent);
+  return agent;
+}
+
+async function startOrchestrator(options: Parameters<typeof Orchestrator.start>[0] = {}): Promise<Orchestrator> {
+  const orch = await Orchestrator.start(options);
+  stoppable.push(orch);
+  return orch;
+}
 
 afterAll(async () => {
-  for (const a of agents) {
-    await a.stop('SIGKILL');
-    a.removeState();
-  }
-  await orch?.stop();
-  if (pki) rmSync(pki.dir, { recursive: true, force: true });
+  while (stoppable.length) await stoppable.pop()!.stop('SIGKILL');
+  for (const agent of agents) agent.removeState();
+  for (const made of pkis) rmSync(made.dir, { recursive: true, force: true });
 });
 
-describe('mTLS between agent and orchestrator', () => {
-  it('an agent with a fleet certificate connects and its hits are stored', async () => {
-    const client = pki.client('host-tls');
-    const agent = await Agent.start({
-      server: orch.grpcAddress,
-      hostId: 'host-tls',
-      extra: { tls: { ca: pki.ca, cert: client.cert, key: client.key } },
-    });
-    agents.push(agent);
-    const watch = await api.createWatch({ target: { paddr: '0x2000' }, width: 2, condition: 'changes_from', value: '0x0', interval: '2ms', hosts: { ids: ['host-tls'] } });
-    await eventually('armed over TLS', async () => (await api.watch(watch.id)).assignments?.[0]?.phase === 'armed');
+describe('TLS by default', () => {
+  it('serves Enroll over server-only TLS and the stream only over mutual TLS, each on its own port', async () => {
+    const orch = await startOrchestrator();
+    const ca = readFileSync(orch.caCert, 'utf8');
+    const { csrPem, keyPem } = keyAndCsr(pki().dir, 'tls-enroll');
+    // No client certificate: the enrollment port still answers (here: the token is wrong).
+    await expect(enroll(orch.enrollAddress, ca, { token: 'pwe_00000000_nope', host_id: 'tls-enroll', csr_pem: csrPem })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    // The same client on the stream port does not get past the handshake.
+    const noCert = await helloAs(orch.grpcAddress, grpc.credentials.createSsl(Buffer.from(ca)), 'tls-enroll');
+    expect(noCert.code).toBe(grpc.status.UNAVAILABLE);
+    // Each port serves its one service: no stream on the enrollment port, even with a certificate.
+    const issued = await enroll(orch.enrollAddress, ca, { token: await orch.enrollmentToken(), host_id: 'tls-enroll', csr_pem: csrPem });
+    const onEnrollPort = await helloAs(orch.enrollAddress, mtls(ca, keyPem, issued.certificate_pem), 'tls-enroll');
+    expect(onEnrollPort.code).toBe(grpc.status.UNIMPLEMENTED);
+    const { Enrollment } = loadPhyswatchProto();
+    const wrongPort = new Enrollment(orch.grpcAddress, mtls(ca, keyPem, issued.certificate_pem));
+    const code = await new Promise<grpc.status>((resolve) => wrongPort.Enroll({ token: 'x', host_id: 'x', csr_pem: 'x', hostname: '' }, (err) => resolve(err!.code)));
+    wrongPort.close();
+    expect(code).toBe(grpc.status.UNIMPLEMENTED);
+    // With its certificate the stream is served: the first answer is its desired state.
+    const served = await helloAs(orch.grpcAddress, mtls(ca, keyPem, issued.certificate_pem), 'tls-enroll');
+    expect(served.message?.desired_state).toBeDefined();
+  });
+
+  it('works with an agent CA and a server certificate given as files, and delivers hits over mTLS', async () => {
+    const files = pki();
+    const orch = await startOrchestrator({ env: { AGENT_CA_CERT: files.ca, AGENT_CA_KEY: path.join(files.dir, 'ca.key'), GRPC_TLS_CERT: files.serverCert, GRPC_TLS_KEY: files.serverKey } });
+    const api = new Api(orch.url, orch.adminToken);
+    const agent = await startAgent({ server: orch.grpcAddress, hostId: 'tls-files', orchestrator: orch, extra: { tls: { ca: files.ca }, enrollment: { server: orch.enrollAddress, token: await orch.enrollmentToken() } } });
+    const watch = await api.createWatch({ target: { paddr: '0x2000' }, width: 2, condition: 'changes_from', value: '0x0', interval: '2ms', hosts: { ids: ['tls-files'] } });
+    await eventually('armed over mTLS', async () => (await api.watch(watch.id)).assignments?.[0]?.phase === 'armed');
     await corruptMemoryFile(agent.memoryFile, 0x2000n, 2, 0xbeefn);
     const [hit] = await eventually('the hit', async () => {
       const hits = await api.allHits({ watch_id: watch.id });
       return hits.length ? hits : undefined;
     });
-    expect(hit).toMatchObject({ host_id: 'host-tls', old_value: '0x0', new_value: '0xbeef', width: 2 });
+    expect(hit).toMatchObject({ host_id: 'tls-files', old_value: '0x0', new_value: '0xbeef', width: 2 });
+    // The certificate it holds was issued by the given CA, for its host id.
+    const cert = new X509Certificate(readFileSync(path.join(agent.identityDir, 'cert.pem')));
+    expect(cert.subjectAltName).toBe('URI:physwatch://host/tls-files');
+    expect(cert.verify(new X509Certificate(readFileSync(files.ca)).publicKey)).toBe(true);
+  });
+});
+
+describe('wrong CA', () => {
+  it('on the agent side: the agent stops, saying the orchestrator\'s certificate does not chain to its tls.ca', async () => {
+    const orch = await startOrchestrator();
+    const stranger = pki();
+    const agent = await startAgent({ server: orch.grpcAddress, hostId: 'tls-wrong-ca', orchestrator: orch, extra: { tls: { ca: stranger.ca }, enrollment: { server: orch.enrollAddress, token: await orch.enrollmentToken() } } });
+    expect(await agent.child.exited).toEqual({ code: 1, signal: null });
+    const fatal = agent.child.lines.find((l) => l.msg === 'agent failed to start');
+    expect((fatal?.err as { message?: string }).message).toMatch(
+      new RegExp(`^cannot verify the orchestrator's certificate at ${orch.enrollAddress.replace(/\./g, '\\.')} against tls\\.ca ${stranger.ca.replace(/[./]/g, '\\$&')} \\(is it the orchestrator's CA\\?\\): `),
+    );
   });
 
-  it('an agent without a client certificate is refused and never registered', async () => {
-    const agent = await Agent.start({ server: orch.grpcAddress, hostId: 'host-no-cert', extra: { tls: { ca: pki.ca } } });
-    agents.push(agent);
-    // The marker: a properly configured agent started after it does register.
-    const client = pki.client('host-late');
-    agents.push(await Agent.start({ server: orch.grpcAddress, hostId: 'host-late', extra: { tls: { ca: pki.ca, cert: client.cert, key: client.key } } }));
-    await eventually('the certified agent registered', async () => (await api.request('GET', '/api/v1/hosts/host-late')).status === 200);
-    await eventually('the refused agent retried at least once', async () =>
-      agent.child.lines.filter((l) => /connect|stream|disconnect|retry|backoff/i.test(String(l.msg))).length >= 2,
-    );
-    expect((await api.request('GET', '/api/v1/hosts/host-no-cert')).status).toBe(404);
+  it('on the orchestrator side: a certificate from another CA (right host URI, right key) is refused at the handshake and the host never registers', async () => {
+    const orch = await startOrchestrator();
+    const api = new Api(orch.url, orch.adminToken);
+    const other = pki();
+    const forged = other.client('tls-forged', 'URI:physwatch://host/tls-forged');
+    // An agent whose kept identity came from another CA: it presents it on every attempt.
+    const agent = await startAgent({ server: orch.grpcAddress, hostId: 'tls-forged', orchestrator: orch, enrollmentToken: null });
+    await agent.stop();
+    mkdirSync(agent.identityDir, { recursive: true });
+    copyFileSync(forged.cert, path.join(agent.identityDir, 'cert.pem'));
+    copyFileSync(forged.key, path.join(agent.identityDir, 'key.pem'));
+    copyFileSync(other.ca, path.join(agent.identityDir, 'ca.pem'));
+    await agent.spawn();
+    await eventually('two refused attempts', async () => agent.child.lines.filter((l) => l.msg === 'stream lost, reconnecting').length >= 2);
+    expect(agent.child.lines.filter((l) => l.msg === 'desired state received')).toEqual([]);
+    expect((await api.request('GET', '/api/v1/hosts/tls-forged')).status).toBe(404);
+  });
+});
+
+describe('GRPC_INSECURE', () => {
+  it('is plaintext only when asked, and warns on every connection', async () => {
+    const orch = await startOrchestrator({ insecure: true });
+    const api = new Api(orch.url, orch.adminToken);
+    expect(orch.child.lines.find((l) => l.msg?.startsWith('gRPC is plaintext (GRPC_INSECURE)'))).toMatchObject({ level: 40 });
+    const agent = await startAgent({ server: orch.grpcAddress, hostId: 'tls-plain', insecure: true });
+    await eventually('connected', async () => (await api.host('tls-plain'))?.connected);
+    await agent.stop();
+    await agent.spawn();
+    await eventually('connected twice', async () => orch.child.lines.filter((l) => l.msg === 'agent connected' && l.hostId === 'tls-plain').length === 2);
+    const warnings = orch.child.lines.filter((l) => String(l.msg).startsWith('plaintext agent connection (GRPC_INSECURE)'));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatchObject({ level: 40, peer: expect.stringContaining('127.0.0.1') });
+    // The agent says so too, on its side.
+    expect(agent.child.lines.find((l) => String(l.msg).startsWith('insecure: talking to the orchestrator in plaintext'))).toMatchObject({ level: 40 });
+  });
+
+  it('is refused by an agent not configured for it: no tls.ca and no insecure is a configuration error', async () => {
+    const orch = await startOrchestrator({ insecure: true });
+    const agent = await startAgent({ server: orch.grpcAddress, hostId: 'tls-unset', insecure: true, extra: { insecure: false } });
+    expect(await agent.child.exited).toEqual({ code: 2, signal: null });
+    expect(agent.child.stderr.join('\n')).toContain("tls.ca: required: the CA certificate (PEM path) that signed the orchestrator's gRPC server certificate");
   });
 });

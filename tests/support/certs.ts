@@ -1,4 +1,8 @@
-/** A throw-away CA with a server certificate for 127.0.0.1 and client certificates, via openssl. */
+/**
+ * A throw-away CA with a server certificate for 127.0.0.1 and client certificates, via openssl:
+ * an agent CA given to the orchestrator as files (AGENT_CA_CERT/KEY, GRPC_TLS_CERT/KEY), or
+ * "another CA" whose certificates the orchestrator must refuse.
+ */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +13,8 @@ export interface TestPki {
   ca: string;
   serverCert: string;
   serverKey: string;
-  /** Issues a client certificate whose CN is `cn`, signed by this CA. */
-  client(cn: string): { cert: string; key: string };
+  /** Issues a client certificate whose CN is `cn`, signed by this CA; `san` e.g. "URI:physwatch://host/h1". */
+  client(cn: string, san?: string): { cert: string; key: string };
 }
 
 function openssl(dir: string, args: string[]): void {
@@ -32,8 +36,8 @@ export function createTestPki(): TestPki {
     ca: path.join(dir, 'ca.pem'),
     serverCert: path.join(dir, 'server.pem'),
     serverKey: path.join(dir, 'server.key'),
-    client(cn: string) {
-      issue(dir, `client-${cn}`, `/CN=${cn}`, 'extendedKeyUsage=clientAuth\n');
+    client(cn: string, san?: string) {
+      issue(dir, `client-${cn}`, `/CN=${cn}`, `extendedKeyUsage=clientAuth\n${san ? `subjectAltName=${san}\n` : ''}`);
       return { cert: path.join(dir, `client-${cn}.pem`), key: path.join(dir, `client-${cn}.key`) };
     },
   };

@@ -11,6 +11,8 @@ import type { WatchBackend } from './backend/watch-backend';
 import type { AgentConfig } from './config/schema';
 import { channelCredentials } from './connection/credentials';
 import { GatewayConnection } from './connection/gateway-connection';
+import { ensureIdentity, tlsChannelOptions } from './enrollment/enroll';
+import { CertificateRenewer } from './enrollment/renewal';
 import { untilDeadline } from './deadline';
 import { mergeLabels, readHostFacts } from './facts/host-facts';
 import { recordBoot } from './kdump/boot-history';
@@ -35,6 +37,7 @@ interface Parts {
   connection: GatewayConnection;
   crashes: CrashHandler;
   vmcores: VmcoreReporter;
+  renewer: CertificateRenewer | null;
 }
 
 const DRAIN_POLL_MS = 20;
@@ -105,14 +108,33 @@ export class Agent {
     log.info({ facts: this.facts }, 'host facts');
     const backend = await openBackend(config.backend, log);
     this.cleanups.push(() => backend.close());
+    // Before the first stream: it is mutual TLS with this host's enrolled certificate.
+    const identity = await ensureIdentity(config, log, () => this.stopping !== undefined);
+    let credentials = channelCredentials(config, identity, log);
+    const renewer = identity
+      ? new CertificateRenewer({
+          identity,
+          hostId: config.hostId,
+          stateDir: config.stateDir,
+          send: (message) => connection.send(message),
+          connected: () => connection.connected,
+          onRenewed: (renewed) => {
+            credentials = channelCredentials(config, renewed, log);
+          },
+          log,
+        })
+      : null;
+    if (renewer) this.cleanups.push(() => renewer.stop());
     const connection = new GatewayConnection({
       server: config.server,
-      credentials: channelCredentials(config.tls, log),
+      credentials: () => (config.insecure ? channelCredentials(config, null, log) : credentials),
+      channelOptions: tlsChannelOptions(config),
       reconnect: config.reconnect,
       hello: () => this.hello(backend),
       metadata: { 'x-physwatch-host-id': config.hostId },
       log,
       onConnected: () => {
+        renewer?.streamOpened();
         relay.streamOpened();
         vmcores.streamOpened();
       },
@@ -151,8 +173,9 @@ export class Agent {
         else void reconciler.backendDisarmed(event.watchId, event.reason);
       }),
     );
-    this.parts = { spool, backend, relay, reconciler, connection, crashes, vmcores };
+    this.parts = { spool, backend, relay, reconciler, connection, crashes, vmcores, renewer };
     vmcores.start();
+    renewer?.start();
 
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), config.heartbeatIntervalMs);
     this.cleanups.push(() => clearInterval(this.heartbeatTimer));
@@ -192,6 +215,8 @@ export class Agent {
       parts.crashes.handle(request).catch((err: unknown) => this.log.error({ err, requestId: request.request_id }, 'crash request failed'));
     } else if (message.vmcore_ack) {
       parts.vmcores.acknowledged(message.vmcore_ack);
+    } else if (message.certificate) {
+      parts.renewer?.received(message.certificate);
     }
   }
 

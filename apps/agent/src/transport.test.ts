@@ -3,6 +3,7 @@
  * (test-support/fake-orchestrator.ts): mutual TLS, and write backpressure.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { toWireWatch } from '@physwatch/proto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,10 +24,15 @@ describe('agent transport (in-process test double of the orchestrator)', () => {
     removeTempDirs();
   });
 
-  it('connects over mutual TLS with the configured ca, cert and key', async () => {
+  it('connects over mutual TLS with tls.ca and the certificate kept in <stateDir>/identity', async () => {
     const dir = tempDir();
     const server = selfSigned(dir, 'server', 'localhost', 'DNS:localhost,IP:127.0.0.1');
-    const client = selfSigned(dir, 'agent', 'tls-host');
+    const client = selfSigned(dir, 'agent', 'tls-host', 'URI:physwatch://host/tls-host');
+    // As enrollment leaves it (enrollment itself runs against the real orchestrator: tests/e2e/identity.test.ts).
+    fs.mkdirSync(path.join(dir, 'identity'));
+    fs.copyFileSync(client.cert, path.join(dir, 'identity', 'cert.pem'));
+    fs.copyFileSync(client.key, path.join(dir, 'identity', 'key.pem'));
+    fs.copyFileSync(client.cert, path.join(dir, 'identity', 'ca.pem'));
     fake = await FakeOrchestrator.start({
       credentials: grpc.ServerCredentials.createSsl(
         fs.readFileSync(client.cert),
@@ -35,7 +41,7 @@ describe('agent transport (in-process test double of the orchestrator)', () => {
       ),
     });
     // By name, as a fleet would: TLS server names are host names, not IP addresses (RFC 6066).
-    const config = agentConfig(dir, { server: `localhost:${fake.port}`, hostId: 'tls-host', tls: { ca: server.cert, cert: client.cert, key: client.key } });
+    const config = agentConfig(dir, { server: `localhost:${fake.port}`, hostId: 'tls-host', tls: { ca: server.cert } });
     agent = await Agent.start(config, testLog);
     const hello = await fake.waitFor((r) => r.message.hello ?? undefined, 'hello over mTLS');
     expect(hello.host_id).toBe('tls-host');

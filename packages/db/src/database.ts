@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { ApiTokensRepository } from './api-tokens.repository';
 import { AssignmentsRepository } from './assignments.repository';
 import { AuditRepository } from './audit.repository';
+import { EnrollmentRepository } from './enrollment.repository';
 import { HitsRepository } from './hits.repository';
 import { HostsRepository } from './hosts.repository';
 import { KdumpJobsRepository } from './kdump-jobs.repository';
@@ -20,6 +21,7 @@ export interface Repositories {
   vmcores: VmcoresRepository;
   apiTokens: ApiTokensRepository;
   audit: AuditRepository;
+  enrollment: EnrollmentRepository;
   notify(channel: string, payload: string): Promise<void>;
   /** Serialises placement (watch creation vs host arrival) until the transaction ends. */
   lockPlacement(): Promise<void>;
@@ -46,6 +48,7 @@ function repositories(db: Queryable, schema: string): Repositories {
     vmcores: new VmcoresRepository(db),
     apiTokens: new ApiTokensRepository(db),
     audit: new AuditRepository(db),
+    enrollment: new EnrollmentRepository(db),
     notify: (channel, payload) => notify(db, channel, payload),
     lockPlacement: async () => {
       await db.query('select pg_advisory_xact_lock($1, hashtext($2))', [PLACEMENT_LOCK, schema]);
@@ -99,6 +102,10 @@ export class Database {
 
   get audit(): AuditRepository {
     return this.repos.audit;
+  }
+
+  get enrollment(): EnrollmentRepository {
+    return this.repos.enrollment;
   }
 
   /** Runs fn in one transaction; NOTIFY issued inside is delivered only on commit. */

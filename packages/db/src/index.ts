@@ -4,6 +4,8 @@ export { ASSIGNMENT_PHASES, AssignmentsRepository } from './assignments.reposito
 export type { ActiveAssignment, AssignmentPhase, AssignmentRow, PhaseCounts, ReportedPhase, ReportedState } from './assignments.repository';
 export { AuditRepository } from './audit.repository';
 export type { AuditFilter, AuditRow, NewAuditEntry } from './audit.repository';
+export { EnrollmentRepository } from './enrollment.repository';
+export type { CertificateRefusal, EnrollmentTokenRow, HostIdentityRow, NewEnrollmentToken, NewHostCertificate } from './enrollment.repository';
 export { Database } from './database';
 export type { Repositories } from './database';
 export { HitsRepository } from './hits.repository';

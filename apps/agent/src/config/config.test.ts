@@ -5,7 +5,7 @@ import { NO_IDENTITY_FILES, removeTempDirs, simulated, tempDir } from '../test-s
 import { ConfigError } from './config-error';
 import { buildConfig, loadConfigFile } from './load-config';
 
-const minimal = (stateDir: string): Record<string, unknown> => ({ stateDir, bootId: 'b1', backend: { kind: 'simulated' } });
+const minimal = (stateDir: string): Record<string, unknown> => ({ stateDir, bootId: 'b1', tls: { ca: '/etc/physwatch/ca.pem' }, backend: { kind: 'simulated' } });
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -25,6 +25,9 @@ describe('agent configuration', () => {
     const config = buildConfig({ ...minimal(dir), hostId: 'h1' }, {}, NO_IDENTITY_FILES);
     expect(config).toMatchObject({
       server: '127.0.0.1:50051',
+      insecure: false,
+      tls: { ca: '/etc/physwatch/ca.pem' },
+      enrollment: { server: '127.0.0.1:50052' },
       hostId: 'h1',
       bootId: 'b1',
       labels: {},
@@ -67,7 +70,8 @@ describe('agent configuration', () => {
         'heartbeatIntervalMs',
         'reconnect.maxMs',
         'batch.maxHits',
-        'tls',
+        'tls.cert',
+        'tls.ca',
         'colour',
         'labels.-rack',
         'labels.role',
@@ -78,6 +82,21 @@ describe('agent configuration', () => {
     );
     expect(problems).toContain('colour: unknown key');
     expect(problems.find((p) => p.startsWith('reconnect.maxMs'))).toContain('maxMs must be >= initialMs');
+  });
+
+  it('needs tls.ca unless insecure, never both, and takes the enrollment token from the file, a token file or the environment', () => {
+    const dir = tempDir();
+    const { tls: _tls, ...plain } = minimal(dir);
+    expect(problemsOf(() => buildConfig(plain, {}, NO_IDENTITY_FILES))).toEqual([expect.stringMatching(/^tls\.ca: required: the CA certificate/)]);
+    expect(buildConfig({ ...plain, insecure: true }, {}, NO_IDENTITY_FILES)).toMatchObject({ insecure: true });
+    expect(problemsOf(() => buildConfig({ ...minimal(dir), insecure: true }, {}, NO_IDENTITY_FILES))).toEqual(['insecure: cannot be combined with tls (plaintext has no certificates)']);
+    const configured = buildConfig({ ...minimal(dir), server: 'orch.example:443', enrollment: { tokenFile: '/run/token' } }, {}, NO_IDENTITY_FILES);
+    expect(configured.enrollment).toEqual({ server: 'orch.example:50052', tokenFile: '/run/token' });
+    const fromEnv = buildConfig({ ...minimal(dir), enrollment: { server: 'e:1', tokenFile: '/run/token' } }, { PHYSWATCH_ENROLLMENT_TOKEN: 'pwe_x' }, NO_IDENTITY_FILES);
+    expect(fromEnv.enrollment).toMatchObject({ server: 'e:1', token: 'pwe_x' });
+    expect(problemsOf(() => buildConfig({ ...minimal(dir), enrollment: { token: 'a', tokenFile: 'b' } }, {}, NO_IDENTITY_FILES))).toEqual([
+      'enrollment: token and tokenFile: give one, not both',
+    ]);
   });
 
   it('requires a backend and rejects unknown backend kinds', () => {

@@ -72,7 +72,15 @@ export function buildConfig(
   const raw: Record<string, unknown> = { ...fileContent };
   if ('logLevel' in raw) problems.push('logLevel: unknown key (set LOG_LEVEL in the environment)');
   const fromEnv = applyEnv(raw, env, problems);
+  if (env.PHYSWATCH_ENROLLMENT_TOKEN) {
+    const enrollment = typeof raw.enrollment === 'object' && raw.enrollment !== null ? raw.enrollment : {};
+    raw.enrollment = { ...enrollment, token: env.PHYSWATCH_ENROLLMENT_TOKEN, tokenFile: undefined };
+  }
   const parsed = configSchema.safeParse(raw);
+  if (parsed.success && !parsed.data.insecure && !parsed.data.tls) {
+    problems.push("tls.ca: required: the CA certificate (PEM path) that signed the orchestrator's gRPC server certificate (its PKI_DIR/ca/cert.pem), or insecure: true for a development orchestrator running GRPC_INSECURE");
+  }
+  if (parsed.success && parsed.data.insecure && parsed.data.tls) problems.push('insecure: cannot be combined with tls (plaintext has no certificates)');
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, fromEnv)));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
@@ -86,6 +94,7 @@ export function buildConfig(
     bootId,
     hostname: cfg.hostname ?? os.hostname(),
     configPath,
+    enrollment: { ...cfg.enrollment, server: cfg.enrollment.server ?? defaultEnrollServer(cfg.server) },
     backend:
       cfg.backend.kind === 'simulated'
         ? { ...cfg.backend, memoryFile: cfg.backend.memoryFile ?? path.join(cfg.stateDir, 'sim-memory') }
@@ -96,6 +105,11 @@ export function buildConfig(
           },
   };
   return deepFreeze(config);
+}
+
+/** The Enrollment port beside the stream port: same host, 50052. */
+function defaultEnrollServer(server: string): string {
+  return `${server.slice(0, server.lastIndexOf(':'))}:50052`;
 }
 
 export function loadConfigFile(file: string, env: Env = process.env, sources?: IdentitySources): AgentConfig {

@@ -12,6 +12,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 // could never be selected, so it is refused here rather than silently ignored there.
 const labelKey = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/, 'not a label key (letters, digits, "._/-", alphanumeric at both ends)');
 const labelValue = z.string().regex(/^[^\s,()=!]*$/, 'no spaces, commas, parentheses, "=" or "!"');
+const hostPort = z.string().regex(/^\S+:[0-9]{1,5}$/, 'must be host:port (no spaces)');
 // Same shape the orchestrator accepts for host ids in a watch's host list.
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
@@ -92,11 +93,27 @@ const kdump = z.strictObject({
 
 export const configSchema = z
   .strictObject({
-    server: z.string().regex(/^\S+$/, 'must be host:port (no spaces)').default('127.0.0.1:50051'),
+    server: hostPort.default('127.0.0.1:50051'),
+    /** Development only: plaintext to an orchestrator running GRPC_INSECURE, no certificate. */
+    insecure: z.boolean().default(false),
+    /** The CA the orchestrator's gRPC server certificate chains to (its PKI_DIR/ca/cert.pem unless given). */
     tls: z
-      .strictObject({ ca: z.string().min(1).optional(), cert: z.string().min(1).optional(), key: z.string().min(1).optional() })
-      .refine((tls) => (tls.cert === undefined) === (tls.key === undefined), 'cert and key go together (mTLS)')
+      .strictObject({
+        ca: z.string({ error: "required: the CA certificate (PEM path) that signed the orchestrator's gRPC server certificate" }).min(1),
+        /** The name the server certificate carries, when `server` is an address it does not name. */
+        serverName: z.string().min(1).optional(),
+      })
       .optional(),
+    /** How a host without a certificate gets one; the certificate is kept in <stateDir>/identity. */
+    enrollment: z
+      .strictObject({
+        /** Default: the host of `server`, port 50052. */
+        server: hostPort.optional(),
+        token: z.string().min(1).optional(),
+        tokenFile: z.string().min(1).optional(),
+      })
+      .refine((e) => e.token === undefined || e.tokenFile === undefined, 'token and tokenFile: give one, not both')
+      .default({}),
     hostId: z.string().regex(HOST_ID, 'must start with a letter or digit; letters, digits, ".", "_", ":", "-"; at most 128').optional(),
     bootId: z.string().regex(/^\S{1,128}$/, 'must be 1 to 128 characters without spaces').optional(),
     hostname: z.string().min(1).optional(),
@@ -121,6 +138,7 @@ export const configSchema = z
   });
 
 type Parsed = z.output<typeof configSchema>;
+export type EnrollmentConfig = Parsed['enrollment'] & { server: string };
 export type CorruptionStep = z.output<typeof corruptionStep>;
 export type SimulatedBackendConfig = Omit<z.output<typeof simulatedBackend>, 'memoryFile'> & { memoryFile: string };
 /** `load` defaults to insmod when a path is given, else modprobe; `watchFile` lives in stateDir. */
@@ -134,7 +152,8 @@ export type TlsConfig = NonNullable<Parsed['tls']>;
 
 /** The validated configuration, with identity resolved; frozen before anyone sees it. */
 export type AgentConfig = Readonly<
-  Omit<Parsed, 'hostId' | 'bootId' | 'hostname' | 'backend'> & {
+  Omit<Parsed, 'hostId' | 'bootId' | 'hostname' | 'backend' | 'enrollment'> & {
+    enrollment: EnrollmentConfig;
     hostId: string;
     bootId: string;
     hostname: string;

@@ -1,14 +1,17 @@
-/** Channel credentials from the `tls` config: absent = plaintext (warned), ca = TLS, + cert/key = mTLS. */
+/**
+ * Channel credentials for the stream: mutual TLS with the enrolled identity (the server
+ * checked against tls.ca), or plaintext when the config says `insecure` (warned on every use).
+ */
 import * as fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { TlsConfig } from '../config/schema';
+import type { AgentConfig } from '../config/schema';
+import type { AgentIdentity } from '../enrollment/enroll';
 
-export function channelCredentials(tls: TlsConfig | undefined, log: Logger): grpc.ChannelCredentials {
-  if (!tls) {
-    log.warn('no tls configured: talking to the orchestrator in plaintext');
+export function channelCredentials(config: AgentConfig, identity: AgentIdentity | null, log: Logger): grpc.ChannelCredentials {
+  if (config.insecure || !config.tls || !identity) {
+    log.warn('insecure: talking to the orchestrator in plaintext, without a certificate (development only)');
     return grpc.credentials.createInsecure();
   }
-  const read = (file: string | undefined): Buffer | null => (file === undefined ? null : fs.readFileSync(file));
-  return grpc.credentials.createSsl(read(tls.ca), read(tls.key), read(tls.cert));
+  return grpc.credentials.createSsl(fs.readFileSync(config.tls.ca), Buffer.from(identity.keyPem), Buffer.from(identity.cert.pem));
 }

@@ -18,7 +18,9 @@ type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
 
 export interface ConnectionOptions {
   server: string;
-  credentials: grpc.ChannelCredentials;
+  /** Asked before each stream: a renewed certificate is presented from the next connection on. */
+  credentials: () => grpc.ChannelCredentials;
+  channelOptions?: grpc.ChannelOptions;
   reconnect: { initialMs: number; maxMs: number };
   /** Built per stream so it always carries current capabilities. */
   hello: () => Hello;
@@ -38,7 +40,8 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 const CLOSE_GRACE_MS = 1000;
 
 export class GatewayConnection {
-  private readonly client: AgentGatewayClient;
+  private client: AgentGatewayClient;
+  private clientCredentials: grpc.ChannelCredentials;
   private readonly backoff: Backoff;
   private stream: Stream | undefined;
   private connectedAt = 0;
@@ -47,8 +50,8 @@ export class GatewayConnection {
   private closing = false;
 
   constructor(private readonly options: ConnectionOptions) {
-    const { AgentGateway } = loadPhyswatchProto();
-    this.client = new AgentGateway(options.server, options.credentials, CHANNEL_OPTIONS);
+    this.clientCredentials = options.credentials();
+    this.client = this.newClient(this.clientCredentials);
     this.backoff = new Backoff(options.reconnect.initialMs, options.reconnect.maxMs);
   }
 
@@ -106,17 +109,28 @@ export class GatewayConnection {
     this.client.close();
   }
 
+  private newClient(credentials: grpc.ChannelCredentials): AgentGatewayClient {
+    const { AgentGateway } = loadPhyswatchProto();
+    return new AgentGateway(this.options.server, credentials, { ...CHANNEL_OPTIONS, ...this.options.channelOptions });
+  }
+
   private open(): void {
     if (this.closing) return;
+    const credentials = this.options.credentials();
+    if (credentials !== this.clientCredentials) {
+      this.client.close();
+      this.clientCredentials = credentials;
+      this.client = this.newClient(credentials);
+    }
     const metadata = new grpc.Metadata();
     for (const [key, value] of Object.entries(this.options.metadata ?? {})) metadata.set(key, value);
     const stream = this.client.Connect(metadata);
     const epoch = ++this.epoch;
     let ended = false;
-    const end = (reason: string): void => {
+    const end = (reason: string, code?: grpc.status): void => {
       if (ended) return;
       ended = true;
-      this.lost(stream, reason);
+      this.lost(stream, reason, code);
     };
     let heard = false;
     stream.on('data', (message: ControlMessage__Output) => {
@@ -127,8 +141,8 @@ export class GatewayConnection {
       }
       this.options.onMessage(message);
     });
-    stream.on('error', (err: grpc.ServiceError) => end(`${grpc.status[err.code] ?? err.code}: ${err.details || err.message}`));
-    stream.on('status', (status: grpc.StatusObject) => end(`${grpc.status[status.code]}: ${status.details}`));
+    stream.on('error', (err: grpc.ServiceError) => end(`${grpc.status[err.code] ?? err.code}: ${err.details || err.message}`, err.code));
+    stream.on('status', (status: grpc.StatusObject) => end(`${grpc.status[status.code]}: ${status.details}`, status.code));
     stream.on('end', () => end('server ended the stream'));
 
     this.stream = stream;
@@ -139,15 +153,21 @@ export class GatewayConnection {
     this.options.onConnected(epoch);
   }
 
-  private lost(stream: Stream, reason: string): void {
+  private lost(stream: Stream, reason: string, code?: grpc.status): void {
     if (this.stream !== stream) return;
     this.stream = undefined;
     stream.cancel();
     if (this.closing) return;
     // A stream that lasted counts as a healthy server: start the backoff over.
     if (Date.now() - this.connectedAt >= this.options.reconnect.maxMs) this.backoff.reset();
-    const delayMs = this.backoff.next();
-    this.options.log.warn({ reason, delayMs }, 'stream lost, reconnecting');
+    // Refused for who we are (revoked, not enrolled): nothing changes by asking fast, so ask slowly.
+    const refused = code === grpc.status.PERMISSION_DENIED || code === grpc.status.UNAUTHENTICATED;
+    const delayMs = refused ? this.options.reconnect.maxMs : this.backoff.next();
+    if (refused) {
+      const hint = 'if it was revoked: remove <stateDir>/identity/cert.pem and restart with a new enrollment token';
+      this.options.log.error({ reason, delayMs, hint }, 'the orchestrator refused this host');
+    }
+    else this.options.log.warn({ reason, delayMs }, 'stream lost, reconnecting');
     this.options.onDisconnected(reason);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;

@@ -45,6 +45,8 @@ export const NO_IDENTITY_FILES = { machineIdPath: '/nonexistent/machine-id', boo
 export function agentConfigInput(stateDir: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     server: '127.0.0.1:1',
+    // The test double of the orchestrator is plaintext unless a test gives tls.
+    insecure: overrides.tls === undefined,
     hostId: 'test-host',
     bootId: 'boot-a',
     stateDir,

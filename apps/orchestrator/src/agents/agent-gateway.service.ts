@@ -13,6 +13,8 @@ import { PlacementService } from '../watches/placement.service';
 import { AgentProtocolError } from '../common/errors';
 import { AgentCall, AgentSession, errorStatus, SessionHandler } from './agent-session';
 import { checkHello, fromWireStates } from './agent-wire';
+import { AgentIdentityService } from '../enrollment/agent-identity.service';
+import { EnrollmentService } from '../enrollment/enrollment.service';
 import { DesiredStateService } from './desired-state.service';
 import { StateRecorder } from './state-recorder';
 
@@ -37,6 +39,8 @@ export class AgentGatewayService implements SessionHandler {
     private readonly states: StateRecorder,
     private readonly kdump: KdumpJobsHandler,
     private readonly vmcores: VmcoreIngestService,
+    private readonly identity: AgentIdentityService,
+    private readonly enrollment: EnrollmentService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     bus.subscribe((event) => this.track(this.onDesiredEvent(event)));
@@ -84,6 +88,12 @@ export class AgentGatewayService implements SessionHandler {
         await this.ingest.exhaust(recoveredWatchIds);
         return;
       }
+      case 'renew_certificate': {
+        // The new certificate is for the identity this stream proved, whatever the CSR asks.
+        const certificate = await this.enrollment.renew(hostId, message.renew_certificate!.csr_pem, session.peer);
+        session.sendOnce({ certificate });
+        return;
+      }
       case 'hello':
         throw new AgentProtocolError('Hello was already received on this stream');
       default:
@@ -92,7 +102,9 @@ export class AgentGatewayService implements SessionHandler {
   }
 
   private async hello(session: AgentSession, hello: Hello__Output): Promise<void> {
-    const hostId = hello.host_id;
+    // Who this stream is comes from its verified certificate; a Hello naming another host is refused.
+    const { hostId } = await this.identity.admit(session.peerCertificate, session.peer, hello);
+    if (session.isClosed) return;
     session.hostId = hostId;
     session.bootId = hello.boot_id;
     const older = this.byHost.get(hostId);
@@ -131,7 +143,7 @@ export class AgentGatewayService implements SessionHandler {
   onError(session: AgentSession, err: unknown): void {
     const { code, details } = errorStatus(err);
     const log = { hostId: session.hostId, bootId: session.bootId, peer: session.peer, details };
-    if (code === status.INVALID_ARGUMENT) this.logger.warn(log, 'agent stream rejected');
+    if (code === status.INVALID_ARGUMENT || code === status.PERMISSION_DENIED || code === status.UNAUTHENTICATED) this.logger.warn(log, 'agent stream rejected');
     else this.logger.error({ ...log, err }, 'agent message failed');
     session.fail(code, details);
   }
@@ -150,6 +162,14 @@ export class AgentGatewayService implements SessionHandler {
   }
 
   private async onDesiredEvent(event: DesiredEvent): Promise<void> {
+    if (event.kind === 'revoked') {
+      const local = this.byHost.get(event.hostId);
+      if (local) {
+        local.fail(status.PERMISSION_DENIED, `host "${event.hostId}" was revoked: it cannot connect until it is enrolled again`);
+        this.logger.warn({ hostId: event.hostId, peer: local.peer }, 'revoked host: stream closed');
+      }
+      return;
+    }
     if (event.kind === 'connected') {
       const local = this.byHost.get(event.hostId);
       if (local && local.connectionId !== event.connectionId) local.fail(status.ABORTED, `superseded by a newer stream for host ${event.hostId}`);

@@ -3,6 +3,7 @@ import { status } from '@grpc/grpc-js';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { AgentMessage__Output, ControlMessage, DesiredState } from '@physwatch/proto';
 import { AgentProtocolError } from '../common/errors';
+import { IdentityRefusal } from '../enrollment/identity-errors';
 import { ControlWriter, ControlWriterHooks, OneOffMessage } from './control-writer';
 
 export type AgentCall = ServerDuplexStream<AgentMessage__Output, ControlMessage>;
@@ -25,6 +26,8 @@ export interface SessionHandler {
 export class AgentSession {
   readonly connectionId = randomUUID();
   readonly peer: string;
+  /** The client certificate TLS verified (DER); null on a plaintext (GRPC_INSECURE) stream. */
+  readonly peerCertificate: Buffer | null;
   hostId: string | null = null;
   bootId: string | null = null;
   private lastSentGeneration = -1n;
@@ -41,6 +44,7 @@ export class AgentSession {
     hooks: Omit<ControlWriterHooks, 'onDrained'>,
   ) {
     this.peer = call.getPeer();
+    this.peerCertificate = call.getAuthContext().sslPeerCertificate?.raw ?? null;
     this.writer = new ControlWriter(call, { ...hooks, onDrained: () => this.maybeResume() });
     call.on('data', (message: AgentMessage__Output) => this.enqueue(message));
     call.on('end', () => {
@@ -141,5 +145,6 @@ export class AgentSession {
 
 export function errorStatus(err: unknown): { code: status; details: string } {
   if (err instanceof AgentProtocolError) return { code: status.INVALID_ARGUMENT, details: (err as Error).message };
+  if (err instanceof IdentityRefusal) return { code: err.code, details: err.message };
   return { code: status.INTERNAL, details: 'the orchestrator failed to handle a message; it will be re-sent after reconnect' };
 }

@@ -1,7 +1,7 @@
 import type { ControlMessage, DesiredState } from '@physwatch/proto';
 
 /** Messages that are sent once each, in order: never replaced by a newer one. */
-export type OneOffMessage = Pick<ControlMessage, 'crash_request'> | Pick<ControlMessage, 'vmcore_ack'>;
+export type OneOffMessage = Pick<ControlMessage, 'crash_request'> | Pick<ControlMessage, 'vmcore_ack'> | Pick<ControlMessage, 'certificate'>;
 
 /** The writable half of an agent stream, as far as the writer needs it. */
 export interface ControlSink {

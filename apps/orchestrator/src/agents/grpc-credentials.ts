@@ -1,12 +1,21 @@
-import { readFileSync } from 'node:fs';
 import { ServerCredentials } from '@grpc/grpc-js';
-import type { OrchestratorConfig } from '../config/config';
+import type { AgentPki } from '../enrollment/agent-pki';
 
-/** Plaintext, TLS, or mTLS (a CA set means every agent must present a certificate it signed). */
-export function serverCredentials(tls: OrchestratorConfig['grpc']['tls']): ServerCredentials {
-  if (!tls) return ServerCredentials.createInsecure();
-  const ca = tls.caPath ? readFileSync(tls.caPath) : null;
-  return ServerCredentials.createSsl(ca, [{ cert_chain: readFileSync(tls.certPath), private_key: readFileSync(tls.keyPath) }], ca !== null);
+/**
+ * AgentGateway: mutual TLS. The handshake itself refuses a client without a certificate
+ * signed by the agent CA, so an unenrolled peer never reaches a handler.
+ */
+export function gatewayCredentials(pki: AgentPki): ServerCredentials {
+  return ServerCredentials.createSsl(Buffer.from(pki.ca.certPem), [serverPair(pki)], true);
+}
+
+/** Enrollment: TLS that authenticates the server only (the agent has no certificate yet; its token authorizes). */
+export function enrollmentCredentials(pki: AgentPki): ServerCredentials {
+  return ServerCredentials.createSsl(null, [serverPair(pki)], false);
+}
+
+function serverPair(pki: AgentPki): { cert_chain: Buffer; private_key: Buffer } {
+  return { cert_chain: Buffer.from(pki.server.certPem), private_key: Buffer.from(pki.server.keyPem) };
 }
 
 export function bindAddress(host: string, port: number): string {

@@ -12,9 +12,9 @@ export interface NewTokenSecret {
   hash: string;
 }
 
-/** `pw_<8 hex public id>_<32 random bytes, base64url>`. */
-export function newTokenSecret(): NewTokenSecret {
-  const prefix = `${TOKEN_PREFIX}${randomBytes(4).toString('hex')}`;
+/** `pw_<8 hex public id>_<32 random bytes, base64url>`; enrollment tokens start with `pwe_` instead. */
+export function newTokenSecret(kind: string = TOKEN_PREFIX): NewTokenSecret {
+  const prefix = `${kind}${randomBytes(4).toString('hex')}`;
   const token = `${prefix}_${randomBytes(32).toString('base64url')}`;
   return { token, prefix, hash: hashToken(token) };
 }

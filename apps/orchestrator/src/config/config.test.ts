@@ -11,7 +11,8 @@ describe('loadConfig', () => {
       databaseSchema: DEFAULTS.DATABASE_SCHEMA,
       redisUrl: minimal.REDIS_URL,
       http: { host: '0.0.0.0', port: 8080 },
-      grpc: { host: '0.0.0.0', port: 50051, tls: null },
+      grpc: { host: '0.0.0.0', port: 50051, enrollPort: 50052, insecure: false },
+      pki: { dir: '/var/lib/physwatch/pki', ca: null, server: null, serverNames: ['localhost', '127.0.0.1'], agentCertTtlMs: 2_592_000_000 },
       hostOfflineAfterMs: 30_000,
       schedulerTickMs: 1_000,
       kdump: {
@@ -57,11 +58,31 @@ describe('loadConfig', () => {
     expect(message).not.toContain('short-secret');
   });
 
-  it('reads ports 0 (pick a free one) and TLS with a CA as mTLS', () => {
-    // Any readable files will do: the config checks they can be read, gRPC parses them.
-    const config = loadConfig({ ...minimal, HTTP_PORT: '0', GRPC_PORT: '0', GRPC_TLS_CERT: __filename, GRPC_TLS_KEY: __filename, GRPC_TLS_CA: __filename });
+  it('reads ports 0 (pick a free one), a given agent CA and server certificate, and the server names', () => {
+    // Any readable files will do: the config checks they can be read, the PKI loader parses them.
+    const config = loadConfig({
+      ...minimal, HTTP_PORT: '0', GRPC_PORT: '0', ENROLL_PORT: '0', GRPC_TLS_CERT: __filename, GRPC_TLS_KEY: __filename,
+      AGENT_CA_CERT: __filename, AGENT_CA_KEY: __filename, GRPC_TLS_SERVER_NAMES: 'orchestrator,10.0.0.5', AGENT_CERT_TTL_MS: '86400000',
+    });
     expect(config.http.port).toBe(0);
-    expect(config.grpc).toEqual({ host: '0.0.0.0', port: 0, tls: { certPath: __filename, keyPath: __filename, caPath: __filename } });
+    expect(config.grpc).toEqual({ host: '0.0.0.0', port: 0, enrollPort: 0, insecure: false });
+    expect(config.pki).toEqual({
+      dir: '/var/lib/physwatch/pki',
+      ca: { certPath: __filename, keyPath: __filename },
+      server: { certPath: __filename, keyPath: __filename },
+      serverNames: ['orchestrator', '10.0.0.5'],
+      agentCertTtlMs: 86_400_000,
+    });
+  });
+
+  it('takes plaintext only with GRPC_INSECURE, never together with certificates, and refuses the retired GRPC_TLS_CA', () => {
+    expect(loadConfig({ ...minimal, GRPC_INSECURE: 'true' }).grpc.insecure).toBe(true);
+    expect(() => loadConfig({ ...minimal, GRPC_INSECURE: 'true', GRPC_TLS_CERT: __filename, GRPC_TLS_KEY: __filename })).toThrow(
+      'GRPC_TLS_CERT: cannot be combined with GRPC_INSECURE',
+    );
+    expect(() => loadConfig({ ...minimal, GRPC_TLS_CA: __filename })).toThrow('GRPC_TLS_CA: no longer read');
+    expect(() => loadConfig({ ...minimal, AGENT_CA_CERT: __filename })).toThrow('AGENT_CA_KEY: AGENT_CA_CERT and AGENT_CA_KEY go together');
+    expect(() => loadConfig({ ...minimal, AGENT_CERT_TTL_MS: '500' })).toThrow('AGENT_CERT_TTL_MS: must be at least 10000');
   });
 
   it('names TLS files it cannot read', () => {

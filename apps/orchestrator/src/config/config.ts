@@ -20,6 +20,20 @@ export interface KdumpConfig {
   readonly collectTimeoutMs: number;
 }
 
+/** Where the agent CA and the gRPC server certificate come from (docs/contracts.md, "Agent identity"). */
+export interface PkiConfig {
+  /** PKI_DIR: what is not given as files is generated here at first start (ca/, server/). */
+  readonly dir: string;
+  /** AGENT_CA_CERT + AGENT_CA_KEY: the CA that signs agent certificates; null: PKI_DIR/ca. */
+  readonly ca: { readonly certPath: string; readonly keyPath: string } | null;
+  /** GRPC_TLS_CERT + GRPC_TLS_KEY: the gRPC server certificate; null: PKI_DIR/server, signed by the agent CA. */
+  readonly server: { readonly certPath: string; readonly keyPath: string } | null;
+  /** GRPC_TLS_SERVER_NAMES: DNS names and IP addresses a generated server certificate is valid for. */
+  readonly serverNames: readonly string[];
+  /** AGENT_CERT_TTL_MS: lifetime of an issued agent certificate (agents renew at two thirds). */
+  readonly agentCertTtlMs: number;
+}
+
 /** Everything the orchestrator reads from its environment, validated once at start. */
 export interface OrchestratorConfig {
   readonly databaseUrl: string;
@@ -28,10 +42,14 @@ export interface OrchestratorConfig {
   readonly http: { readonly host: string; readonly port: number };
   readonly grpc: {
     readonly host: string;
+    /** AgentGateway: mutual TLS (a certificate issued by enrollment), or plaintext when insecure. */
     readonly port: number;
-    /** null: plaintext. caPath set: clients must present a certificate signed by it (mTLS). */
-    readonly tls: { readonly certPath: string; readonly keyPath: string; readonly caPath: string | null } | null;
+    /** Enrollment: TLS that authenticates the server only; the enrollment token authorizes. */
+    readonly enrollPort: number;
+    /** GRPC_INSECURE: plaintext, identity taken from Hello, a warning on every connection. Development only. */
+    readonly insecure: boolean;
   };
+  readonly pki: PkiConfig;
   readonly hostOfflineAfterMs: number;
   /** How often the scheduler leader recomputes (canary soak, offline hosts, start times). */
   readonly schedulerTickMs: number;
@@ -65,6 +83,11 @@ export const DEFAULTS = {
   HTTP_PORT: 8080,
   GRPC_HOST: '0.0.0.0',
   GRPC_PORT: 50051,
+  ENROLL_PORT: 50052,
+  GRPC_INSECURE: false,
+  PKI_DIR: '/var/lib/physwatch/pki',
+  GRPC_TLS_SERVER_NAMES: 'localhost,127.0.0.1',
+  AGENT_CERT_TTL_MS: 2_592_000_000,
   HOST_OFFLINE_AFTER_MS: 30_000,
   SCHEDULER_TICK_MS: 1_000,
   KDUMP_BUDGETS: '[{"selector":"","max_concurrent":1,"max_per_hour":4}]',
@@ -129,9 +152,18 @@ const ENV = z
     HTTP_PORT: port.default(DEFAULTS.HTTP_PORT),
     GRPC_HOST: z.string().min(1).default(DEFAULTS.GRPC_HOST),
     GRPC_PORT: port.default(DEFAULTS.GRPC_PORT),
+    ENROLL_PORT: port.default(DEFAULTS.ENROLL_PORT),
+    GRPC_INSECURE: z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1').default(DEFAULTS.GRPC_INSECURE),
+    PKI_DIR: z.string().min(1, 'must be a directory path').default(DEFAULTS.PKI_DIR),
+    AGENT_CA_CERT: optionalPath,
+    AGENT_CA_KEY: optionalPath,
     GRPC_TLS_CERT: optionalPath,
     GRPC_TLS_KEY: optionalPath,
-    GRPC_TLS_CA: optionalPath,
+    GRPC_TLS_SERVER_NAMES: z
+      .string()
+      .regex(/^[A-Za-z0-9.:*-]+(,[A-Za-z0-9.:*-]+)*$/, 'must be a comma-separated list of DNS names and IP addresses')
+      .default(DEFAULTS.GRPC_TLS_SERVER_NAMES),
+    AGENT_CERT_TTL_MS: millis(10_000).max(31_622_400_000, 'must be at most a year (31622400000)').default(DEFAULTS.AGENT_CERT_TTL_MS),
     HOST_OFFLINE_AFTER_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(1000, 'must be at least 1000').default(DEFAULTS.HOST_OFFLINE_AFTER_MS),
     SCHEDULER_TICK_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(50, 'must be at least 50').default(DEFAULTS.SCHEDULER_TICK_MS),
     KDUMP_BUDGETS: kdumpBudgets.prefault(DEFAULTS.KDUMP_BUDGETS),
@@ -156,14 +188,15 @@ const ENV = z
 // bad, and one error must still name every bad key.
 function crossCheck(env: Record<string, string>): string[] {
   const problems: string[] = [];
-  if (Boolean(env.GRPC_TLS_CERT) !== Boolean(env.GRPC_TLS_KEY)) {
-    const missing = env.GRPC_TLS_CERT ? 'GRPC_TLS_KEY' : 'GRPC_TLS_CERT';
-    problems.push(`${missing}: GRPC_TLS_CERT and GRPC_TLS_KEY go together`);
+  for (const [a, b] of [['GRPC_TLS_CERT', 'GRPC_TLS_KEY'], ['AGENT_CA_CERT', 'AGENT_CA_KEY']]) {
+    if (Boolean(env[a]) !== Boolean(env[b])) problems.push(`${env[a] ? b : a}: ${a} and ${b} go together`);
   }
-  if (env.GRPC_TLS_CA && !env.GRPC_TLS_CERT) {
-    problems.push('GRPC_TLS_CA: requires GRPC_TLS_CERT and GRPC_TLS_KEY (mTLS needs a server certificate)');
+  if (env.GRPC_TLS_CA) problems.push('GRPC_TLS_CA: no longer read: agents present certificates issued by enrollment, signed by AGENT_CA_CERT (or PKI_DIR/ca)');
+  const insecure = env.GRPC_INSECURE === 'true' || env.GRPC_INSECURE === '1';
+  if (insecure) {
+    for (const key of ['GRPC_TLS_CERT', 'AGENT_CA_CERT']) if (env[key]) problems.push(`${key}: cannot be combined with GRPC_INSECURE (plaintext has no certificates)`);
   }
-  for (const key of ['GRPC_TLS_CERT', 'GRPC_TLS_KEY', 'GRPC_TLS_CA']) {
+  for (const key of ['GRPC_TLS_CERT', 'GRPC_TLS_KEY', 'AGENT_CA_CERT', 'AGENT_CA_KEY']) {
     if (!env[key]) continue;
     try {
       accessSync(env[key], constants.R_OK);
@@ -196,10 +229,13 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
     databaseSchema: e.DATABASE_SCHEMA,
     redisUrl: e.REDIS_URL,
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
-    grpc: {
-      host: e.GRPC_HOST,
-      port: e.GRPC_PORT,
-      tls: e.GRPC_TLS_CERT && e.GRPC_TLS_KEY ? { certPath: e.GRPC_TLS_CERT, keyPath: e.GRPC_TLS_KEY, caPath: e.GRPC_TLS_CA ?? null } : null,
+    grpc: { host: e.GRPC_HOST, port: e.GRPC_PORT, enrollPort: e.ENROLL_PORT, insecure: e.GRPC_INSECURE },
+    pki: {
+      dir: e.PKI_DIR,
+      ca: e.AGENT_CA_CERT && e.AGENT_CA_KEY ? { certPath: e.AGENT_CA_CERT, keyPath: e.AGENT_CA_KEY } : null,
+      server: e.GRPC_TLS_CERT && e.GRPC_TLS_KEY ? { certPath: e.GRPC_TLS_CERT, keyPath: e.GRPC_TLS_KEY } : null,
+      serverNames: e.GRPC_TLS_SERVER_NAMES.split(','),
+      agentCertTtlMs: e.AGENT_CERT_TTL_MS,
     },
     hostOfflineAfterMs: e.HOST_OFFLINE_AFTER_MS,
     schedulerTickMs: e.SCHEDULER_TICK_MS,

@@ -8,6 +8,8 @@ export type DesiredEvent =
   | { kind: 'hosts'; hostIds: string[] }
   /** A host's newest stream; replicas holding an older one for it end theirs. */
   | { kind: 'connected'; hostId: string; connectionId: string }
+  /** An admin revoked the host: the replica holding its stream closes it at once. */
+  | { kind: 'revoked'; hostId: string }
   /** A kdump job asks the host to crash: the replica holding its stream sends the CrashRequest. */
   | { kind: 'crash'; hostId: string; request: CrashRequestEvent };
 
@@ -35,6 +37,7 @@ export function decodeDesiredEvent(payload: string): DesiredEvent | null {
     if (value.kind === 'connected' && typeof value.hostId === 'string' && typeof value.connectionId === 'string') {
       return { kind: 'connected', hostId: value.hostId, connectionId: value.connectionId };
     }
+    if (value.kind === 'revoked' && typeof value.hostId === 'string') return { kind: 'revoked', hostId: value.hostId };
     if (value.kind === 'crash' && typeof value.hostId === 'string' && isCrashRequest(value.request)) {
       const { request_id, boot_id, watch_id, hit_id } = value.request;
       return { kind: 'crash', hostId: value.hostId, request: { request_id, boot_id, watch_id, hit_id } };

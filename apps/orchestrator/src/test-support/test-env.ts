@@ -1,4 +1,6 @@
-// Test-only: the orchestrator environment for a test run: real services, its own schema, ports 0.
+// Test-only: the orchestrator environment for a test run: real services, its own schema, ports 0,
+// and plaintext gRPC (GRPC_INSECURE): these tests drive the gateway with an in-process client
+// that has no certificate; identity over mTLS is covered end to end (tests/e2e/identity.test.ts).
 import { testAdminToken, testDatabaseUrl, testRedisUrl } from '../../../../tests/support/env';
 
 export function testEnv(schema: string): Record<string, string> {
@@ -10,6 +12,7 @@ export function testEnv(schema: string): Record<string, string> {
     HTTP_PORT: '0',
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: '0',
+    GRPC_INSECURE: 'true',
     PHYSWATCH_ADMIN_TOKEN: testAdminToken(schema),
   };
 }
