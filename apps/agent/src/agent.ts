@@ -130,7 +130,7 @@ export class Agent {
       credentials: () => (config.insecure ? channelCredentials(config, null, log) : credentials),
       channelOptions: tlsChannelOptions(config),
       reconnect: config.reconnect,
-      hello: () => this.hello(backend),
+      hello: () => this.hello(backend, spool),
       metadata: { 'x-physwatch-host-id': config.hostId },
       log,
       onConnected: () => {
@@ -182,7 +182,7 @@ export class Agent {
     connection.start();
   }
 
-  private hello(backend: WatchBackend): Hello {
+  private hello(backend: WatchBackend, spool: Spool): Hello {
     const { config } = this;
     return {
       host_id: config.hostId,
@@ -198,6 +198,7 @@ export class Agent {
         crash_allowed: config.kdump.allowCrash,
         policy_source: config.configPath,
       },
+      spooled_boot_ids: spool.earlierBoots(),
     };
   }
 

@@ -124,6 +124,18 @@ export class AssignmentsRepository {
     return rows;
   }
 
+  /**
+   * Of `watchIds`, those that are or were placed on the host: assignment rows are never
+   * deleted (a watch that ended is 'removed'), so they are the placement history.
+   */
+  async everPlaced(hostId: string, watchIds: readonly string[]): Promise<Set<string>> {
+    const { rows } = await this.db.query<{ watchId: string }>(
+      `select watch_id::text as "watchId" from assignments where host_id = $1 and watch_id = any($2::bigint[])`,
+      [hostId, watchIds],
+    );
+    return new Set(rows.map((r) => r.watchId));
+  }
+
   /** Hosts holding any assignment (removed ones included) of the watch. */
   async hostsOfWatch(watchId: string): Promise<string[]> {
     const { rows } = await this.db.query<{ hostId: string }>(

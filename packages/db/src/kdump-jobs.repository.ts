@@ -136,7 +136,7 @@ export class KdumpJobsRepository {
   /** Jobs in a crash now, or triggered within the last `windowMs`: what crash budgets count. */
   async budgetUsage(windowMs: number): Promise<KdumpBudgetEntry[]> {
     const { rows } = await this.db.query<KdumpBudgetEntry>(
-      `select k.id, k.host_id as "hostId", h.labels, k.state, k.triggered_at as "triggeredAt"
+      `select k.id, k.host_id as "hostId", h.effective_labels as labels, k.state, k.triggered_at as "triggeredAt"
        from kdump_jobs k join hosts h on h.id = k.host_id
        where k.state in ('triggering', 'awaiting_reboot', 'collecting')
           or k.triggered_at > now() - make_interval(secs => $1::double precision / 1000)

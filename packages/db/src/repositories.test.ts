@@ -40,6 +40,30 @@ describe('HostsRepository', () => {
     expect([...bumped.keys()].sort()).toEqual(['n1', 'n2']);
     for (const host of before) expect(bumped.get(host.id)).toBe(String(BigInt(host.desiredGeneration) + 1n));
   });
+
+  it('keeps reported and operator labels apart; the operator wins a shared key where placement reads them', async () => {
+    await db.hosts.setOperatorLabels('n3', { env: 'prod', rack: 'r9' }, 'n3.example');
+    // Known before its first Hello (enrollment): never connected, no boot, labels in place.
+    expect(await db.hosts.get('n3', 30_000)).toMatchObject({ hostname: 'n3.example', bootId: '', connected: false, labels: { env: 'prod', rack: 'r9' } });
+    const merged = await db.hosts.upsertConnected(hostFacts('n3', { labels: { rack: 'r1', cpu: 'x' } }), 'c');
+    expect(merged.labels).toEqual({ env: 'prod', rack: 'r9', cpu: 'x' });
+    expect(await db.hosts.get('n3', 30_000)).toMatchObject({
+      labels: { env: 'prod', rack: 'r9', cpu: 'x' },
+      reportedLabels: { rack: 'r1', cpu: 'x' },
+      operatorLabels: { env: 'prod', rack: 'r9' },
+    });
+    expect((await db.hosts.listSchedulable(30_000)).find((h) => h.id === 'n3')?.labels).toEqual({ env: 'prod', rack: 'r9', cpu: 'x' });
+    expect((await db.hosts.listLabels()).find((h) => h.id === 'n3')?.labels.rack).toBe('r9');
+    await db.hosts.setOperatorLabels('n3', {});
+    expect((await db.hosts.get('n3', 30_000))!.labels).toEqual({ rack: 'r1', cpu: 'x' });
+  });
+
+  it('remembers every boot a host announced, and only for that host', async () => {
+    await db.hosts.upsertConnected(hostFacts('n4', { bootId: 'boot-a' }), 'c');
+    await db.hosts.upsertConnected(hostFacts('n4', { bootId: 'boot-c', spooledBootIds: ['boot-b'] }), 'c');
+    expect([...(await db.hosts.announcedBoots('n4', ['boot-a', 'boot-b', 'boot-c', 'boot-z']))].sort()).toEqual(['boot-a', 'boot-b', 'boot-c']);
+    expect((await db.hosts.announcedBoots('n1', ['boot-a'])).size).toBe(0);
+  });
 });
 
 describe('WatchesRepository and AssignmentsRepository', () => {
@@ -53,6 +77,7 @@ describe('WatchesRepository and AssignmentsRepository', () => {
     // placing again changes nothing
     expect(await db.assignments.assign([{ watchId: watch.id, hostId: 'p1' }])).toEqual([]);
     expect((await db.assignments.desiredWatches('p1')).map((w) => w.id)).toEqual([watch.id]);
+    expect([...(await db.assignments.everPlaced('p1', [watch.id, '999999']))]).toEqual([watch.id]);
 
     await db.assignments.recordStates('p1', '2', [
       { watchId: watch.id, phase: 'armed', resolvedPaddr: '44097536', memoryKind: 'ram', reason: '' },
@@ -74,6 +99,8 @@ describe('WatchesRepository and AssignmentsRepository', () => {
     expect(await db.watches.end(watch.id, 'stopped')).toBe(true);
     expect(await db.watches.end(watch.id, 'expired')).toBe(false);
     expect(await db.assignments.markRemoved(watch.id)).toEqual(['p1', 'p2']);
+    // Ended is still history: a hit of it sent late by a host it ran on is that host's.
+    expect([...(await db.assignments.everPlaced('p2', [watch.id]))]).toEqual([watch.id]);
     expect(await db.assignments.desiredWatches('p1')).toEqual([]);
     expect(await db.assignments.hostsOfWatch(watch.id)).toEqual(['p1', 'p2']);
     expect((await db.watches.get(watch.id))!.state).toBe('stopped');

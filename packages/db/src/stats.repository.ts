@@ -82,7 +82,7 @@ export class StatsRepository {
          union
          select host_id from hit_counts_host where watch_id = $1::bigint
        )
-       select p.host_id as "hostId", h.labels ->> $2 as value, coalesce(c.hits, 0)::text as hits, c.last_hit_at as "lastHitAt"
+       select p.host_id as "hostId", h.effective_labels ->> $2 as value, coalesce(c.hits, 0)::text as hits, c.last_hit_at as "lastHitAt"
        from placed p
        left join hosts h on h.id = p.host_id
        left join hit_counts_host c on c.watch_id = $1::bigint and c.host_id = p.host_id
@@ -95,7 +95,7 @@ export class StatsRepository {
   /** The label keys set on any host the watch was placed on: what else it can be grouped by. */
   async watchLabelKeys(watchId: string): Promise<string[]> {
     const { rows } = await this.db.query<{ key: string }>(
-      `select distinct jsonb_object_keys(h.labels) as key
+      `select distinct jsonb_object_keys(h.effective_labels) as key
        from assignments a join hosts h on h.id = a.host_id
        where a.watch_id = $1::bigint
        order by 1`,

@@ -9,6 +9,7 @@ export type { Capabilities, Capabilities__Output } from './generated/physwatch/v
 export type { Heartbeat, Heartbeat__Output } from './generated/physwatch/v1/Heartbeat';
 export type { Hit, Hit__Output } from './generated/physwatch/v1/Hit';
 export type { HitAck, HitAck__Output } from './generated/physwatch/v1/HitAck';
+export type { RejectedHit, RejectedHit__Output } from './generated/physwatch/v1/RejectedHit';
 export type { HitBatch, HitBatch__Output } from './generated/physwatch/v1/HitBatch';
 export type { WatchSpec as WireWatchSpec, WatchSpec__Output as WireWatchSpec__Output } from './generated/physwatch/v1/WatchSpec';
 export type { WatchState, WatchState__Output } from './generated/physwatch/v1/WatchState';

@@ -39,7 +39,7 @@ describe('vmcore reporter', () => {
     await expect.poll(() => sent.length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
     expect(sent.every((r) => r.path === dump.dump && r.dump_level === 1)).toBe(true);
 
-    reporters[0].acknowledged({ path: dump.dump, vmcore_id: '3' });
+    reporters[0].acknowledged({ path: dump.dump, vmcore_id: '3', rejected_reason: '' });
     expect(JSON.parse(fs.readFileSync(ackedFile(stateDir), 'utf8'))).toEqual([dump.dump]);
     await new Promise((resolve) => setTimeout(resolve, 150));
     const afterAck = sent.length;

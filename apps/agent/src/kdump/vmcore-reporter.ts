@@ -55,6 +55,7 @@ export class VmcoreReporter {
     void this.scanning.run();
   }
 
+  /** Stored, or rejected (rejected_reason: it never will be): either way the report is not sent again. */
   acknowledged(ack: VmcoreAck): void {
     if (this.acked.has(ack.path)) return;
     this.acked.add(ack.path);
@@ -65,7 +66,8 @@ export class VmcoreReporter {
       // Kept in memory; after a restart the report goes out once more and is acked again.
       this.options.log.error({ err, path: ack.path }, 'cannot save the vmcore ack');
     }
-    this.options.log.info({ path: ack.path, vmcoreId: ack.vmcore_id }, 'vmcore acked');
+    if (ack.rejected_reason) this.options.log.warn({ path: ack.path, reason: ack.rejected_reason }, 'vmcore report rejected by the orchestrator; not sent again');
+    else this.options.log.info({ path: ack.path, vmcoreId: ack.vmcore_id }, 'vmcore acked');
   }
 
   async stop(): Promise<void> {

@@ -56,7 +56,20 @@ export class HitRelay {
     void this.sending.run();
   }
 
+  /**
+   * The orchestrator stored every hit of the boot up to `up_to_seq` except those it names as
+   * rejected (a watch not placed here, a boot it never heard of, a field it cannot store):
+   * those will never be stored, so they leave the spool with this ack (which covers their
+   * seqs) and one line each, instead of being re-sent forever.
+   */
   acked(ack: HitAck__Output): void {
+    for (const rejected of ack.rejected) {
+      const hit = /^[0-9]+$/.test(rejected.seq) ? this.spool.find(ack.boot_id, BigInt(rejected.seq)) : undefined;
+      this.log.warn(
+        { bootId: ack.boot_id, seq: rejected.seq, watchId: hit?.watch_id, reason: rejected.reason },
+        'hit rejected by the orchestrator; dropped from the spool, never re-sent',
+      );
+    }
     const upTo = BigInt(ack.up_to_seq);
     const dropped = this.spool.ack(ack.boot_id, upTo);
     this.log.info({ bootId: ack.boot_id, seq: ack.up_to_seq, dropped, unacked: this.spool.unackedCount() }, 'hits acked');

@@ -80,8 +80,14 @@ describe('spool', () => {
     await spool.append([hit(9)]);
     expect(spool.unsent(new Map(), 10)).toMatchObject({ bootId: 'boot-old' });
     expect(spool.unsent(new Map([['boot-old', 2n]]), 10)).toMatchObject({ bootId: 'boot-new', hits: [{ seq: '1' }] });
+    // What Hello announces, and what a rejection's log line names.
+    expect(spool.earlierBoots()).toEqual(['boot-old']);
+    expect(spool.find('boot-old', 2n)?.seq).toBe('2');
+    expect(spool.find('boot-old', 3n)).toBeUndefined();
     spool.ack('boot-old', 2n);
     expect(spool.unackedCount()).toBe(1);
+    expect(spool.earlierBoots()).toEqual([]);
+    expect(spool.find('boot-old', 2n)).toBeUndefined();
   });
 
   it('batches at most `max` hits, continuing after what was sent', async () => {

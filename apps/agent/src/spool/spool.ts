@@ -97,6 +97,17 @@ export class Spool {
     });
   }
 
+  /** Earlier boots that still hold unacked hits: announced in Hello, so those hits may be stored. */
+  earlierBoots(): string[] {
+    return [...this.boots].filter(([id, boot]) => id !== this.bootId && boot.pending.size > 0).map(([id]) => id);
+  }
+
+  /** The unacked hit of `bootId` numbered `seq`, if the spool still holds it. */
+  find(bootId: string, seq: bigint): Hit | undefined {
+    const [entry] = this.boots.get(bootId)?.pending.after(seq - 1n, 1) ?? [];
+    return entry?.seq === seq ? entry.value : undefined;
+  }
+
   /** Drops every hit of `bootId` with seq <= upTo. Returns how many were dropped. */
   ack(bootId: string, upTo: bigint): number {
     const boot = this.boots.get(bootId);

@@ -33,7 +33,8 @@ describe('AgentGateway.Connect', () => {
 
   it('answers Hello with the full desired state and records the host as connected', async () => {
     a1 = agent();
-    a1.hello('gw-1', { rack: 'r1', role: 'db' });
+    // Hits are stored only under boots the host announced: boot-2 and boot-3 as earlier boots its spool still holds.
+    a1.hello('gw-1', { rack: 'r1', role: 'db' }, { spooled_boot_ids: ['boot-2', 'boot-3'] });
     const desired = await a1.nextDesired();
     expect(desired.watches).toEqual([]);
     generation = BigInt(desired.generation);
@@ -96,7 +97,7 @@ describe('AgentGateway.Connect', () => {
   it('stores a hit batch, acks the highest seq after the insert, and stores a re-sent batch once', async () => {
     const batch = { boot_id: 'boot-1', hits: [wireHit(3, watchId), wireHit(1, watchId), wireHit(2, watchId, { old_value: '18446744073709551615' })] };
     a1.send({ hit_batch: batch });
-    expect(await a1.nextAck()).toEqual({ boot_id: 'boot-1', up_to_seq: '3' });
+    expect(await a1.nextAck()).toEqual({ boot_id: 'boot-1', up_to_seq: '3', rejected: [] });
     const hits = await orch.http('GET', `/api/v1/hits?watch_id=${watchId}`);
     expect(hits.body.items.map((h: any) => h.seq).sort()).toEqual(['1', '2', '3']);
     expect(hits.body.next_cursor).toBeNull();
@@ -111,7 +112,7 @@ describe('AgentGateway.Connect', () => {
 
     const duplicatesBefore = await orch.metrics.value(orch.metrics.hitsDuplicate);
     a1.send({ hit_batch: batch });
-    expect(await a1.nextAck()).toEqual({ boot_id: 'boot-1', up_to_seq: '3' });
+    expect(await a1.nextAck()).toEqual({ boot_id: 'boot-1', up_to_seq: '3', rejected: [] });
     expect((await orch.http('GET', `/api/v1/hits?watch_id=${watchId}`)).body.items).toHaveLength(3);
     expect((await orch.metrics.value(orch.metrics.hitsDuplicate)) - duplicatesBefore).toBe(3);
     expect(await orch.metrics.value(orch.metrics.hitsStored)).toBe(3);
@@ -169,7 +170,7 @@ describe('AgentGateway.Connect', () => {
     const firstSeen = await a1.next(ackOrEmptied);
     const secondSeen = await a1.next(ackOrEmptied);
     expect([firstSeen.msg, secondSeen.msg].sort()).toEqual(['desired_state', 'hit_ack']);
-    expect([firstSeen, secondSeen].find((m) => m.msg === 'hit_ack')!.hit_ack).toEqual({ boot_id: 'boot-3', up_to_seq: '2' });
+    expect([firstSeen, secondSeen].find((m) => m.msg === 'hit_ack')!.hit_ack).toEqual({ boot_id: 'boot-3', up_to_seq: '2', rejected: [] });
     expect((await orch.http('GET', `/api/v1/watches/${created.body.id}`)).body.state).toBe('exhausted');
   });
 

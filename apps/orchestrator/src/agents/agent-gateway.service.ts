@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
+import { describeProblems } from '@physwatch/core';
 import { AssignmentsRepository, Database, HostsRepository } from '@physwatch/db';
 import type { AgentMessage__Output, Hello__Output } from '@physwatch/proto';
 import { Logger, LOGGER } from '../config/logger';
@@ -12,7 +13,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { PlacementService } from '../watches/placement.service';
 import { AgentProtocolError } from '../common/errors';
 import { AgentCall, AgentSession, errorStatus, SessionHandler } from './agent-session';
-import { checkHello, fromWireStates } from './agent-wire';
+import { checkHeartbeat, checkHello, fromWireStates, storableStates } from './agent-wire';
 import { AgentIdentityService } from '../enrollment/agent-identity.service';
 import { EnrollmentService } from '../enrollment/enrollment.service';
 import { DesiredStateService } from './desired-state.service';
@@ -63,29 +64,36 @@ export class AgentGatewayService implements SessionHandler {
     const hostId = session.hostId;
     switch (message.msg) {
       case 'heartbeat':
-        await this.hosts.touchHeartbeat(hostId, message.heartbeat!.applied_generation);
+        await this.hosts.touchHeartbeat(hostId, checkHeartbeat(message.heartbeat).applied_generation);
         return;
       case 'watch_states': {
-        const states = message.watch_states!;
-        await this.states.record(hostId, states.generation, fromWireStates(states.states));
-        this.logger.debug({ hostId, generation: states.generation, states: states.states.length }, 'watch states recorded');
+        const { generation, states, problems } = storableStates(message.watch_states);
+        if (problems.length > 0) this.logger.warn({ hostId, generation, problems: describeProblems(problems) }, 'watch states dropped: fields beyond what can be stored');
+        await this.states.record(hostId, generation, fromWireStates(states));
+        this.logger.debug({ hostId, generation, states: states.length }, 'watch states recorded');
         return;
       }
       case 'hit_batch': {
         const batch = message.hit_batch!;
         const result = await this.ingest.ingest(hostId, batch);
         // Only now, after the insert committed, may the agent drop these hits.
-        if (batch.hits.length > 0) session.sendAck(batch.boot_id, result.upToSeq);
+        if (batch.hits.length > 0) session.sendAck(batch.boot_id, result.upToSeq, result.rejected);
         return;
       }
       case 'crash_reply':
         await this.kdump.onCrashReply(hostId, message.crash_reply!);
         return;
       case 'vmcore_report': {
-        const { vmcore, recoveredWatchIds } = await this.vmcores.ingest(hostId, message.vmcore_report!);
+        const report = message.vmcore_report!;
+        const outcome = await this.vmcores.ingest(hostId, report);
+        // A refused report is acked too, with why: the agent stops sending what will never be stored.
+        if ('rejected' in outcome) {
+          session.sendOnce({ vmcore_ack: { path: report.path, vmcore_id: '0', rejected_reason: outcome.rejected } });
+          return;
+        }
         // Only now, after the report committed, may the agent stop sending it.
-        session.sendOnce({ vmcore_ack: { path: vmcore.path, vmcore_id: vmcore.id } });
-        await this.ingest.exhaust(recoveredWatchIds);
+        session.sendOnce({ vmcore_ack: { path: outcome.vmcore.path, vmcore_id: outcome.vmcore.id } });
+        await this.ingest.exhaust(outcome.recoveredWatchIds);
         return;
       }
       case 'renew_certificate': {
@@ -118,7 +126,7 @@ export class AgentGatewayService implements SessionHandler {
       // reconnecting agents from queueing behind one fsync each. A Hello lost in a Postgres
       // crash is repeated: the agent reconnects.
       await tx.commitWithoutFlush();
-      await tx.hosts.upsertConnected(
+      const merged = await tx.hosts.upsertConnected(
         {
           id: hostId,
           hostname: hello.hostname,
@@ -129,10 +137,11 @@ export class AgentGatewayService implements SessionHandler {
           labels: hello.labels,
           capabilities: { ...(hello.capabilities ?? {}) },
           kdump: hello.kdump ? { ...hello.kdump } : null,
+          spooledBootIds: hello.spooled_boot_ids,
         },
         session.connectionId,
       );
-      const placed = await this.placement.placeHost(tx, { id: hostId, labels: hello.labels, capabilities: { ...(hello.capabilities ?? {}) } });
+      const placed = await this.placement.placeHost(tx, { id: hostId, labels: merged.labels, capabilities: { ...(hello.capabilities ?? {}) } });
       await this.bus.publish(tx, { kind: 'connected', hostId, connectionId: session.connectionId });
       return placed;
     });

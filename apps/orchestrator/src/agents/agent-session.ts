@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import type { AgentMessage__Output, ControlMessage, DesiredState } from '@physwatch/proto';
+import type { AgentMessage__Output, ControlMessage, DesiredState, RejectedHit } from '@physwatch/proto';
 import { AgentProtocolError } from '../common/errors';
 import { IdentityRefusal } from '../enrollment/identity-errors';
 import { ControlWriter, ControlWriterHooks, OneOffMessage } from './control-writer';
@@ -69,8 +69,8 @@ export class AgentSession {
     return true;
   }
 
-  sendAck(bootId: string, upToSeq: string): void {
-    this.writer.sendAck(bootId, upToSeq);
+  sendAck(bootId: string, upToSeq: string, rejected: readonly RejectedHit[] = []): void {
+    this.writer.sendAck(bootId, upToSeq, rejected);
   }
 
   /** A CrashRequest or VmcoreAck: written once, in order; false once the stream is closed. */

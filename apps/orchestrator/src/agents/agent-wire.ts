@@ -1,15 +1,35 @@
+import { describeProblems, heartbeatProblems, helloProblems, Problems, watchStatesProblems } from '@physwatch/core';
 import type { ReportedState } from '@physwatch/db';
-import type { Hello__Output, WatchState__Output } from '@physwatch/proto';
+import type { Heartbeat__Output, Hello__Output, WatchState__Output, WatchStates__Output } from '@physwatch/proto';
 import { AgentProtocolError } from '../common/errors';
 
-const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-
-/** A Hello the orchestrator can act on, or AgentProtocolError naming what is wrong. */
+/** A Hello the orchestrator can store, or AgentProtocolError (INVALID_ARGUMENT) naming every bad field. */
 export function checkHello(hello: Hello__Output | null | undefined): Hello__Output {
   if (!hello) throw new AgentProtocolError('Hello is empty');
-  if (!HOST_ID.test(hello.host_id)) throw new AgentProtocolError(`Hello.host_id ${JSON.stringify(hello.host_id)} is not a host id (1-128 of A-Z a-z 0-9 . _ : -)`);
-  if (!hello.boot_id) throw new AgentProtocolError('Hello.boot_id is empty');
+  const problems = helloProblems(hello);
+  if (problems.length > 0) throw new AgentProtocolError(describeProblems(problems));
   return hello;
+}
+
+export function checkHeartbeat(beat: Heartbeat__Output | null | undefined): Heartbeat__Output {
+  if (!beat) throw new AgentProtocolError('Heartbeat is empty');
+  const problems = heartbeatProblems(beat);
+  if (problems.length > 0) throw new AgentProtocolError(describeProblems(problems));
+  return beat;
+}
+
+/**
+ * The states that can be stored, and what is wrong with the others. Agents repeat their
+ * states on every desired state, so one bad state is dropped alone rather than failing the
+ * stream again and again; a bad generation fails the whole message.
+ */
+export function storableStates(message: WatchStates__Output | null | undefined): { generation: string; states: WatchState__Output[]; problems: Problems } {
+  if (!message) throw new AgentProtocolError('WatchStates is empty');
+  const problems = watchStatesProblems(message);
+  const generationProblems = problems.filter((p) => p.field === 'WatchStates.generation' || p.field === 'WatchStates.states');
+  if (generationProblems.length > 0) throw new AgentProtocolError(describeProblems(generationProblems));
+  const bad = new Set(problems.map((p) => /^WatchStates\.states\[(\d+)\]/.exec(p.field)?.[1]).filter((i) => i !== undefined).map(Number));
+  return { generation: message.generation, states: message.states.filter((_, i) => !bad.has(i)), problems };
 }
 
 const PHASES: Record<string, ReportedState['phase'] | undefined> = {

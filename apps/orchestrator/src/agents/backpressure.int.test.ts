@@ -57,7 +57,7 @@ describe('backpressure to an agent that does not read', () => {
     expect(await orch.metrics.value(orch.metrics.drainWaits)).toBeGreaterThan(0);
 
     // Hits keep flowing in while the agent does not read; their acks coalesce per boot.
-    for (let seq = 1; seq <= BATCHES; seq++) agent.send({ hit_batch: { boot_id: 'b', hits: [wireHit(seq, watchIds[0])] } });
+    for (let seq = 1; seq <= BATCHES; seq++) agent.send({ hit_batch: { boot_id: 'boot-1', hits: [wireHit(seq, watchIds[0])] } });
     await eventually('every batch stored', async () => (await orch.metrics.value(orch.metrics.hitsStored)) === BATCHES);
 
     proxy.release();

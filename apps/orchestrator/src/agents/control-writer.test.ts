@@ -37,7 +37,7 @@ describe('ControlWriter', () => {
     const { sink, writer, events } = setup(100);
     writer.sendDesired(desired(1));
     writer.sendAck('b1', '5');
-    expect(sink.written).toEqual([{ desired_state: desired(1) }, { hit_ack: { boot_id: 'b1', up_to_seq: '5' } }]);
+    expect(sink.written).toEqual([{ desired_state: desired(1) }, { hit_ack: { boot_id: 'b1', up_to_seq: '5', rejected: [] } }]);
     expect(events.drainWaits).toBe(0);
   });
 
@@ -46,7 +46,7 @@ describe('ControlWriter', () => {
     writer.sendDesired(desired(1));
     expect(writer.blocked).toBe(true);
     for (let g = 2; g <= 1000; g++) writer.sendDesired(desired(g));
-    for (let seq = 1; seq <= 1000; seq++) writer.sendAck('b1', String(seq));
+    for (let seq = 1; seq <= 1000; seq++) writer.sendAck('b1', String(seq), seq % 500 === 0 ? [{ seq: String(seq), reason: `r${seq}` }] : []);
     writer.sendAck('b2', '7');
     writer.sendAck('b1', '3');
     expect(sink.written).toHaveLength(1);
@@ -56,8 +56,9 @@ describe('ControlWriter', () => {
     sink.drain(10);
     expect(sink.written.slice(1)).toEqual([
       { desired_state: desired(1000) },
-      { hit_ack: { boot_id: 'b1', up_to_seq: '1000' } },
-      { hit_ack: { boot_id: 'b2', up_to_seq: '7' } },
+      // The highest seq covers the lower ones, but every rejected hit is still named.
+      { hit_ack: { boot_id: 'b1', up_to_seq: '1000', rejected: [{ seq: '500', reason: 'r500' }, { seq: '1000', reason: 'r1000' }] } },
+      { hit_ack: { boot_id: 'b2', up_to_seq: '7', rejected: [] } },
     ]);
     expect(events.drained).toBe(1);
     expect(events.coalesced.filter((k) => k === 'desired_state')).toHaveLength(998);

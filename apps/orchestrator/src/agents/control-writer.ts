@@ -1,4 +1,4 @@
-import type { ControlMessage, DesiredState } from '@physwatch/proto';
+import type { ControlMessage, DesiredState, RejectedHit } from '@physwatch/proto';
 
 /** Messages that are sent once each, in order: never replaced by a newer one. */
 export type OneOffMessage = Pick<ControlMessage, 'crash_request'> | Pick<ControlMessage, 'vmcore_ack'> | Pick<ControlMessage, 'certificate'>;
@@ -26,7 +26,7 @@ export interface ControlWriterHooks {
  */
 export class ControlWriter {
   private desired: DesiredState | null = null;
-  private readonly acks = new Map<string, bigint>();
+  private readonly acks = new Map<string, { seq: bigint; rejected: RejectedHit[] }>();
   private readonly oneOffs: OneOffMessage[] = [];
   private waiting = false;
   private closed = false;
@@ -51,12 +51,16 @@ export class ControlWriter {
     this.flush();
   }
 
-  sendAck(bootId: string, upToSeq: string): void {
+  /** Rejected hits are never coalesced away: a waiting ack carries every one named since it was queued. */
+  sendAck(bootId: string, upToSeq: string, rejected: readonly RejectedHit[] = []): void {
     if (this.closed) return;
     const seq = BigInt(upToSeq);
     const queued = this.acks.get(bootId);
     if (queued !== undefined) this.hooks.onCoalesced('hit_ack');
-    this.acks.set(bootId, queued !== undefined && queued > seq ? queued : seq);
+    this.acks.set(bootId, {
+      seq: queued !== undefined && queued.seq > seq ? queued.seq : seq,
+      rejected: queued ? [...queued.rejected, ...rejected] : [...rejected],
+    });
     this.flush();
   }
 
@@ -79,9 +83,9 @@ export class ControlWriter {
       this.desired = null;
       return { desired_state: desired };
     }
-    for (const [bootId, seq] of this.acks) {
+    for (const [bootId, { seq, rejected }] of this.acks) {
       this.acks.delete(bootId);
-      return { hit_ack: { boot_id: bootId, up_to_seq: seq.toString() } };
+      return { hit_ack: { boot_id: bootId, up_to_seq: seq.toString(), rejected } };
     }
     return this.oneOffs.shift() ?? null;
   }

@@ -1,16 +1,8 @@
-import type { HitBatch__Output, Hit__Output } from '@physwatch/proto';
+import type { Hit__Output } from '@physwatch/proto';
 import { fromWireAction } from '@physwatch/proto';
 import type { NewHit } from '@physwatch/db';
 
 const POSITIVE = /^[1-9][0-9]*$/;
-
-/** Why a batch cannot be stored, or null when it can. */
-export function hitBatchProblem(batch: HitBatch__Output): string | null {
-  if (!batch.boot_id) return 'HitBatch.boot_id is empty';
-  const bad = batch.hits.findIndex((h) => !POSITIVE.test(h.seq) || !POSITIVE.test(h.watch_id));
-  if (bad >= 0) return `HitBatch.hits[${bad}] has seq ${batch.hits[bad].seq} and watch_id ${batch.hits[bad].watch_id}; both must be > 0`;
-  return null;
-}
 
 function action(wire: string): string {
   try {
@@ -44,8 +36,4 @@ export function fromWireHit(hit: Hit__Output): NewHit {
     stack: hit.stack,
     action: action(hit.action),
   };
-}
-
-export function maxSeq(batch: HitBatch__Output): string {
-  return batch.hits.reduce((max, h) => (BigInt(h.seq) > BigInt(max) ? h.seq : max), '0');
 }

@@ -6,6 +6,7 @@
  * sweep, a second replica) changes nothing the second time.
  */
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { crashReplyProblems, describeProblems } from '@physwatch/core';
 import { Database, KdumpJobRow, kdumpJobId, KdumpState } from '@physwatch/db';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
@@ -66,9 +67,17 @@ export class KdumpJobsHandler implements OnModuleInit {
   }
 
   /** The agent's answer to a CrashRequest, on the replica holding its stream. */
+  /** Accepted only for a request addressed to this host; anything else changes no job. */
   async onCrashReply(hostId: string, reply: { request_id: string; accepted: boolean; reason: string }): Promise<void> {
+    const problems = crashReplyProblems(reply);
+    if (problems.length > 0) {
+      this.metrics.agentRejected.inc({ message: 'crash_reply', reason: 'invalid' });
+      this.logger.warn({ hostId, reason: describeProblems(problems) }, 'CrashReply rejected: fields beyond what can be stored');
+      return;
+    }
     const job = await this.db.kdumpJobs.get(reply.request_id);
     if (!job || job.hostId !== hostId) {
+      this.metrics.agentRejected.inc({ message: 'crash_reply', reason: 'other_host' });
       this.logger.warn({ hostId, requestId: reply.request_id, accepted: reply.accepted }, 'CrashReply for no kdump job of this host; ignored');
       return;
     }

@@ -4,7 +4,7 @@ import { readinessProblem } from './kdump-readiness';
 
 const SEEN = new Date('2026-11-26T12:00:00Z');
 const host = (over: Partial<HostRow> = {}): HostRow => ({
-  id: 'h1', hostname: 'h1', bootId: 'b1', kernelRelease: '', arch: '', agentVersion: '', labels: {}, capabilities: {},
+  id: 'h1', hostname: 'h1', bootId: 'b1', kernelRelease: '', arch: '', agentVersion: '', labels: {}, reportedLabels: {}, operatorLabels: {}, capabilities: {},
   kdump: { crash_kernel_loaded: true, crash_allowed: true, policy_source: '/etc/physwatch/agent.json' },
   firstSeenAt: SEEN, lastSeenAt: SEEN, connected: true, online: true, desiredGeneration: '1', appliedGeneration: '1', ...over,
 });

@@ -1,25 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { describeProblems, hitProblems, vmcoreReportProblems } from '@physwatch/core';
 import { Database, NewVmcore, Repositories, VmcoreRow } from '@physwatch/db';
-import type { AgentMessage__Output } from '@physwatch/proto';
-import { AgentProtocolError } from '../common/errors';
+import type { AgentMessage__Output, Hit__Output } from '@physwatch/proto';
+import { OncePerKey } from '../common/once-per-key';
 import { Logger, LOGGER } from '../config/logger';
+import type { RejectKind } from '../hits/hit-admission';
 import { fromWireHit } from '../hits/hit-wire';
 import { MetricsService } from '../metrics/metrics.service';
 
 export type VmcoreReport = NonNullable<AgentMessage__Output['vmcore_report']>;
 
-const POSITIVE = /^[1-9][0-9]*$/;
+/** Stored (the agent is acked with the row's id), or refused with why (acked with rejected_reason; never stored). */
+export type VmcoreOutcome = { vmcore: VmcoreRow; recoveredWatchIds: string[] } | { rejected: string };
 
-/** Why a report cannot be stored, or null when it can. */
-export function vmcoreReportProblem(report: VmcoreReport): string | null {
-  if (!report.path) return 'VmcoreReport.path is empty';
-  if (!/^[0-9]+$/.test(report.size_bytes)) return `VmcoreReport.size_bytes ${report.size_bytes} is not a size`;
-  const bad = report.recovered_hits.findIndex((h) => !POSITIVE.test(h.watch_id) || !POSITIVE.test(h.module_seq));
-  if (bad >= 0) {
-    const hit = report.recovered_hits[bad];
-    return `VmcoreReport.recovered_hits[${bad}] has watch_id ${hit.watch_id} and module_seq ${hit.module_seq}; both must be > 0`;
-  }
-  return null;
+/** Recovered hits that can be stored: fields storable, under a boot the host announced, of a watch ever placed on it. */
+interface RecoveredSplit {
+  storable: Hit__Output[];
+  dropped: Array<{ watchId: string; kind: RejectKind; reason: string }>;
 }
 
 export function fromWireVmcore(hostId: string, report: VmcoreReport): NewVmcore {
@@ -48,20 +45,33 @@ export function fromWireVmcore(hostId: string, report: VmcoreReport): NewVmcore 
  */
 @Injectable()
 export class VmcoreIngestService {
+  private readonly rejectionLogged = new OncePerKey();
+
   constructor(
     private readonly db: Database,
     private readonly metrics: MetricsService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Resolves after commit with the stored row (the caller acks it) and the watches that got recovered hits. */
-  async ingest(hostId: string, report: VmcoreReport): Promise<{ vmcore: VmcoreRow; recoveredWatchIds: string[] }> {
-    const problem = vmcoreReportProblem(report);
-    if (problem) throw new AgentProtocolError(problem);
+  /**
+   * Resolves after commit with the stored row (the caller acks it) and the watches that got
+   * recovered hits; or with why the report is refused: a field beyond what can be stored, or
+   * a crash_request_id naming a kdump job of another host.
+   */
+  async ingest(hostId: string, report: VmcoreReport): Promise<VmcoreOutcome> {
+    const problems = vmcoreReportProblems(report);
+    if (problems.length > 0) return this.refuse(hostId, report, 'invalid', describeProblems(problems));
+    if (report.crash_request_id) {
+      const job = await this.db.kdumpJobs.get(report.crash_request_id);
+      if (job && job.hostId !== hostId) {
+        return this.refuse(hostId, report, 'other_host', `VmcoreReport.crash_request_id: ${report.crash_request_id} was addressed to another host, not ${hostId}`);
+      }
+    }
     const bootId = report.crashed_boot_id;
-    const hits = report.recovered_hits.map(fromWireHit);
+    const split = await this.splitRecovered(hostId, report);
+    this.reportDropped(hostId, bootId, split.dropped);
+    const hits = split.storable.map(fromWireHit);
     const { row, created, recovered } = await this.db.transaction(async (tx) => {
-      // Without the crashed boot a recovered hit has no identity (boot, module_seq) to store under.
       const recovered = bootId && hits.length > 0 ? await tx.hits.insertBatch(hostId, bootId, hits, 'vmcore') : null;
       const stored = await tx.vmcores.insert(fromWireVmcore(hostId, report));
       const row = stored.row.hitId === null ? await this.link(tx, hostId, stored.row, report) : stored.row;
@@ -75,12 +85,54 @@ export class VmcoreIngestService {
     this.logger.info(
       {
         hostId, bootId, vmcoreId: row.id, path: row.path, created, watchId: row.watchId, hitId: row.hitId, kdumpJobId: row.kdumpJobId,
-        recoveredHits: hits.length, recoveredStored: recovered?.inserted ?? 0, recoveredUnknownWatch: recovered?.unknownWatch ?? 0,
+        recoveredHits: report.recovered_hits.length, recoveredStored: recovered?.inserted ?? 0, recoveredDropped: split.dropped.length,
       },
       created ? 'vmcore stored' : 'vmcore report repeated; already stored',
     );
-    if (hits.length > 0 && !bootId) this.logger.warn({ hostId, path: row.path, recoveredHits: hits.length }, 'recovered hits dropped: the dump names no crashed boot');
     return { vmcore: row, recoveredWatchIds: [...(recovered?.insertedByWatch.keys() ?? [])] };
+  }
+
+  private refuse(hostId: string, report: VmcoreReport, kind: 'invalid' | 'other_host', reason: string): VmcoreOutcome {
+    this.metrics.agentRejected.inc({ message: 'vmcore_report', reason: kind });
+    if (this.rejectionLogged.first(`${hostId}\u0000${report.path}`)) {
+      this.logger.warn({ hostId, path: report.path.slice(0, 256), kind, reason }, 'vmcore report rejected: never stored (logged once per host and path)');
+    }
+    return { rejected: reason };
+  }
+
+  private async splitRecovered(hostId: string, report: VmcoreReport): Promise<RecoveredSplit> {
+    const split: RecoveredSplit = { storable: [], dropped: [] };
+    // Without the crashed boot a recovered hit has no identity (boot, module_seq) to store under.
+    if (!report.crashed_boot_id) {
+      for (const hit of report.recovered_hits) split.dropped.push({ watchId: hit.watch_id, kind: 'unknown_boot', reason: 'VmcoreReport.crashed_boot_id is empty: a recovered hit has no boot to be stored under' });
+      return split;
+    }
+    const valid: Hit__Output[] = [];
+    report.recovered_hits.forEach((hit, i) => {
+      const problems = hitProblems(hit, `VmcoreReport.recovered_hits[${i}]`, { recovered: true });
+      if (problems.length === 0) valid.push(hit);
+      else split.dropped.push({ watchId: hit.watch_id, kind: 'invalid', reason: describeProblems(problems) });
+    });
+    if (valid.length === 0) return split;
+    const [announced, placed] = await Promise.all([
+      this.db.hosts.announcedBoots(hostId, [report.crashed_boot_id]),
+      this.db.assignments.everPlaced(hostId, [...new Set(valid.map((h) => h.watch_id))]),
+    ]);
+    for (const hit of valid) {
+      if (!announced.has(report.crashed_boot_id)) split.dropped.push({ watchId: hit.watch_id, kind: 'unknown_boot', reason: `VmcoreReport.crashed_boot_id: boot ${JSON.stringify(report.crashed_boot_id)} was never announced by host ${hostId}` });
+      else if (!placed.has(hit.watch_id)) split.dropped.push({ watchId: hit.watch_id, kind: 'not_placed', reason: `recovered hit: watch ${hit.watch_id} was never placed on host ${hostId}` });
+      else split.storable.push(hit);
+    }
+    return split;
+  }
+
+  private reportDropped(hostId: string, bootId: string, dropped: RecoveredSplit['dropped']): void {
+    for (const d of dropped) {
+      this.metrics.agentRejected.inc({ message: 'recovered_hit', reason: d.kind });
+      if (this.rejectionLogged.first(`${hostId}\u0000${d.watchId}\u0000${d.kind}`)) {
+        this.logger.warn({ hostId, bootId, watchId: d.watchId, reason: d.reason }, 'recovered hit dropped: never stored (logged once per host and watch)');
+      }
+    }
   }
 
   /**

@@ -19,6 +19,14 @@ export class MetricsService {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly agentRejected = new Counter({
+    name: 'physwatch_agent_rejected_total',
+    help:
+      'Hits, vmcore reports and crash replies refused and never stored, by message and why: invalid (a field beyond what can be stored), ' +
+      'unknown_boot (a boot the host never announced), not_placed (a watch never placed on the host), other_host (a request addressed to another host)',
+    labelNames: ['message', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly vmcoresStored = this.counter('physwatch_vmcores_stored_total', 'Crash dumps newly stored from VmcoreReports');
   readonly crashRequestsSent = this.counter('physwatch_kdump_crash_requests_total', 'CrashRequests written to agent streams');
   readonly kdumpJobsFinished = new Counter({

@@ -4,6 +4,7 @@ import { SchedulerPass } from '../scheduler/scheduler-pass';
 
 export interface ArrivingHost {
   id: string;
+  /** Reported and operator labels merged, the operator's winning (HostsRepository.upsertConnected). */
   labels: Record<string, string>;
   capabilities: Record<string, unknown>;
 }
