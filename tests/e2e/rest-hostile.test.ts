@@ -132,6 +132,19 @@ describe('hostile bytes: 4xx with a JSON error, and the change still audited', (
     await orch.child.waitForLog((l) => l.msg === 'http request refused; connection closed' && l.code === 'HPE_UNEXPECTED_CONTENT_LENGTH' && l.sourceIp === '127.0.0.1');
   });
 
+  it('answers paths that climb out of /docs or name no dashboard file in JSON, and a missing Host (audited)', async () => {
+    expectJsonError(await rawRequest(port, { method: 'GET', target: '/docs/../../../etc/passwd' }), 403, 'forbidden');
+    expectJsonError(await rawRequest(port, { method: 'GET', target: '/assets/no-such-file.js' }), 404, 'not_found');
+    // Client routes fall back to the app, whatever they spell: nothing outside the dashboard's files is read.
+    const climbed = await rawRequest(port, { method: 'GET', target: '/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd' });
+    expect(climbed.status).toBe(200);
+    expect(climbed.text).toContain('<div id="root">');
+    const noHost = await exchange(port, [`POST /api/v1/watches/1/stop HTTP/1.1\r\nConnection: close\r\nAuthorization: Bearer ${orch.adminToken}\r\n\r\n`]);
+    expectJsonError(noHost, 400, 'invalid_request');
+    expect(noHost.json.errors).toEqual([{ field: 'header host', reason: 'required by HTTP/1.1' }]);
+    expect(await newestAudit()).toMatchObject({ method: 'POST', path: '/api/v1/watches/1/stop', status: 400 });
+  });
+
   it('checks the token first: a stranger\'s hostile request is a 401, audited under its source', async () => {
     const res = await rawRequest(port, { method: 'POST', target: '/api/v1/watches/%zz/stop', headers: [['X-Forwarded-For', '198.51.100.40']] });
     expectJsonError(res, 401, 'unauthenticated');

@@ -11,6 +11,10 @@ interface ErrorBody {
   errors?: Array<{ field: string; reason: string }>;
 }
 
+function clientErrorName(status: number): string {
+  return status === 404 ? 'not_found' : status === 403 ? 'forbidden' : 'bad_request';
+}
+
 /** The one place typed errors become HTTP answers. */
 export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof ValidationError) {
@@ -35,10 +39,11 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();
-    return { status, body: { error: status === 404 ? 'not_found' : status < 500 ? 'bad_request' : 'internal', message: err.message } };
+    return { status, body: { error: status < 500 ? clientErrorName(status) : 'internal', message: err.message } };
   }
+  // @fastify/static's errors (e.g. a path out of /docs) carry a statusCode too.
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-    return { status: statusCode, body: { error: 'bad_request', message: (err as Error).message } };
+    return { status: statusCode, body: { error: clientErrorName(statusCode), message: (err as Error).message } };
   }
   return { status: 500, body: { error: 'internal', message: 'internal error; see the orchestrator log' } };
 }

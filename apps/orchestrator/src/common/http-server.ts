@@ -76,7 +76,8 @@ export function httpServerOptions(config: OrchestratorConfig, logger: Logger): F
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     maxParamLength: MAX_PARAM_LENGTH,
     // headersTimeout may not exceed requestTimeout: both are the one stated timeout.
-    http: { requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.min(CHECK_INTERVAL_MS, timeout) },
+    // node:http would answer a missing Host with an empty 400; request-bytes.ts answers it in JSON.
+    http: { requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.min(CHECK_INTERVAL_MS, timeout), requireHostHeader: false },
     rewriteUrl,
     clientErrorHandler: clientErrorHandler(logger, timeout),
   };

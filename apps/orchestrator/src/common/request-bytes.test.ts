@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { repairUrl, repeatedHeaders } from './request-bytes';
+import { headerProblems, repairUrl } from './request-bytes';
 
 describe('repairUrl', () => {
   it('leaves a clean URL as it is', () => {
@@ -32,11 +32,16 @@ describe('repairUrl', () => {
   });
 });
 
-describe('repeatedHeaders', () => {
+describe('headerProblems', () => {
   it('names headers that must come once and came more often; others may repeat', () => {
-    expect(repeatedHeaders(['Authorization', 'Bearer a', 'authorization', 'Bearer b', 'X-Forwarded-For', '1.2.3.4', 'x-forwarded-for', '5.6.7.8'])).toEqual([
+    expect(headerProblems('1.1', ['Host', 'a', 'Authorization', 'Bearer a', 'authorization', 'Bearer b', 'X-Forwarded-For', '1.2.3.4', 'x-forwarded-for', '5.6.7.8'])).toEqual([
       { field: 'header authorization', reason: 'given 2 times; give it once' },
     ]);
-    expect(repeatedHeaders(['Host', 'a', 'Content-Type', 'application/json'])).toEqual([]);
+    expect(headerProblems('1.1', ['Host', 'a', 'Content-Type', 'application/json'])).toEqual([]);
+  });
+
+  it('requires Host in HTTP/1.1 only', () => {
+    expect(headerProblems('1.1', [])).toEqual([{ field: 'header host', reason: 'required by HTTP/1.1' }]);
+    expect(headerProblems('1.0', [])).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Bytes in a URL or headers that no route can use, found before any handler sees them:
  * bad percent-escapes, escapes that are not UTF-8, control characters (NUL cannot even be
- * stored in Postgres text), and repeated headers that must come once.
+ * stored in Postgres text), repeated headers that must come once, and a missing Host.
  *
  * The router would answer a bad escape itself, before any hook, so neither the token check
  * nor the audit log would see the request. `repairUrl` (Fastify's rewriteUrl) escapes the
@@ -90,20 +90,22 @@ export function rewriteUrl(req: IncomingMessage): string {
   return url;
 }
 
-/** Headers given more than once that must come once (rawHeaders keeps every copy). */
-export function repeatedHeaders(rawHeaders: readonly string[]): FieldError[] {
+/** Headers given more than once that must come once (rawHeaders keeps every copy), and HTTP/1.1's required Host. */
+export function headerProblems(httpVersion: string, rawHeaders: readonly string[]): FieldError[] {
   const counts = new Map<string, number>();
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i].toLowerCase();
     if (SINGLE_HEADERS.includes(name)) counts.set(name, (counts.get(name) ?? 0) + 1);
   }
-  return [...counts].filter(([, n]) => n > 1).map(([name, n]) => ({ field: `header ${name}`, reason: `given ${n} times; give it once` }));
+  const problems = [...counts].filter(([, n]) => n > 1).map(([name, n]) => ({ field: `header ${name}`, reason: `given ${n} times; give it once` }));
+  if (httpVersion === '1.1' && !counts.has('host')) problems.push({ field: 'header host', reason: 'required by HTTP/1.1' });
+  return problems;
 }
 
 /** Registered after the authentication hook (see above). */
 export function installRequestChecks(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', async (request, reply) => {
-    const problems = [...(problemsOf.get(request.raw) ?? []), ...repeatedHeaders(request.raw.rawHeaders)];
+    const problems = [...(problemsOf.get(request.raw) ?? []), ...headerProblems(request.raw.httpVersion, request.raw.rawHeaders)];
     if (problems.length === 0) return;
     const { status, body } = toHttpError(new InvalidRequestError(problems));
     return reply.code(status).send(body);

@@ -23,7 +23,7 @@ class DashboardRoutes implements OnModuleInit {
         return reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
       }
       if (answer.kind === 'missing') {
-        return reply.status(404).type('text/plain; charset=utf-8').send('not found (is the dashboard built? npm run build)\n');
+        return reply.status(404).send({ error: 'not_found', message: `no dashboard file ${req.url.split('?')[0]} (is the dashboard built? npm run build)` });
       }
       return reply.type(answer.type).header('cache-control', answer.cache).send(openDashboardFile(answer.file));
     };
