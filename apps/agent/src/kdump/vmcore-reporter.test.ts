@@ -41,15 +41,18 @@ describe('vmcore reporter', () => {
 
     reporters[0].acknowledged({ path: dump.dump, vmcore_id: '3', rejected_reason: '' });
     expect(JSON.parse(fs.readFileSync(ackedFile(stateDir), 'utf8'))).toEqual([dump.dump]);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const afterAck = sent.length;
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(sent.length).toBe(afterAck);
+    // A second dump, never acked, shows the scans going on: every scan that found it came
+    // after the ack, and none of them sent the acked one.
+    const later = rhelDump(crashDir, '127.0.0.1-2026-11-26-13:00:00', kdumpCompressed({ dumpLevel: 1 }));
+    const sendsOf = (list: VmcoreReport[], path: string) => list.filter((r) => r.path === path).length;
+    await expect.poll(() => sendsOf(sent, later.dump), { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+    expect(sendsOf(sent.slice(sent.findIndex((r) => r.path === later.dump)), dump.dump)).toBe(0);
 
     await reporters[0].stop();
     const again: VmcoreReport[] = [];
     reporter(crashDir, stateDir, again).streamOpened();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(again).toEqual([]);
+    // After a restart the stream opening sends what is unacked: the later dump, never the acked one.
+    await expect.poll(() => sendsOf(again, later.dump), { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+    expect(sendsOf(again, dump.dump)).toBe(0);
   });
 });

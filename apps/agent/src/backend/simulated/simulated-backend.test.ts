@@ -40,6 +40,7 @@ describe('simulated backend over a real memory file', () => {
     while (events.filter(filter).length < count) {
       if (Date.now() > deadline) throw new Error(`waited for ${count} events, have ${JSON.stringify(events, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
       await new Promise<void>((resolve) => {
+        // Not a pause: an event wakes this at once; the 50 ms only re-checks the deadline.
         const t = setTimeout(resolve, 50);
         waiters.push(() => {
           clearTimeout(t);
