@@ -5,6 +5,7 @@
  * unenrolled client gets nothing; bad, expired and used-up enrollment tokens are refused with
  * the exact reason; certificates renew before they expire without losing a hit.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -42,6 +43,17 @@ afterAll(async () => {
   for (const agent of agents) agent.removeState();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
+
+const CLI_MAIN = path.resolve(__dirname, '../../apps/cli/dist/main.js');
+
+/** The physwatch CLI against `orch` as its admin; resolves with exit code and output. */
+function cli(orch: Orchestrator, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI_MAIN, ...args], { env: { ...process.env, HOME: scratch(), PHYSWATCH_SERVER: orch.url, PHYSWATCH_TOKEN: orch.adminToken } }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 async function auditActions(api: Api, action: string): Promise<any[]> {
   return (await api.request('GET', `/api/v1/audit?action=${action}&limit=100`)).body.items;
@@ -113,9 +125,13 @@ describe('one orchestrator', () => {
   });
 
   it('refuses unknown, revoked, expired and used-up enrollment tokens with the exact reason, and the agent stops saying so', async () => {
-    const once = await orch.createEnrollmentToken({ name: 'one-host', max_uses: 1, labels: { env: 'lab' } });
+    const made = await cli(orch, ['enrollment-tokens', 'create', '--name', 'one-host', '--uses', '1', '--labels', 'env=lab', '--expires', '1h', '-o', 'json']);
+    expect(made.code, made.stderr).toBe(0);
+    const once = JSON.parse(made.stdout) as { id: string; token: string };
+    expect(once).toMatchObject({ name: 'one-host', max_uses: 1, uses: 0, labels: { env: 'lab' }, state: 'active', token: expect.stringMatching(/^pwe_[0-9a-f]{8}_/) });
+    expect(await cli(orch, ['enrollment-tokens', 'create', '--name', 'x', '--labels', 'env'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--labels: "env" is not key=value') });
     const revoked = await orch.createEnrollmentToken({ name: 'pulled' });
-    expect((await api.request('DELETE', `/api/v1/enrollment-tokens/${revoked.id}`)).status).toBe(200);
+    expect(await cli(orch, ['enrollment-tokens', 'revoke', revoked.id])).toMatchObject({ code: 0, stdout: expect.stringMatching(/pulled .* revoked /) });
     const brief = await orch.createEnrollmentToken({ name: 'brief', expires_in: '1s' });
     await eventually('the brief token expired', async () => {
       const list = (await api.request('GET', '/api/v1/enrollment-tokens')).body.items as any[];
@@ -124,6 +140,9 @@ describe('one orchestrator', () => {
 
     const first = await startAgent({ server: orch.grpcAddress, hostId: 'id-once', enrollmentToken: once.token });
     await first.child.waitForLog((l) => l.msg === 'enrolled: certificate issued');
+    // The token's labels are the host's operator labels.
+    await eventually('id-once connected', async () => (await api.host('id-once'))?.connected);
+    expect(await api.host('id-once')).toMatchObject({ operator_labels: { env: 'lab' }, labels: expect.objectContaining({ env: 'lab' }) });
     const prefix = (t: { token: string }) => t.token.split('_').slice(0, 2).join('_');
     const cases: Array<[string, string | null, RegExp]> = [
       ['id-unknown', 'pwe_00000000_not-a-token', /enrollment refused by 127\.0\.0\.1:\d+: enrollment token not recognised: check it, or have an admin create one \(physwatch enrollment-tokens create\)$/],
@@ -139,6 +158,10 @@ describe('one orchestrator', () => {
       expect((fatal?.err as { message?: string })?.message, hostId).toMatch(reason);
       expect((await api.request('GET', `/api/v1/hosts/${hostId}`)).status, hostId).toBe(404);
     }
+    const listed = await cli(orch, ['enrollment-tokens', 'list', '-o', 'json']);
+    const states = Object.fromEntries((JSON.parse(listed.stdout) as any[]).map((t) => [t.name, [t.state, t.uses]]));
+    expect(states).toMatchObject({ 'one-host': ['used_up', 1], pulled: ['revoked', 0], brief: ['expired', 0] });
+    expect(JSON.stringify(JSON.parse(listed.stdout))).not.toContain(once.token);
     const refusals = await auditActions(api, 'agent.enroll.refused');
     expect(refusals.map((r) => [r.target, r.status])).toEqual(expect.arrayContaining([['id-unknown', 401], ['id-revoked', 403], ['id-expired', 403], ['id-used-up', 403]]));
     // The one that enrolled is audited with the token that let it in.
@@ -162,12 +185,11 @@ describe('two replicas', () => {
     const onB = await startAgent({ server: b.grpcAddress, hostId: 'rev-on-b', orchestrator: b });
     await eventually('both connected', async () => (await apiA.host('rev-on-a'))?.connected && (await apiA.host('rev-on-b'))?.connected);
 
-    // Both revoked through replica A: one stream is A's own, the other B's.
-    for (const hostId of ['rev-on-a', 'rev-on-b']) {
-      const res = await apiA.request('POST', `/api/v1/hosts/${hostId}/revoke`);
-      expect(res.status, hostId).toBe(200);
-      expect(res.body).toMatchObject({ host_id: hostId, certificates_revoked: 1 });
-    }
+    // Both revoked through replica A: one stream is A's own, the other B's (that one with the CLI).
+    const res = await apiA.request('POST', '/api/v1/hosts/rev-on-a/revoke');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ host_id: 'rev-on-a', certificates_revoked: 1 });
+    expect(await cli(a, ['hosts', 'revoke', 'rev-on-b'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^host rev-on-b revoked at \S+ \(1 certificate\); it cannot connect until it is enrolled again\n$/) });
     for (const [agent, replica] of [[onA, a], [onB, b]] as const) {
       const hostId = agent.options.hostId;
       await replica.child.waitForLog((l) => l.msg === 'revoked host: stream closed' && l.hostId === hostId);

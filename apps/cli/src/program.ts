@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, exitCodeOf } from './cli-error';
 import { addAuthCommands } from './commands/auth-commands';
+import { addEnrollmentCommands } from './commands/enrollment-commands';
 import { addGlobalOptions } from './commands/global-options';
 import { addHitsCommands } from './commands/hits-commands';
 import { addHostsCommands } from './commands/hosts-commands';
@@ -34,6 +35,7 @@ export function buildProgram(io: CliIo): Command {
   addHitsCommands(program, io);
   addKdumpCommands(program, io);
   addAuthCommands(program, io);
+  addEnrollmentCommands(program, io);
   return program;
 }
 

@@ -95,11 +95,6 @@ export class EnrollmentRepository {
     return rows[0] ?? null;
   }
 
-  async getIdentity(hostId: string): Promise<HostIdentityRow | null> {
-    const { rows } = await this.db.query<HostIdentityRow>(`select ${IDENTITY_COLUMNS} from host_identities where host_id = $1`, [hostId]);
-    return rows[0] ?? null;
-  }
-
   /** The newest certificate of this host that is neither revoked nor expired, if any. */
   async activeCertificate(hostId: string): Promise<{ serial: string; notAfter: Date } | null> {
     const { rows } = await this.db.query<{ serial: string; notAfter: Date }>(

@@ -1,10 +1,11 @@
-/** `physwatch hosts list|get`. */
+/** `physwatch hosts list|get|revoke`. */
 import { matchesSelector, parseSelector, Requirement, SelectorSyntaxError } from '@physwatch/core';
-import type { HostView, ListView } from '@physwatch/core';
+import type { HostRevocationView, HostView, ListView } from '@physwatch/core';
 import { Command } from 'commander';
 import { BadInputError } from '../cli-error';
 import type { CliIo } from '../io';
 import { assignmentsTable } from '../output/assignment-table';
+import { revocationText } from '../output/enrollment-table';
 import { hostsTable } from '../output/host-table';
 import { commandContext } from './global-options';
 
@@ -36,6 +37,16 @@ export function addHostsCommands(program: Command, io: CliIo): void {
         if (host.watches.length === 0) return hostsTable([host]);
         return `${hostsTable([host])}\n${assignmentsTable('WATCH', host.watches.map((w) => [w.watch_id, w] as const))}`;
       });
+    });
+
+  hosts
+    .command('revoke')
+    .description('revoke a host (admin): its stream closes at once and it cannot connect or renew until it enrolls again')
+    .argument('<id>', 'host id')
+    .action(async (id: string, _flags: unknown, cmd: Command) => {
+      const ctx = commandContext(cmd, io);
+      const revoked = await ctx.client.post<HostRevocationView>(`/api/v1/hosts/${encodeURIComponent(id)}/revoke`, {});
+      ctx.print(revoked, () => revocationText(revoked));
     });
 }
 

@@ -111,7 +111,7 @@ export class AgentGatewayService implements SessionHandler {
 
   private async hello(session: AgentSession, hello: Hello__Output): Promise<void> {
     // Who this stream is comes from its verified certificate; a Hello naming another host is refused.
-    const { hostId } = await this.identity.admit(session.peerCertificate, session.peer, hello);
+    const hostId = await this.identity.admit(session.peerCertificate, session.peer, hello);
     if (session.isClosed) return;
     session.hostId = hostId;
     session.bootId = hello.boot_id;

@@ -14,12 +14,6 @@ import { CONNECT_RPC, grpcAudit } from './grpc-audit';
 import { auditStatus, IdentityRefusal } from './identity-errors';
 import { certificateHostId } from './x509';
 
-/** Who a stream is, as the orchestrator decided, and the operator labels its enrollment gave it. */
-export interface AdmittedHost {
-  hostId: string;
-  operatorLabels: Record<string, string>;
-}
-
 /**
  * The host identity of an agent stream: the verified client certificate (TLS checked the
  * chain to the agent CA; here: a certificate this orchestrator issued, for that host, not
@@ -35,8 +29,8 @@ export class AgentIdentityService {
   ) {}
 
   /** The host this stream is; IdentityRefusal (audited) when it may not be served. */
-  async admit(peerCertificate: Buffer | null, peer: string, hello: Hello__Output): Promise<AdmittedHost> {
-    if (this.config.grpc.insecure) return { hostId: hello.host_id, operatorLabels: {} };
+  async admit(peerCertificate: Buffer | null, peer: string, hello: Hello__Output): Promise<string> {
+    if (this.config.grpc.insecure) return hello.host_id;
     let hostId: string | null = null;
     try {
       if (!peerCertificate) throw new IdentityRefusal(status.UNAUTHENTICATED, 'no verified client certificate: enroll first (Enrollment.Enroll with an enrollment token)');
@@ -50,8 +44,7 @@ export class AgentIdentityService {
       const refusal = await this.db.enrollment.checkCertificate(serial, hostId);
       if (refusal === 'revoked') throw new IdentityRefusal(status.PERMISSION_DENIED, `host "${hostId}" was revoked: it cannot connect until it is enrolled again`);
       if (refusal !== null) throw new IdentityRefusal(status.PERMISSION_DENIED, `certificate ${serial} for host "${hostId}" was not issued by this orchestrator's enrollment`);
-      const identity = await this.db.enrollment.getIdentity(hostId);
-      return { hostId, operatorLabels: identity?.labels ?? {} };
+      return hostId;
     } catch (err) {
       if (err instanceof IdentityRefusal) {
         this.logger.warn({ hostId, helloHostId: hello.host_id, peer, reason: err.message }, 'agent stream refused');

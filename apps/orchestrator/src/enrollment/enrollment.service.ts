@@ -46,6 +46,7 @@ export class EnrollmentService {
         await this.refuseIfEnrolled(tx, request.host_id);
         const issued = await this.issue(pki, request.csr_pem, request.host_id);
         await tx.enrollment.upsertIdentity(request.host_id, token!.id, token!.labels);
+        await this.applyTokenLabels(tx, request.host_id, request.hostname, token!.labels);
         await tx.enrollment.addCertificate({ serial: issued.serial, hostId: request.host_id, kind: 'enrollment', notBefore: issued.notBefore, notAfter: issued.notAfter });
         await tx.enrollment.useToken(token!.id);
         await tx.audit.insert(
@@ -55,7 +56,7 @@ export class EnrollmentService {
             peer,
             rpc: ENROLL_RPC,
             status: 201,
-            details: { ...asked, enrollment_token_id: token!.id, enrollment_token: token!.name, serial: issued.serial, not_after: issued.notAfter.toISOString() },
+            details: { ...asked, enrollment_token_id: token!.id, enrollment_token: token!.name, labels: token!.labels, serial: issued.serial, not_after: issued.notAfter.toISOString() },
           }),
         );
         return { issued, token: token! };
@@ -106,6 +107,13 @@ export class EnrollmentService {
       status.ALREADY_EXISTS,
       `host "${hostId}" is already enrolled (its certificate is valid until ${active.notAfter.toISOString()}): revoke it first (physwatch hosts revoke ${hostId}) to enroll it again`,
     );
+  }
+
+  /** The token's labels become operator labels of the host (added to any an operator set; the token's win on a shared key). */
+  private async applyTokenLabels(tx: Repositories, hostId: string, hostname: string, labels: Record<string, string>): Promise<void> {
+    if (Object.keys(labels).length === 0) return;
+    const existing = await tx.hosts.get(hostId, this.config.hostOfflineAfterMs);
+    await tx.hosts.setOperatorLabels(hostId, { ...(existing?.operatorLabels ?? {}), ...labels }, hostname);
   }
 
   private async issue(pki: AgentPki, csrPem: string, hostId: string, field = 'EnrollRequest.csr_pem'): Promise<IssuedCert> {
