@@ -51,7 +51,7 @@ export function installAuthHooks(app: NestFastifyApplication, logger: Logger, gu
       if (status >= 500) logger.error({ err }, 'token check failed');
       if (status === 401) {
         const reachedLimit = limiter.recordFailure(sourceIp);
-        logger.warn({ sourceIp, method: request.method, path: request.url.split('?', 1)[0], reason: body.message }, 'authentication failed');
+        logger.warn({ sourceIp, method: request.method, path: request.originalUrl.split('?', 1)[0], reason: body.message }, 'authentication failed');
         if (reachedLimit) {
           logger.warn({ sourceIp, limit: limiter.limit, windowMs: limiter.windowMs }, 'failed authentications reached the limit: this source is answered 429 until its window ends');
         }
