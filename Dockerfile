@@ -14,7 +14,9 @@ ENV NODE_ENV=production
 COPY --from=build /src /app
 
 FROM runtime AS orchestrator
-EXPOSE 8080 50051
+EXPOSE 8080 50051 50052
+# Owned by node so the volumes docker-compose mounts here are writable by it.
+RUN mkdir -p /var/lib/physwatch/pki /var/lib/physwatch/enroll && chown -R node:node /var/lib/physwatch
 USER node
 CMD ["node", "apps/orchestrator/dist/main.js"]
 

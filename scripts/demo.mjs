@@ -5,7 +5,9 @@
 // creates a watch, and prints where to look. `--until-hits` exits 0 once every agent's
 // hits are visible through the API (the demo's own test uses it). The orchestrator gets an
 // admin token (PHYSWATCH_ADMIN_TOKEN, or a fresh random one) that the demo prints with the
-// line that points the CLI at it.
+// line that points the CLI at it. gRPC is TLS as in production: the orchestrator generates
+// its agent CA and server certificate into the demo's state dir at first start, the demo
+// creates an enrollment token, and each agent enrolls with it and then speaks mutual TLS.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -122,7 +124,7 @@ async function redisUrl() {
   return `redis://127.0.0.1:${port}`;
 }
 
-function agentConfig(agent, grpcPort) {
+function agentConfig(agent, grpc) {
   const dir = path.join(WORK, agent.id);
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'agent.json');
@@ -130,7 +132,9 @@ function agentConfig(agent, grpcPort) {
     file,
     JSON.stringify(
       {
-        server: `127.0.0.1:${grpcPort}`,
+        server: `127.0.0.1:${grpc.port}`,
+        tls: { ca: grpc.ca },
+        enrollment: { server: `127.0.0.1:${grpc.enrollPort}`, token: grpc.enrollmentToken },
         hostId: agent.id,
         hostname: agent.id,
         labels: agent.labels,
@@ -184,6 +188,8 @@ async function main() {
   const redis = await redisUrl();
   const httpPort = await freePort(Number(process.env.HTTP_PORT ?? 8080));
   const grpcPort = await freePort(Number(process.env.GRPC_PORT ?? 50051));
+  const enrollPort = await freePort(Number(process.env.ENROLL_PORT ?? 50052));
+  const pkiDir = path.join(WORK, 'pki');
   const token = process.env.PHYSWATCH_ADMIN_TOKEN || `pw-demo-${randomBytes(24).toString('hex')}`;
   const orchestrator = start('orchestrator', process.execPath, ['apps/orchestrator/dist/main.js'], {
     PHYSWATCH_ADMIN_TOKEN: token,
@@ -193,14 +199,20 @@ async function main() {
     HTTP_PORT: String(httpPort),
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: String(grpcPort),
+    ENROLL_PORT: String(enrollPort),
+    PKI_DIR: pkiDir,
   });
   await waitForLine(orchestrator, 'orchestrator ready', 'the orchestrator');
   const base = `http://127.0.0.1:${httpPort}`;
-  say(`orchestrator: REST ${base}/api/v1, gRPC 127.0.0.1:${grpcPort}`);
+  say(`orchestrator: REST ${base}/api/v1, gRPC 127.0.0.1:${grpcPort} (mutual TLS), enrollment 127.0.0.1:${enrollPort} (TLS)`);
+  say(`agent CA and server certificate: ${pkiDir} (agents trust ${path.join(pkiDir, 'ca', 'cert.pem')})`);
   say(`admin token (PHYSWATCH_ADMIN_TOKEN): ${token}`);
   say(`for the CLI and curl: export PHYSWATCH_SERVER=${base} PHYSWATCH_TOKEN=${token}`);
 
-  for (const agent of AGENTS) start(agent.id, process.execPath, ['apps/agent/dist/main.js', '--config', agentConfig(agent, grpcPort)]);
+  const enrollment = await api(base, token, 'POST', '/api/v1/enrollment-tokens', { name: 'demo agents', max_uses: AGENTS.length, expires_in: '1h', labels: { env: 'demo' } });
+  say(`enrollment token ${enrollment.prefix} for ${AGENTS.length} hosts (labels env=demo); each agent enrolls with it, then connects with its own certificate`);
+  const grpc = { port: grpcPort, enrollPort, ca: path.join(pkiDir, 'ca', 'cert.pem'), enrollmentToken: enrollment.token };
+  for (const agent of AGENTS) start(agent.id, process.execPath, ['apps/agent/dist/main.js', '--config', agentConfig(agent, grpc)]);
   const watch = await api(base, token, 'POST', '/api/v1/watches', {
     name: 'demo: zero page byte corrupted to 0x33',
     target: { symbol: 'empty_zero_page' },

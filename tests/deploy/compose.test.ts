@@ -95,7 +95,12 @@ describe('docker-compose.yml', () => {
     expect(orchestrator.build).toEqual({ context: ROOT, target: 'orchestrator' });
     expect(dockerfileCmd('orchestrator')).toEqual(['node', 'apps/orchestrator/dist/main.js']);
     const env = orchestrator.environment!;
-    expect(Object.keys(env).sort()).toEqual(['DATABASE_URL', 'GRPC_PORT', 'HTTP_PORT', 'PHYSWATCH_ADMIN_TOKEN', 'REDIS_URL']);
+    expect(Object.keys(env).sort()).toEqual([
+      'BOOTSTRAP_ENROLLMENT_DIR', 'BOOTSTRAP_ENROLLMENT_USES', 'DATABASE_URL', 'ENROLL_PORT', 'GRPC_PORT', 'GRPC_TLS_SERVER_NAMES', 'HTTP_PORT', 'PHYSWATCH_ADMIN_TOKEN', 'PKI_DIR', 'REDIS_URL',
+    ]);
+    // Agents reach it as "orchestrator": its generated server certificate must name that.
+    expect(env.GRPC_TLS_SERVER_NAMES.split(',')).toContain('orchestrator');
+    expect(mounts(orchestrator)).toEqual([['pki', env.PKI_DIR, false], ['enroll', env.BOOTSTRAP_ENROLLMENT_DIR, false]]);
     const db = new URL(env.DATABASE_URL);
     expect([db.protocol, db.username, db.password, db.hostname, db.port, db.pathname]).toEqual([
       'postgres:', postgres.environment!.POSTGRES_USER, postgres.environment!.POSTGRES_PASSWORD, 'postgres', '5432', `/${postgres.environment!.POSTGRES_DB}`,
@@ -106,6 +111,7 @@ describe('docker-compose.yml', () => {
     expect(orchestrator.ports?.map((p) => [Number(p.published), p.target])).toEqual([
       [Number(env.HTTP_PORT), Number(env.HTTP_PORT)],
       [Number(env.GRPC_PORT), Number(env.GRPC_PORT)],
+      [Number(env.ENROLL_PORT), Number(env.ENROLL_PORT)],
     ]);
     expect(orchestrator.healthcheck?.test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
     expect(orchestrator.healthcheck?.test[3]).toContain(`fetch('http://127.0.0.1:${env.HTTP_PORT}/readyz')`);
@@ -114,7 +120,7 @@ describe('docker-compose.yml', () => {
 
   it('declares two agents built from the agent stage, each with a valid agent config where the image reads it: the orchestrator\'s gRPC port, its own host id, the simulated backend, state on its own volume', () => {
     const { services, volumes } = resolved();
-    const grpcPort = services.orchestrator.environment!.GRPC_PORT;
+    const { GRPC_PORT: grpcPort, ENROLL_PORT: enrollPort, BOOTSTRAP_ENROLLMENT_DIR: enrollDir } = services.orchestrator.environment!;
     const cmd = dockerfileCmd('agent');
     expect(cmd.slice(0, 3)).toEqual(['node', 'apps/agent/dist/main.js', '--config']);
     const hostIds: string[] = [];
@@ -129,6 +135,12 @@ describe('docker-compose.yml', () => {
       // The agent's own validation, as at its start (no environment overrides).
       const config = loadConfigFile(configMount![0], {});
       expect(config.server, name).toBe(`orchestrator:${grpcPort}`);
+      // TLS + enrollment from the orchestrator's bootstrap directory, read-only; never its PKI volume (the CA key).
+      expect(config.insecure, name).toBe(false);
+      expect(config.enrollment.server, name).toBe(`orchestrator:${enrollPort}`);
+      expect([config.tls?.ca, config.enrollment.tokenFile], name).toEqual([`${enrollDir}/ca.pem`, `${enrollDir}/token`]);
+      expect(mounts(agent), name).toContainEqual(['enroll', enrollDir, true]);
+      expect(mounts(agent).map(([source]) => source), name).not.toContain('pki');
       expect(config.backend.kind, name).toBe('simulated');
       const stateMount = mounts(agent).find(([, target]) => target === config.stateDir);
       expect(stateMount, `${name} keeps ${config.stateDir} on a volume`).toBeDefined();

@@ -6,7 +6,7 @@
  * connection.
  */
 import { X509Certificate } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { corruptMemoryFile } from '@physwatch/agent';
@@ -88,6 +88,31 @@ describe('TLS by default', () => {
     const cert = new X509Certificate(readFileSync(path.join(agent.identityDir, 'cert.pem')));
     expect(cert.subjectAltName).toBe('URI:physwatch://host/tls-files');
     expect(cert.verify(new X509Certificate(readFileSync(files.ca)).publicKey)).toBe(true);
+  });
+});
+
+describe('BOOTSTRAP_ENROLLMENT_DIR (how docker-compose enrolls its agents)', () => {
+  it('leaves one enrollment token and the CA where agents read them, makes none on a restart, and an agent enrolls from the files', async () => {
+    const dir = path.join(pki().dir, 'enroll');
+    const orch = await startOrchestrator({ env: { BOOTSTRAP_ENROLLMENT_DIR: dir, BOOTSTRAP_ENROLLMENT_USES: '2' } });
+    const api = new Api(orch.url, orch.adminToken);
+    const token = readFileSync(path.join(dir, 'token'), 'utf8').trim();
+    expect(token).toMatch(/^pwe_[0-9a-f]{8}_/);
+    expect(statSync(path.join(dir, 'token')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path.join(dir, 'ca.pem'), 'utf8')).toBe(readFileSync(orch.caCert, 'utf8'));
+    await orch.stop();
+    await orch.spawn();
+    expect(readFileSync(path.join(dir, 'token'), 'utf8').trim()).toBe(token);
+    const tokens = (await api.request('GET', '/api/v1/enrollment-tokens')).body.items;
+    expect(tokens).toEqual([expect.objectContaining({ name: 'bootstrap', max_uses: 2, uses: 0, state: 'active' })]);
+    expect((await api.request('GET', '/api/v1/audit?action=enrollment_token.create')).body.items).toEqual([
+      expect.objectContaining({ token_name: 'bootstrap', method: 'BOOTSTRAP', target: tokens[0].id, status: 201 }),
+    ]);
+    await startAgent({
+      server: orch.grpcAddress, hostId: 'tls-bootstrap', orchestrator: orch,
+      extra: { tls: { ca: path.join(dir, 'ca.pem') }, enrollment: { server: orch.enrollAddress, tokenFile: path.join(dir, 'token') } },
+    });
+    await eventually('enrolled from the files and connected', async () => (await api.host('tls-bootstrap'))?.connected);
   });
 });
 

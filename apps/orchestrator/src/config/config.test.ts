@@ -12,7 +12,7 @@ describe('loadConfig', () => {
       redisUrl: minimal.REDIS_URL,
       http: { host: '0.0.0.0', port: 8080 },
       grpc: { host: '0.0.0.0', port: 50051, enrollPort: 50052, insecure: false },
-      pki: { dir: '/var/lib/physwatch/pki', ca: null, server: null, serverNames: ['localhost', '127.0.0.1'], agentCertTtlMs: 2_592_000_000 },
+      pki: { dir: '/var/lib/physwatch/pki', ca: null, server: null, serverNames: ['localhost', '127.0.0.1'], agentCertTtlMs: 2_592_000_000, bootstrapEnrollment: null },
       hostOfflineAfterMs: 30_000,
       schedulerTickMs: 1_000,
       kdump: {
@@ -63,6 +63,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       ...minimal, HTTP_PORT: '0', GRPC_PORT: '0', ENROLL_PORT: '0', GRPC_TLS_CERT: __filename, GRPC_TLS_KEY: __filename,
       AGENT_CA_CERT: __filename, AGENT_CA_KEY: __filename, GRPC_TLS_SERVER_NAMES: 'orchestrator,10.0.0.5', AGENT_CERT_TTL_MS: '86400000',
+      BOOTSTRAP_ENROLLMENT_DIR: '/var/lib/physwatch/enroll', BOOTSTRAP_ENROLLMENT_USES: '2',
     });
     expect(config.http.port).toBe(0);
     expect(config.grpc).toEqual({ host: '0.0.0.0', port: 0, enrollPort: 0, insecure: false });
@@ -72,6 +73,7 @@ describe('loadConfig', () => {
       server: { certPath: __filename, keyPath: __filename },
       serverNames: ['orchestrator', '10.0.0.5'],
       agentCertTtlMs: 86_400_000,
+      bootstrapEnrollment: { dir: '/var/lib/physwatch/enroll', uses: 2 },
     });
   });
 

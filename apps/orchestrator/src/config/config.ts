@@ -32,6 +32,12 @@ export interface PkiConfig {
   readonly serverNames: readonly string[];
   /** AGENT_CERT_TTL_MS: lifetime of an issued agent certificate (agents renew at two thirds). */
   readonly agentCertTtlMs: number;
+  /**
+   * BOOTSTRAP_ENROLLMENT_DIR (+ BOOTSTRAP_ENROLLMENT_USES): at first start, an enrollment token
+   * is created and written there with the agent CA (token, ca.pem), for agents that share the
+   * directory (docker-compose). null: off; tokens come from an admin.
+   */
+  readonly bootstrapEnrollment: { readonly dir: string; readonly uses: number } | null;
 }
 
 /** Everything the orchestrator reads from its environment, validated once at start. */
@@ -88,6 +94,7 @@ export const DEFAULTS = {
   PKI_DIR: '/var/lib/physwatch/pki',
   GRPC_TLS_SERVER_NAMES: 'localhost,127.0.0.1',
   AGENT_CERT_TTL_MS: 2_592_000_000,
+  BOOTSTRAP_ENROLLMENT_USES: 10,
   HOST_OFFLINE_AFTER_MS: 30_000,
   SCHEDULER_TICK_MS: 1_000,
   KDUMP_BUDGETS: '[{"selector":"","max_concurrent":1,"max_per_hour":4}]',
@@ -163,6 +170,13 @@ const ENV = z
       .string()
       .regex(/^[A-Za-z0-9.:*-]+(,[A-Za-z0-9.:*-]+)*$/, 'must be a comma-separated list of DNS names and IP addresses')
       .default(DEFAULTS.GRPC_TLS_SERVER_NAMES),
+    BOOTSTRAP_ENROLLMENT_DIR: optionalPath,
+    BOOTSTRAP_ENROLLMENT_USES: z.coerce
+      .number({ error: 'must be a whole number from 1 to 1000000' })
+      .int('must be a whole number from 1 to 1000000')
+      .min(1, 'must be a whole number from 1 to 1000000')
+      .max(1_000_000, 'must be a whole number from 1 to 1000000')
+      .default(DEFAULTS.BOOTSTRAP_ENROLLMENT_USES),
     AGENT_CERT_TTL_MS: millis(10_000).max(31_622_400_000, 'must be at most a year (31622400000)').default(DEFAULTS.AGENT_CERT_TTL_MS),
     HOST_OFFLINE_AFTER_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(1000, 'must be at least 1000').default(DEFAULTS.HOST_OFFLINE_AFTER_MS),
     SCHEDULER_TICK_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(50, 'must be at least 50').default(DEFAULTS.SCHEDULER_TICK_MS),
@@ -194,7 +208,7 @@ function crossCheck(env: Record<string, string>): string[] {
   if (env.GRPC_TLS_CA) problems.push('GRPC_TLS_CA: no longer read: agents present certificates issued by enrollment, signed by AGENT_CA_CERT (or PKI_DIR/ca)');
   const insecure = env.GRPC_INSECURE === 'true' || env.GRPC_INSECURE === '1';
   if (insecure) {
-    for (const key of ['GRPC_TLS_CERT', 'AGENT_CA_CERT']) if (env[key]) problems.push(`${key}: cannot be combined with GRPC_INSECURE (plaintext has no certificates)`);
+    for (const key of ['GRPC_TLS_CERT', 'AGENT_CA_CERT', 'BOOTSTRAP_ENROLLMENT_DIR']) if (env[key]) problems.push(`${key}: cannot be combined with GRPC_INSECURE (plaintext has no certificates)`);
   }
   for (const key of ['GRPC_TLS_CERT', 'GRPC_TLS_KEY', 'AGENT_CA_CERT', 'AGENT_CA_KEY']) {
     if (!env[key]) continue;
@@ -236,6 +250,7 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
       server: e.GRPC_TLS_CERT && e.GRPC_TLS_KEY ? { certPath: e.GRPC_TLS_CERT, keyPath: e.GRPC_TLS_KEY } : null,
       serverNames: e.GRPC_TLS_SERVER_NAMES.split(','),
       agentCertTtlMs: e.AGENT_CERT_TTL_MS,
+      bootstrapEnrollment: e.BOOTSTRAP_ENROLLMENT_DIR ? { dir: e.BOOTSTRAP_ENROLLMENT_DIR, uses: e.BOOTSTRAP_ENROLLMENT_USES } : null,
     },
     hostOfflineAfterMs: e.HOST_OFFLINE_AFTER_MS,
     schedulerTickMs: e.SCHEDULER_TICK_MS,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DesiredStateModule } from '../desired-state/desired-state.module';
 import { AgentIdentityService } from './agent-identity.service';
+import { BootstrapEnrollment } from './bootstrap-enrollment';
 import { EnrollmentTokensController } from './enrollment-tokens.controller';
 import { EnrollmentTokensService } from './enrollment-tokens.service';
 import { EnrollmentService } from './enrollment.service';
@@ -11,7 +12,7 @@ import { agentPkiProvider, AGENT_PKI } from './pki.provider';
 @Module({
   imports: [DesiredStateModule],
   controllers: [EnrollmentTokensController, HostRevocationController],
-  providers: [agentPkiProvider, EnrollmentService, EnrollmentTokensService, AgentIdentityService],
+  providers: [agentPkiProvider, EnrollmentService, EnrollmentTokensService, AgentIdentityService, BootstrapEnrollment],
   exports: [AGENT_PKI, EnrollmentService, AgentIdentityService],
 })
 export class EnrollmentModule {}

@@ -39,12 +39,15 @@ export class EnrollmentService {
     try {
       const pki = this.requirePki();
       checkRequest(request);
-      const { issued, token } = await this.db.transaction(async (tx) => {
+      // Signed before the token row is locked: enrollments with one token serialize on that
+      // lock, so only the bookkeeping runs under it. A refused request's certificate is never
+      // recorded, and a certificate not recorded opens no stream.
+      const issued = await this.issue(pki, request.csr_pem, request.host_id);
+      const { token } = await this.db.transaction(async (tx) => {
         const token = await tx.enrollment.lockTokenByHash(hashToken(request.token));
         const refused = tokenRefusal(token);
         if (refused) throw refused;
         await this.refuseIfEnrolled(tx, request.host_id);
-        const issued = await this.issue(pki, request.csr_pem, request.host_id);
         await tx.enrollment.upsertIdentity(request.host_id, token!.id, token!.labels);
         await this.applyTokenLabels(tx, request.host_id, request.hostname, token!.labels);
         await tx.enrollment.addCertificate({ serial: issued.serial, hostId: request.host_id, kind: 'enrollment', notBefore: issued.notBefore, notAfter: issued.notAfter });
@@ -59,7 +62,7 @@ export class EnrollmentService {
             details: { ...asked, enrollment_token_id: token!.id, enrollment_token: token!.name, labels: token!.labels, serial: issued.serial, not_after: issued.notAfter.toISOString() },
           }),
         );
-        return { issued, token: token! };
+        return { token: token! };
       });
       this.logger.info({ hostId: request.host_id, peer, enrollmentTokenId: token.id, serial: issued.serial, notAfter: issued.notAfter, labels: token.labels }, 'agent enrolled');
       return this.answer(pki, issued, request.host_id);
