@@ -211,6 +211,12 @@ describe('slow clients', () => {
   });
 });
 
+async function refusedMetric(outcome: string): Promise<number> {
+  const text = await (await fetch(`${orch.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`physwatch_http_auth_refused_total{outcome="${outcome}"}`));
+  return line === undefined ? 0 : Number(line.split(' ').pop());
+}
+
 describe('failed authentication: logged and rate-limited per source address', () => {
   const attacker = '203.0.113.7';
   const bystander = '203.0.113.8';
@@ -228,6 +234,7 @@ describe('failed authentication: logged and rate-limited per source address', ()
     for (let i = 0; i < 10; i++) expect((await guess(attacker)).status).toBe(429);
     // Even the right token, from that source, until the window ends: a lucky guess is not told apart.
     expect((await admin.request('GET', '/api/v1/watches', undefined, { 'x-forwarded-for': attacker })).status).toBe(429);
+    expect(await refusedMetric('rate_limited')).toBe(12);
     expect((await admin.request('GET', '/api/v1/watches', undefined, { 'x-forwarded-for': bystander })).status).toBe(200);
     expect((await admin.request('POST', '/api/v1/watches', { ...REPORT, name: 'bystander' }, { 'x-forwarded-for': bystander })).status).toBe(201);
 

@@ -18,6 +18,7 @@ import { toHttpError } from '../common/http-error.filter';
 import { isCutOff } from '../common/http-server';
 import type { OrchestratorConfig } from '../config/config';
 import type { Logger } from '../config/logger';
+import { MetricsService } from '../metrics/metrics.service';
 import { requestNeedsToken } from './access';
 import { auditEntry, isAuditedRequest } from './audit-entry';
 import { AuthFailureLimiter } from './auth-failures';
@@ -29,6 +30,7 @@ export function installAuthHooks(app: NestFastifyApplication, logger: Logger, gu
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   const tokens = app.get(TokensService);
   const db = app.get(Database);
+  const metrics = app.get(MetricsService);
   const limiter = new AuthFailureLimiter(guard.authFailureLimit, guard.authFailureWindowMs);
   const rateLimited = new WeakSet<FastifyRequest>();
 
@@ -42,6 +44,7 @@ export function installAuthHooks(app: NestFastifyApplication, logger: Logger, gu
         new RateLimitedError(`too many failed authentications from ${sourceIp} (${limiter.limit} in ${limiter.windowMs} ms); retry after ${seconds} s`, seconds),
       );
       rateLimited.add(request);
+      metrics.authRefused.inc({ outcome: 'rate_limited' });
       return reply.code(status).header('retry-after', String(seconds)).send(body);
     }
     try {
@@ -50,6 +53,7 @@ export function installAuthHooks(app: NestFastifyApplication, logger: Logger, gu
       const { status, body } = toHttpError(err);
       if (status >= 500) logger.error({ err }, 'token check failed');
       if (status === 401) {
+        metrics.authRefused.inc({ outcome: 'unauthenticated' });
         const reachedLimit = limiter.recordFailure(sourceIp);
         logger.warn({ sourceIp, method: request.method, path: request.originalUrl.split('?', 1)[0], reason: body.message }, 'authentication failed');
         if (reachedLimit) {

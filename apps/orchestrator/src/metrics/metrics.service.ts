@@ -42,6 +42,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly authRefused = new Counter({
+    name: 'physwatch_http_auth_refused_total',
+    help: 'Requests under /api/v1 refused before a token was accepted: unauthenticated (401) or rate_limited (429, a source past AUTH_FAILURE_LIMIT)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   private counter(name: string, help: string): Counter {
     return new Counter({ name, help, registers: [this.registry] });
   }
