@@ -140,6 +140,36 @@ describe('exit codes', () => {
   });
 });
 
+describe('hosts label', () => {
+  const HOST = { id: 'h1', hostname: 'h1', labels: {}, host_labels: { rack: 'r1' }, operator_labels: { env: 'dev', pool: 'db' }, watches: [] };
+
+  it('merges key=value into the operator labels, removes key-, and shows each label with its source', async () => {
+    const s = await server((req) => ({ status: 200, body: req.method === 'PUT' ? { ...HOST, operator_labels: (req.body as { labels: object }).labels } : HOST }));
+    const io = recordingIo({ PHYSWATCH_SERVER: s.url });
+    expect(await run(['hosts', 'label', 'h1', 'env=prod', 'rack=r9', 'pool-'], io)).toBe(0);
+    expect(s.seen.map((r) => [r.method, r.url])).toEqual([['GET', '/api/v1/hosts/h1'], ['PUT', '/api/v1/hosts/h1/labels']]);
+    expect(s.seen[1].body).toEqual({ labels: { env: 'prod', rack: 'r9' } });
+    expect(io.stdout).toMatch(/^rack\s+r9\s+operator$/m);
+    expect(io.stdout).toMatch(/^rack\s+r1\s+host \(overridden\)$/m);
+  });
+
+  it('--replace sends only the labels given, without reading the host first', async () => {
+    const s = await server((req) => ({ status: 200, body: { ...HOST, operator_labels: (req.body as { labels: object }).labels } }));
+    expect(await run(['hosts', 'label', 'h1', '--replace'], recordingIo({ PHYSWATCH_SERVER: s.url }))).toBe(0);
+    expect(s.seen.map((r) => [r.method, r.body])).toEqual([['PUT', { labels: {} }]]);
+  });
+
+  it('a pair that is not one label is exit 2, naming it, and nothing is sent', async () => {
+    const s = await server(() => ({ status: 200, body: HOST }));
+    for (const bad of [['env'], ['env=a b'], ['env=a,b=c'], []]) {
+      const io = recordingIo({ PHYSWATCH_SERVER: s.url });
+      expect(await run(['hosts', 'label', 'h1', ...bad], io)).toBe(2);
+      expect(io.stderr).toContain('labels:');
+    }
+    expect(s.seen).toEqual([]);
+  });
+});
+
 describe('tokens and audit', () => {
   const TOKEN = { id: '5', name: 'alice', role: 'operator', prefix: 'pw_00c0ffee', bootstrap: false, created_by_token_id: '1', created_at: '2026-11-26T12:00:00.000Z', last_used_at: null, revoked_at: null };
 

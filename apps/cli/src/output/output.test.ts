@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { HitView, WatchDetailView, WatchView } from '@physwatch/core';
 import { hitLine, hitsTable } from './hit-table';
-import { hostsTable } from './host-table';
+import { hostLabelsTable, hostsTable } from './host-table';
 import { formatOutput } from './output-format';
 import { renderTable } from './table';
 import { describeWatch, watchesTable } from './watch-table';
@@ -62,11 +62,24 @@ describe('output', () => {
   it('shows hosts with labels as a selector would spell them', () => {
     const table = hostsTable([
       {
-        id: 'h1', hostname: 'node1', boot_id: 'b1', kernel_release: '6.1', arch: 'arm64', agent_version: '0.1.0', labels: { rack: 'r12', bios: '2.1' }, capabilities: {}, kdump: null,
+        id: 'h1', hostname: 'node1', boot_id: 'b1', kernel_release: '6.1', arch: 'arm64', agent_version: '0.1.0', labels: { rack: 'r12', bios: '2.1' },
+        host_labels: { rack: 'r12', bios: '2.1' }, operator_labels: {}, capabilities: {}, kdump: null,
         online: false, connected: false, first_seen_at: 't0', last_seen_at: 't', desired_generation: '1', applied_generation: '1', watches: [],
       },
     ]);
     expect(table.split('\n')[1].split(/\s{2,}/)).toEqual(['h1', 'node1', 'no', 'arm64', '6.1', '0.1.0', '0', 't', 'bios=2.1,rack=r12']);
+  });
+
+  it('marks each label with its source, an overridden host value included', () => {
+    const rows = hostLabelsTable({ host_labels: { rack: 'r1', cpu: 'x' }, operator_labels: { rack: 'r9', env: 'prod' } }).trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+    expect(rows).toEqual([
+      ['LABEL', 'VALUE', 'SOURCE'],
+      ['cpu', 'x', 'host'],
+      ['env', 'prod', 'operator'],
+      ['rack', 'r9', 'operator'],
+      ['rack', 'r1', 'host (overridden)'],
+    ]);
+    expect(hostLabelsTable({ host_labels: {}, operator_labels: {} })).toBe('No labels.\n');
   });
 
   it('shows hits as a table, and one labelled line each when tailing', () => {

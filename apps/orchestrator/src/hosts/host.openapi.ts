@@ -18,7 +18,18 @@ export class HostDto {
   @ApiProperty() kernel_release!: string;
   @ApiProperty() arch!: string;
   @ApiProperty() agent_version!: string;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { rack: 'r12' } }) labels!: Record<string, string>;
+  @ApiProperty({
+    type: 'object', additionalProperties: { type: 'string' }, example: { rack: 'r12', env: 'prod' },
+    description: "what placement matches: host_labels and operator_labels merged, the operator's value winning on a key both set",
+  })
+  labels!: Record<string, string>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { rack: 'r12' }, description: "source host: as the host's last Hello reported them" })
+  host_labels!: Record<string, string>;
+  @ApiProperty({
+    type: 'object', additionalProperties: { type: 'string' }, example: { env: 'prod' },
+    description: 'source operator: set with PUT /api/v1/hosts/{id}/labels or by the enrollment token the host joined with',
+  })
+  operator_labels!: Record<string, string>;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'as the agent reported them in Hello' }) capabilities!: object;
   @ApiProperty({ type: HostKdumpDto, nullable: true, description: 'kdump readiness from the last Hello; null when the agent sent none' })
   kdump!: HostKdumpDto | null;
@@ -29,6 +40,11 @@ export class HostDto {
   @ApiProperty() desired_generation!: string;
   @ApiProperty() applied_generation!: string;
   @ApiProperty({ type: [HostWatchDto] }) watches!: HostWatchDto[];
+}
+
+export class HostLabelsBodyDto {
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { env: 'prod', pool: 'db' }, description: "replaces the host's operator labels; {} clears them" })
+  labels!: Record<string, string>;
 }
 
 export class HostListDto {

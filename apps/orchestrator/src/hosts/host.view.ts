@@ -12,6 +12,8 @@ export function hostJson(row: HostRow, assignments: AssignmentRow[]): HostView {
     arch: row.arch,
     agent_version: row.agentVersion,
     labels: row.labels,
+    host_labels: row.reportedLabels,
+    operator_labels: row.operatorLabels,
     capabilities: row.capabilities,
     kdump: row.kdump,
     online: row.online,

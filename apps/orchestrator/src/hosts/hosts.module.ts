@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { WatchesModule } from '../watches/watches.module';
 import { HostsController } from './hosts.controller';
+import { HostsService } from './hosts.service';
 
-@Module({ controllers: [HostsController] })
+@Module({ imports: [WatchesModule], controllers: [HostsController], providers: [HostsService] })
 export class HostsModule {}

@@ -1,5 +1,5 @@
 // Test-only: a real grpc-js AgentGateway client, with a queue of what the server sent.
-import { credentials, ServiceError } from '@grpc/grpc-js';
+import { ChannelCredentials, credentials, ServiceError } from '@grpc/grpc-js';
 import { AgentGatewayClient, AgentMessage, ControlMessage__Output, Hello, loadPhyswatchProto } from '@physwatch/proto';
 
 export class TestAgent {
@@ -10,9 +10,10 @@ export class TestAgent {
   private readonly waiters: Array<() => void> = [];
   private cursor = 0;
 
-  constructor(address: string) {
+  /** Plaintext by default (an orchestrator with GRPC_INSECURE); pass mTLS credentials otherwise. */
+  constructor(address: string, channelCredentials: ChannelCredentials = credentials.createInsecure()) {
     const { AgentGateway } = loadPhyswatchProto();
-    this.client = new AgentGateway(address, credentials.createInsecure());
+    this.client = new AgentGateway(address, channelCredentials);
     this.call = this.client.Connect();
     this.ended = new Promise((resolve) => {
       this.call.on('status', (s) => resolve({ code: s.code, details: s.details }));

@@ -29,6 +29,11 @@ export class PlacementService {
     return (await this.pass.run(tx, [watchId])).hosts;
   }
 
+  /** After a host's labels changed: one pass over every active watch (adds and removes). Returns the watches whose hosts changed. */
+  async replan(tx: Repositories): Promise<string[]> {
+    return (await this.pass.run(tx)).watches;
+  }
+
   /** Returns the ids of the watches the host should run. Its generation is bumped regardless: it just (re)connected. */
   async placeHost(tx: Repositories, host: ArrivingHost): Promise<string[]> {
     const placed = await this.pass.placeHost(tx, { id: host.id, labels: host.labels, maxWatches: maxWatches(host.capabilities), online: true });

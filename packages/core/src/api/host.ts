@@ -15,7 +15,12 @@ export interface HostView {
   kernel_release: string;
   arch: string;
   agent_version: string;
+  /** What placement matches: host_labels and operator_labels merged, the operator's value winning on a shared key. */
   labels: Record<string, string>;
+  /** Source "host": as the host's last Hello reported them (facts and its agent config). */
+  host_labels: Record<string, string>;
+  /** Source "operator": set over REST (PUT /hosts/:id/labels) or by the enrollment token the host joined with. */
+  operator_labels: Record<string, string>;
   capabilities: Record<string, unknown>;
   /** null when the agent sent no KdumpReadiness. */
   kdump: HostKdumpView | null;
