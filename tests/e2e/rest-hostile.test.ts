@@ -46,7 +46,8 @@ afterAll(async () => {
   await orch?.stop();
 });
 
-function asAdmin(req: Omit<RawRequest, 'headers'> & { headers?: Array<[string, string]> }): RawRequest {
+/** The request with the bootstrap admin token first among its headers. */
+function asAdmin(req: RawRequest): RawRequest {
   return { ...req, headers: [['Authorization', `Bearer ${orch.adminToken}`], ...(req.headers ?? [])] };
 }
 
@@ -244,7 +245,7 @@ describe('failed authentication: logged and rate-limited per source address', ()
     const warned = orch.child.lines.filter((l) => l.msg === 'authentication failed' && l.sourceIp === attacker);
     expect(warned).toHaveLength(FAILURE_LIMIT);
     expect(warned[0]).toMatchObject({ level: 40, method: 'POST', path: '/api/v1/watches', reason: UNKNOWN.message });
-    expect(orch.child.lines.filter((l) => l.msg.startsWith('failed authentications reached the limit') && l.sourceIp === attacker)).toHaveLength(1);
+    expect(orch.child.lines.filter((l) => l.msg?.startsWith('failed authentications reached the limit') && l.sourceIp === attacker)).toHaveLength(1);
 
     // The window ends: the right token works again and failures count from zero.
     await eventually('the window to end', async () => (await admin.request('GET', '/api/v1/watches', undefined, { 'x-forwarded-for': attacker })).status === 200, FAILURE_WINDOW_MS * 3);
