@@ -58,7 +58,7 @@ async function hit(host: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  orch = await Orchestrator.start({ env: { PHYSWATCH_ADMIN_TOKEN: TOKEN } });
+  orch = await Orchestrator.start({ adminToken: TOKEN });
   for (const [hostId, facts] of Object.entries(FACTS)) {
     agents.set(
       hostId,
@@ -171,7 +171,7 @@ describe('dashboard', () => {
     ]);
   });
 
-  it('hosts: facts, module state, last seen; a row opens every label', async () => {
+  it('hosts: facts, module state, last seen; a row opens every label, each with its source', async () => {
     await page.getByRole('link', { name: 'Hosts' }).click();
     const hosts = page.getByTestId('hosts');
     await textWhen(hosts, 'five hosts', (t) => t.includes('host-e'));
@@ -185,8 +185,15 @@ describe('dashboard', () => {
     ]);
     expect(rows[0][7]).toBe('1 armed');
     expect(rows[0][8]).toMatch(/s ago$/);
+    // An operator label on a key the host also reports wins, and both are shown (same value: the watch's rack=lab placement stays).
+    await api('PUT', '/api/v1/hosts/host-a/labels', { labels: { env: 'prod', rack: 'lab' } });
     await hosts.locator('tr[data-host="host-a"]').click();
-    await textWhen(page.getByTestId('host-detail'), 'host-a labels', (t) => t.includes('dmi.bios.version') && t.includes('rack') && t.includes('lab'));
+    await textWhen(page.getByTestId('host-detail'), 'host-a labels', (t) => t.includes('dmi.bios.version') && t.includes('env') && t.includes('prod'));
+    const labels = page.getByTestId('host-labels');
+    expect(await labels.locator('tr[data-label="env"]').innerText()).toMatch(/env\s+prod\s+operator/);
+    expect(await labels.locator('tr[data-label="rack"][data-source="operator"]').innerText()).toMatch(/rack\s+lab\s+operator/);
+    expect(await labels.locator('tr[data-label="rack"][data-source="host"]').innerText()).toMatch(/host \(overridden\)/);
+    expect(await labels.locator('tr[data-label="dmi.bios.version"]').innerText()).toMatch(/2\.1\.0\s+host$/);
     await screenshot(page, 'hosts');
   });
 

@@ -1,4 +1,4 @@
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import type { HostView, ListView } from '@physwatch/core';
 import { getJson } from '../api/client';
 import { OnlineBadge, PhaseBadge } from '../components/badges';
@@ -115,6 +115,52 @@ export function HostsPage() {
   );
 }
 
+/**
+ * Every label with where it came from: operator (set over REST or by the enrollment token)
+ * wins over the host's own value for the same key, which is still shown, struck through.
+ */
+function LabelsBySource({ host }: { host: HostView }) {
+  const keys = [...new Set([...Object.keys(host.operator_labels), ...Object.keys(host.host_labels)])].sort((a, b) => a.localeCompare(b));
+  if (keys.length === 0) return <p className="muted">No labels.</p>;
+  return (
+    <table data-testid="host-labels">
+      <thead>
+        <tr>
+          <th>Label</th>
+          <th>Value</th>
+          <th>Source</th>
+        </tr>
+      </thead>
+      <tbody>
+        {keys.flatMap((key) => {
+          const operator = host.operator_labels[key];
+          const reported = host.host_labels[key];
+          const rows = [];
+          if (operator !== undefined) {
+            rows.push(
+              <tr key={`${key}/operator`} data-label={key} data-source="operator">
+                <td className="mono">{key}</td>
+                <td className="mono">{operator}</td>
+                <td>operator</td>
+              </tr>,
+            );
+          }
+          if (reported !== undefined) {
+            rows.push(
+              <tr key={`${key}/host`} data-label={key} data-source="host" className={operator !== undefined ? 'muted' : undefined}>
+                <td className="mono">{key}</td>
+                <td className="mono">{operator !== undefined ? <s>{reported}</s> : reported}</td>
+                <td>{operator !== undefined ? 'host (overridden)' : 'host'}</td>
+              </tr>,
+            );
+          }
+          return rows;
+        })}
+      </tbody>
+    </table>
+  );
+}
+
 function HostDetail({ host }: { host: HostView }) {
   return (
     <div className="host-detail" data-testid="host-detail">
@@ -137,15 +183,8 @@ function HostDetail({ host }: { host: HostView }) {
           </dd>
           <dt>first seen</dt>
           <dd>{formatTime(host.first_seen_at)}</dd>
-          {Object.entries(host.labels)
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([k, v]) => (
-              <Fragment key={k}>
-                <dt className="mono">{k}</dt>
-                <dd className="mono">{v}</dd>
-              </Fragment>
-            ))}
         </dl>
+        <LabelsBySource host={host} />
       </div>
       <div>
         <h3>Watches</h3>
