@@ -83,7 +83,7 @@ describe('labelsProblems', () => {
   it('limits the count, key and value sizes and their characters', () => {
     const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
     expect(check(many(AGENT_LIMITS.labels))).toEqual([]);
-    expect(describeProblems(check(many(AGENT_LIMITS.labels + 1)))).toBe('labels: 129 labels, more than 128');
+    expect(describeProblems(check(many(AGENT_LIMITS.labels + 1)))).toBe('labels: 257 labels, more than 256');
     expect(check({ ['k'.repeat(128)]: 'v' })).toEqual([]);
     expect(check({ ['k'.repeat(129)]: 'v' })[0].reason).toBe('key is 129 characters, more than 128');
     expect(check({ k: 'v'.repeat(256) })).toEqual([]);

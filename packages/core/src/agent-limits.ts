@@ -20,7 +20,8 @@ export const AGENT_LIMITS = {
   kernelReleaseLength: 256,
   archLength: 64,
   agentVersionLength: 128,
-  labels: 128,
+  /** A host with many NICs (SR-IOV functions) reports two facts per NIC; the agent sends no more than this. */
+  labels: 256,
   labelKeyLength: 128,
   labelValueLength: 256,
   backendLength: 32,

@@ -99,6 +99,14 @@ describe('agent configuration', () => {
     ]);
   });
 
+  it('refuses labels a Hello could not carry: too many, too long, or with a NUL', () => {
+    const dir = tempDir();
+    const many = Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`k${i}`, 'v']));
+    expect(problemsOf(() => buildConfig({ ...minimal(dir), labels: many }, {}, NO_IDENTITY_FILES))).toEqual(['labels: at most 256 labels']);
+    const problems = problemsOf(() => buildConfig({ ...minimal(dir), labels: { ['k'.repeat(129)]: 'v', nul: 'a\u0000b', long: 'v'.repeat(257) } }, {}, NO_IDENTITY_FILES));
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([`labels.${'k'.repeat(129)}`, 'labels.long', 'labels.nul']);
+  });
+
   it('requires a backend and rejects unknown backend kinds', () => {
     expect(problemsOf(() => buildConfig({ bootId: 'b' }, {}, NO_IDENTITY_FILES))).toEqual([expect.stringMatching(/^backend: /)]);
     expect(problemsOf(() => buildConfig({ bootId: 'b', backend: { kind: 'fpga' } }, {}, NO_IDENTITY_FILES))[0]).toMatch(/^backend\.kind: /);

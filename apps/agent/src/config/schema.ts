@@ -2,7 +2,7 @@
  * The agent's configuration: the one place its keys, their types and their defaults are
  * written (docs/contracts.md, "Agent process"). Everything else receives `AgentConfig`.
  */
-import { MAX_PADDR, parseU64, WIDTHS } from '@physwatch/core';
+import { AGENT_LIMITS, MAX_PADDR, parseU64, WIDTHS } from '@physwatch/core';
 import { z } from 'zod';
 
 export const DEFAULT_STATE_DIR = '/var/lib/physwatch-agent';
@@ -10,8 +10,9 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 // The orchestrator's selector syntax (packages/core selector.ts): a label it cannot parse
 // could never be selected, so it is refused here rather than silently ignored there.
-const labelKey = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/, 'not a label key (letters, digits, "._/-", alphanumeric at both ends)');
-const labelValue = z.string().regex(/^[^\s,()=!]*$/, 'no spaces, commas, parentheses, "=" or "!"');
+// And the sizes a Hello may carry (packages/core agent-limits): the orchestrator refuses a Hello beyond them.
+const labelKey = z.string().max(AGENT_LIMITS.labelKeyLength).regex(/^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/, 'not a label key (letters, digits, "._/-", alphanumeric at both ends)');
+const labelValue = z.string().max(AGENT_LIMITS.labelValueLength).regex(/^[^\s,()=!\u0000]*$/, 'no spaces, commas, parentheses, "=", "!" or NUL');
 const hostPort = z.string().regex(/^\S+:[0-9]{1,5}$/, 'must be host:port (no spaces)');
 // Same shape the orchestrator accepts for host ids in a watch's host list.
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -118,7 +119,10 @@ export const configSchema = z
     bootId: z.string().regex(/^\S{1,128}$/, 'must be 1 to 128 characters without spaces').optional(),
     hostname: z.string().min(1).optional(),
     // The orchestrator's selector syntax: a label it cannot parse could never be selected.
-    labels: z.record(labelKey, labelValue).default({}),
+    labels: z
+      .record(labelKey, labelValue)
+      .refine((labels) => Object.keys(labels).length <= AGENT_LIMITS.labels, `at most ${AGENT_LIMITS.labels} labels`)
+      .default({}),
     stateDir: z.string().min(1).default(DEFAULT_STATE_DIR),
     heartbeatIntervalMs: positiveMs.default(5000),
     reconnect: z

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { AGENT_LIMITS } from '@physwatch/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { removeTempDirs, tempDir } from '../test-support/fixtures';
 import { labelValue, mergeLabels, readHostFacts } from './host-facts';
@@ -52,5 +53,14 @@ describe('host facts', () => {
   it('configured labels win over facts', () => {
     expect(mergeLabels({ 'dmi.bios.version': '2.1.3', rack: 'x' }, { rack: 'r12' })).toEqual({ 'dmi.bios.version': '2.1.3', rack: 'r12' });
     expect(labelValue('  a, b=c!(d) ')).toBe('a_b_c_d_');
+  });
+
+  it('sends no more labels than a Hello may carry: configured ones all, then facts in key order', () => {
+    const facts = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`nic.vf${String(i).padStart(3, '0')}.driver`, 'iavf']));
+    const merged = mergeLabels(facts, { rack: 'r12' });
+    expect(Object.keys(merged)).toHaveLength(AGENT_LIMITS.labels);
+    expect(merged.rack).toBe('r12');
+    expect(merged['nic.vf254.driver']).toBe('iavf');
+    expect(merged['nic.vf255.driver']).toBeUndefined();
   });
 });

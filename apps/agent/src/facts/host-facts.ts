@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { AGENT_LIMITS } from '@physwatch/core';
 
 const DMI: Record<string, string> = {
   'dmi.bios.vendor': 'bios_vendor',
@@ -102,7 +103,16 @@ export function readHostFacts({ root, ethtool }: FactOptions): Record<string, st
   return labels;
 }
 
-/** Configured labels win over facts: an operator's override is deliberate. */
+/**
+ * Configured labels win over facts: an operator's override is deliberate. Facts beyond what
+ * the orchestrator accepts in a Hello (AGENT_LIMITS.labels) are left out, in key order,
+ * rather than have the whole Hello refused.
+ */
 export function mergeLabels(facts: Record<string, string>, configured: Readonly<Record<string, string>>): Record<string, string> {
-  return { ...facts, ...configured };
+  const room = AGENT_LIMITS.labels - Object.keys(configured).length;
+  const kept = Object.keys(facts)
+    .filter((key) => !(key in configured))
+    .sort()
+    .slice(0, Math.max(0, room));
+  return { ...Object.fromEntries(kept.map((key) => [key, facts[key]])), ...configured };
 }
