@@ -1,9 +1,18 @@
 /** Backend shapes -> wire messages; the only place the agent spells proto field names. */
+import { AGENT_LIMITS } from '@physwatch/core';
 import { toWireAction } from '@physwatch/proto';
 import type { Capabilities, Hit, WatchState } from '@physwatch/proto';
 import type { ArmResult, BackendCapabilities, BackendHit } from '../backend/watch-backend';
 
 const TARGET_KINDS = { paddr: 'TARGET_KIND_PADDR', symbol: 'TARGET_KIND_SYMBOL', pci_bar: 'TARGET_KIND_PCI_BAR' } as const;
+
+/**
+ * Text the orchestrator can store (packages/core agent-limits): cut to the stated length, so a
+ * real hit with a very deep stack is stored shortened instead of refused.
+ */
+function fit(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, max);
+}
 
 export function toWireHit(hit: BackendHit): Omit<Hit, 'seq'> {
   return {
@@ -17,9 +26,9 @@ export function toWireHit(hit: BackendHit): Omit<Hit, 'seq'> {
     old_value: hit.oldValue.toString(),
     new_value: hit.newValue.toString(),
     pid: hit.pid,
-    comm: hit.comm,
-    ip: hit.ip,
-    stack: hit.stack,
+    comm: fit(hit.comm, AGENT_LIMITS.commLength),
+    ip: fit(hit.ip, AGENT_LIMITS.ipLength),
+    stack: fit(hit.stack, AGENT_LIMITS.stackLength),
     action: toWireAction(hit.action),
     module_seq: (hit.moduleSeq ?? 0n).toString(),
   };
@@ -50,8 +59,8 @@ export function toWireState(watchId: string, outcome: WatchOutcome): WatchState 
         reason: '',
       };
     case 'failed':
-      return { watch_id: watchId, phase: 'WATCH_PHASE_FAILED', reason: outcome.reason };
+      return { watch_id: watchId, phase: 'WATCH_PHASE_FAILED', reason: fit(outcome.reason, AGENT_LIMITS.reasonLength) };
     case 'disarmed':
-      return { watch_id: watchId, phase: 'WATCH_PHASE_DISARMED', reason: outcome.reason };
+      return { watch_id: watchId, phase: 'WATCH_PHASE_DISARMED', reason: fit(outcome.reason, AGENT_LIMITS.reasonLength) };
   }
 }
