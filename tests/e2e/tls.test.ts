@@ -91,6 +91,25 @@ describe('TLS by default', () => {
   });
 });
 
+describe('guessing enrollment tokens', () => {
+  it('is limited per source like failed REST authentications: past AUTH_FAILURE_LIMIT refusals the source gets RESOURCE_EXHAUSTED, unaudited', async () => {
+    const orch = await startOrchestrator({ env: { AUTH_FAILURE_LIMIT: '3', AUTH_FAILURE_WINDOW_MS: '600000' } });
+    const api = new Api(orch.url, orch.adminToken);
+    const ca = readFileSync(orch.caCert, 'utf8');
+    const { csrPem } = keyAndCsr(pki().dir, 'guess');
+    for (let i = 0; i < 3; i++) {
+      await expect(enroll(orch.enrollAddress, ca, { token: `pwe_0000000${i}_guess`, host_id: 'tls-guess', csr_pem: csrPem })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    }
+    // Past the limit even a right token is not looked at until the window ends.
+    await expect(enroll(orch.enrollAddress, ca, { token: await orch.enrollmentToken(), host_id: 'tls-guess', csr_pem: csrPem })).rejects.toMatchObject({
+      code: grpc.status.RESOURCE_EXHAUSTED,
+      details: expect.stringMatching(/^too many refused enrollment tokens from 127\.0\.0\.1 \(3 in 600000 ms\); retry after \d+ s$/),
+    });
+    expect((await api.request('GET', '/api/v1/audit?action=agent.enroll.refused')).body.items).toHaveLength(3);
+    expect((await api.request('GET', '/api/v1/hosts/tls-guess')).status).toBe(404);
+  });
+});
+
 describe('BOOTSTRAP_ENROLLMENT_DIR (how docker-compose enrolls its agents)', () => {
   it('leaves one enrollment token and the CA where agents read them, makes none on a restart, and an agent enrolls from the files', async () => {
     const dir = path.join(pki().dir, 'enroll');

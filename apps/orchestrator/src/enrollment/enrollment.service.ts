@@ -2,12 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
 import { Database, EnrollmentTokenRow, Repositories } from '@physwatch/db';
 import type { EnrollRequest__Output, IssuedCertificate } from '@physwatch/proto';
+import { AuthFailureLimiter } from '../auth/auth-failures';
 import { hashToken } from '../auth/token-secret';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
 import { CsrError, IssuedCert } from './agent-ca';
 import type { AgentPki } from './agent-pki';
-import { CONNECT_RPC, ENROLL_RPC, grpcAudit } from './grpc-audit';
+import { CONNECT_RPC, ENROLL_RPC, grpcAudit, peerAddress } from './grpc-audit';
 import { auditStatus, IdentityRefusal } from './identity-errors';
 import { AGENT_PKI } from './pki.provider';
 
@@ -27,15 +28,27 @@ function tokenRefusal(token: EnrollmentTokenRow | null): IdentityRefusal | null 
 /** Issues host certificates: Enrollment.Enroll with a token, and renewals on the mTLS stream. */
 @Injectable()
 export class EnrollmentService {
+  // Refused tokens per source address, limited like failed REST authentications
+  // (AUTH_FAILURE_LIMIT per AUTH_FAILURE_WINDOW_MS), so guessing cannot grow the audit log without bound.
+  private readonly failures: AuthFailureLimiter;
+
   constructor(
     private readonly db: Database,
     @Inject(AGENT_PKI) private readonly pki: AgentPki | null,
     @Inject(CONFIG) private readonly config: OrchestratorConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.failures = new AuthFailureLimiter(config.httpGuard.authFailureLimit, config.httpGuard.authFailureWindowMs);
+  }
 
   async enroll(request: EnrollRequest__Output, peer: string): Promise<IssuedCertificate> {
     const asked = { host_id: request.host_id.slice(0, 128), hostname: request.hostname.slice(0, 255) };
+    const source = peerAddress(peer);
+    const waitMs = this.failures.blockedFor(source);
+    if (waitMs !== null) {
+      const seconds = Math.ceil(waitMs / 1000);
+      throw new IdentityRefusal(status.RESOURCE_EXHAUSTED, `too many refused enrollment tokens from ${source} (${this.failures.limit} in ${this.failures.windowMs} ms); retry after ${seconds} s`);
+    }
     try {
       const pki = this.requirePki();
       checkRequest(request);
@@ -67,6 +80,9 @@ export class EnrollmentService {
       this.logger.info({ hostId: request.host_id, peer, enrollmentTokenId: token.id, serial: issued.serial, notAfter: issued.notAfter, labels: token.labels }, 'agent enrolled');
       return this.answer(pki, issued, request.host_id);
     } catch (err) {
+      if (err instanceof IdentityRefusal && (err.code === status.UNAUTHENTICATED || err.code === status.PERMISSION_DENIED) && this.failures.recordFailure(source)) {
+        this.logger.warn({ sourceIp: source, limit: this.failures.limit, windowMs: this.failures.windowMs }, 'refused enrollment tokens reached the limit: this source is answered RESOURCE_EXHAUSTED until its window ends');
+      }
       await this.refused(err, 'agent.enroll', request.host_id || null, peer, ENROLL_RPC, asked);
       throw err;
     }

@@ -30,6 +30,8 @@ export function auditStatus(code: status): number {
     case status.ALREADY_EXISTS:
     case status.FAILED_PRECONDITION:
       return 409;
+    case status.RESOURCE_EXHAUSTED:
+      return 429;
     default:
       return 500;
   }
