@@ -8,15 +8,21 @@
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/kprobes.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include "pw_internal.h"
 
 typedef unsigned long (*kallsyms_lookup_name_t)(const char *name);
+typedef int (*kallsyms_lookup_size_offset_t)(unsigned long addr,
+					     unsigned long *size,
+					     unsigned long *offset);
 static kallsyms_lookup_name_t pw_kallsyms;
+static kallsyms_lookup_size_offset_t pw_kallsyms_size;
 
 /* kallsyms_lookup_name is not exported since 5.7: ask a kprobe for its address. */
 int pw_sym_init(void)
@@ -31,6 +37,9 @@ int pw_sym_init(void)
 	}
 	pw_kallsyms = (kallsyms_lookup_name_t)kp.addr;
 	unregister_kprobe(&kp);
+	/* Not exported either: the size of a symbol's object bounds sym= targets. */
+	pw_kallsyms_size = (kallsyms_lookup_size_offset_t)
+		pw_kallsyms("kallsyms_lookup_size_offset");
 	return 0;
 }
 
@@ -48,41 +57,74 @@ static bool pw_is_module_addr(unsigned long addr)
 #endif
 }
 
+/* sym=name+off with len bytes: all inside the symbol's object, the sum checked. */
+static int pw_sym_bounds(struct pw_watch *w, unsigned long base,
+			 unsigned long *addr)
+{
+	unsigned long size = 0, offset = 0;
+	u64 end;
+
+	if (!pw_kallsyms_size || !pw_kallsyms_size(base, &size, &offset) || offset) {
+		snprintf(w->last_err, sizeof(w->last_err),
+			 "cannot find the symbol's size");
+		return -ENOENT;
+	}
+	if (check_add_overflow((u64)w->spec.off, (u64)w->spec.len, &end) ||
+	    end > size) {
+		snprintf(w->last_err, sizeof(w->last_err),
+			 "offset+len past the symbol's %lu bytes", size);
+		return -ERANGE;
+	}
+	*addr = base + w->spec.off;
+	return 0;
+}
+
 static int pw_sym_to_phys(struct pw_watch *w, phys_addr_t *pa)
 {
-	unsigned long addr = pw_lookup_name(w->spec.sym);
-	unsigned long text, end;
+	unsigned long base = pw_lookup_name(w->spec.sym);
+	unsigned long addr, text, end;
+	struct page *page;
+	int ret;
 
 	if (!pw_kallsyms) {
 		snprintf(w->last_err, sizeof(w->last_err), "kallsyms unavailable");
 		return -EOPNOTSUPP;
 	}
-	if (!addr) {
+	if (!base) {
 		snprintf(w->last_err, sizeof(w->last_err), "symbol not found");
 		return -ENOENT;
 	}
-	addr += w->spec.off;
+	ret = pw_sym_bounds(w, base, &addr);
+	if (ret)
+		return ret;
 	text = pw_lookup_name("_text");
 	end = pw_lookup_name("_end");
 	if (virt_addr_valid((void *)addr)) {
 		*pa = virt_to_phys((void *)addr);
-	} else if (text && addr >= text && addr < end) {
+		return 0;
+	}
+	if (text && addr >= text && addr < end) {
 		*pa = __pa_symbol(addr);
-	} else if (is_vmalloc_addr((void *)addr) || pw_is_module_addr(addr)) {
-		*pa = page_to_phys(vmalloc_to_page((void *)addr)) +
-		      offset_in_page(addr);
-	} else {
+		return 0;
+	}
+	if (!is_vmalloc_addr((void *)addr) && !pw_is_module_addr(addr)) {
 		snprintf(w->last_err, sizeof(w->last_err),
 			 "symbol address has no physical address");
 		return -EFAULT;
 	}
 	/* A region must not cross a page of a virtually contiguous area. */
-	if (!virt_addr_valid((void *)addr) && !(text && addr >= text && addr < end) &&
-	    offset_in_page(addr) + w->spec.len > PAGE_SIZE) {
+	if (offset_in_page(addr) + w->spec.len > PAGE_SIZE) {
 		snprintf(w->last_err, sizeof(w->last_err),
 			 "region crosses a page of a vmalloc symbol");
 		return -EINVAL;
 	}
+	page = vmalloc_to_page((void *)addr);
+	if (!page) {
+		snprintf(w->last_err, sizeof(w->last_err),
+			 "no page mapped at the symbol's address");
+		return -EFAULT;
+	}
+	*pa = page_to_phys(page) + offset_in_page(addr);
 	return 0;
 }
 
@@ -108,13 +150,28 @@ static int pw_bar_to_phys(struct pw_watch *w, phys_addr_t *pa)
 			 "BAR %u is not a memory BAR", s->bar);
 		return -EINVAL;
 	}
-	if (s->off + s->len > len) {
+	if (s->off >= len || s->len > len - s->off) {
 		snprintf(w->last_err, sizeof(w->last_err),
 			 "offset+len past the BAR's %llu bytes", (u64)len);
 		return -ERANGE;
 	}
 	*pa = start + s->off;
 	return 0;
+}
+
+/*
+ * The first physical address this CPU cannot address: mapping calls WARN past it. On
+ * arm64 the kernel's own PHYS_MASK_SHIFT stands in for the CPU's PARange.
+ */
+static u64 pw_phys_limit(void)
+{
+#if defined(CONFIG_X86)
+	return 1ULL << boot_cpu_data.x86_phys_bits;
+#elif defined(CONFIG_ARM64)
+	return 1ULL << PHYS_MASK_SHIFT;
+#else
+	return 1ULL << 52;
+#endif
 }
 
 int pw_target_map(struct pw_watch *w)
@@ -129,6 +186,12 @@ int pw_target_map(struct pw_watch *w)
 		ret = pw_bar_to_phys(w, &pa);
 	if (ret)
 		return ret;
+	if (pa >= pw_phys_limit() || s->len > pw_phys_limit() - pa) {
+		snprintf(w->last_err, sizeof(w->last_err),
+			 "beyond the CPU's %d-bit physical address space",
+			 ilog2(pw_phys_limit()));
+		return -ERANGE;
+	}
 	if (pa % s->width) {
 		snprintf(w->last_err, sizeof(w->last_err),
 			 "resolved address not aligned to width");
