@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What a hit does after it is logged and queued: report (nothing more), stack (dump
- * the interrupted context's stack), panic (so kdump saves a vmcore), or hang (stop
- * the other CPUs and spin here with interrupts off, for a hardware debugger).
+ * The terminal actions: panic (so kdump saves a vmcore) and hang (stop every CPU, for
+ * a hardware debugger). They fire in the context that saw the hit, but only after it
+ * has dropped the module's locks (pw_poll.c, pw_ftrace.c call pw_terminal_run() last),
+ * so a hang never spins holding a lock that a reader of /proc/physwatch or a command
+ * writer on another CPU would then spin on. The hit line is printed first, with the
+ * lines queued before it, so the kernel log in the vmcore holds them in order.
+ * report and stack need nothing here: the log worker prints them (pw_report.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,13 +18,36 @@
 #include "pw_internal.h"
 #include "pw_event.h"
 
+/* The first terminal hit wins; the CPU that saw it runs it. */
+static struct pw_event pw_terminal;
+static atomic_t pw_terminal_claimed = ATOMIC_INIT(0);
+static int pw_terminal_cpu = -1;
+
+#if defined(CONFIG_X86) && defined(CONFIG_SMP)
 static void pw_stop_other_cpus(void)
 {
-#if defined(CONFIG_X86) && defined(CONFIG_SMP)
-	/* smp_send_stop() is an inline over the exported smp_ops on x86. */
+	/* smp_send_stop() is an inline over the exported smp_ops on x86 (NMI fallback). */
 	smp_ops.stop_other_cpus(0);
-#endif
 }
+#else
+static void pw_spin_here(void *unused)
+{
+	local_irq_disable();
+	for (;;)
+		cpu_relax();
+}
+
+static void pw_stop_other_cpus(void)
+{
+	/*
+	 * Elsewhere (arm64) smp_send_stop() is not exported: an IPI makes every other
+	 * CPU spin with interrupts off. This is a deliberate freeze, an oops in all but
+	 * name: oops_in_progress lets the cross call run with interrupts disabled here.
+	 */
+	oops_in_progress = 1;
+	smp_call_function(pw_spin_here, NULL, 0);
+}
+#endif
 
 static void __noreturn pw_hang(const struct pw_event *e)
 {
@@ -32,22 +59,40 @@ static void __noreturn pw_hang(const struct pw_event *e)
 		cpu_relax();
 }
 
-void pw_action(struct pw_watch *w, const struct pw_event *e)
+/* Hot path, w->lock held: remember a panic/hang hit for pw_terminal_run(). */
+void pw_terminal_set(const struct pw_event *e)
 {
-	switch (e->action) {
-	case PW_ACT_STACK:
-		dump_stack();
-		break;
-	case PW_ACT_PANIC:
-		dump_stack();
+	if (atomic_cmpxchg(&pw_terminal_claimed, 0, 1))
+		return;
+	pw_terminal = *e;
+	/* Published after the record: pw_terminal_run() reads the cpu, then the record. */
+	smp_store_release(&pw_terminal_cpu, raw_smp_processor_id());
+}
+
+/* Lines queued before the terminal hit, printed here: the worker will not run again. */
+static void pw_log_flush_in_place(void)
+{
+	static struct pw_event e;
+	u64 skipped;
+
+	while (pw_log_take(&e, &skipped))
+		pw_report_print(&e);
+}
+
+/* Called last by the timer and ftrace callbacks, holding no physwatch lock. */
+void pw_terminal_run(void)
+{
+	char line[PW_EVENT_LINE_MAX];
+
+	if (likely(smp_load_acquire(&pw_terminal_cpu) != raw_smp_processor_id()))
+		return;
+	pw_log_flush_in_place();
+	pw_event_format(&pw_terminal, line, sizeof(line));
+	pr_emerg("%s", line);
+	dump_stack();
+	if (pw_terminal.action == PW_ACT_PANIC)
 		panic("physwatch: hit seq=%llu id=%llu paddr=0x%llx old=0x%llx new=0x%llx\n",
-		      e->seq, e->id, e->paddr, e->old, e->new);
-		break;
-	case PW_ACT_HANG:
-		dump_stack();
-		pw_hang(e);
-		break;
-	default:
-		break;
-	}
+		      pw_terminal.seq, pw_terminal.id, pw_terminal.paddr,
+		      pw_terminal.old, pw_terminal.new);
+	pw_hang(&pw_terminal);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Hit records: numbering, the kernel log line, the queue read through /dev/physwatch
- * (overflow counted and reported as an event of its own), and the watch's action.
+ * Hit records: numbering, the queue read through /dev/physwatch (overflow counted and
+ * reported as an event of its own) and the ring of lines for the kernel log. Here
+ * only records are made and copied; pw_report.c prints them and wakes readers.
  *
  * One event is one line, the same on the device and (after the "physwatch: "
  * prefix) in the kernel log:
@@ -19,6 +20,7 @@
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
+#include <linux/stacktrace.h>
 #include <linux/timekeeping.h>
 #include "pw_internal.h"
 #include "pw_event.h"
@@ -26,11 +28,21 @@
 #define CREATE_TRACE_POINTS
 #include "pw_trace.h"
 
-static DECLARE_KFIFO_PTR(pw_fifo, struct pw_event);
+/*
+ * pw_fifo_lock (raw: taken from the hrtimer and from ftrace callbacks on any function,
+ * always with interrupts saved) protects the reader fifo, the log ring, the loss
+ * counters and the log window. It is held only to copy records: nothing under it
+ * prints, wakes, allocates or takes another lock.
+ */
 static DEFINE_RAW_SPINLOCK(pw_fifo_lock);
-static atomic64_t pw_seq = ATOMIC64_INIT(0);
-static u64 pw_lost_total;	/* under pw_fifo_lock */
+static DECLARE_KFIFO_PTR(pw_fifo, struct pw_event);	/* /dev/physwatch readers */
+static DECLARE_KFIFO_PTR(pw_logq, struct pw_event);	/* lines for the kernel log */
+static u64 pw_lost_total;	/* events the reader fifo could not hold */
 static u64 pw_lost_pending;	/* lost since the last overflow event */
+static u64 pw_log_skipped;	/* hit lines over log_rate, not yet reported */
+static u64 pw_log_window_ns;
+static u32 pw_log_count;
+static atomic64_t pw_seq = ATOMIC64_INIT(0);
 DECLARE_WAIT_QUEUE_HEAD(pw_readq);
 
 u64 pw_event_seq(void)
@@ -63,24 +75,30 @@ int pw_event_format(const struct pw_event *e, char *buf, size_t size)
 	}
 }
 
-static void pw_log(const struct pw_event *e)
+/* Under pw_fifo_lock: may this hit line go to the kernel log (log_rate per second)? */
+static bool pw_log_allowed(u64 now)
 {
-	char line[PW_EVENT_LINE_MAX];
-
-	pw_event_format(e, line, sizeof(line));
-	if (e->type == PW_EV_HIT &&
-	    (e->action == PW_ACT_PANIC || e->action == PW_ACT_HANG))
-		pr_emerg("%s", line);
-	else
-		pr_warn("%s", line);
+	if (now - pw_log_window_ns >= NSEC_PER_SEC) {
+		pw_log_window_ns = now;
+		pw_log_count = 0;
+	}
+	if (pw_log_count >= READ_ONCE(pw_log_rate))
+		return false;
+	pw_log_count++;
+	return true;
 }
 
-/* Queue one event; a full queue counts it as lost. Any context. */
-static void pw_queue(struct pw_event *e)
+/* Under pw_fifo_lock: a line for the log ring; accounting lines are never rate-limited. */
+static void pw_log_put(const struct pw_event *e)
 {
-	unsigned long flags;
+	if ((e->type == PW_EV_HIT && !pw_log_allowed(e->boottime_ns)) ||
+	    !kfifo_put(&pw_logq, *e))
+		pw_log_skipped++;
+}
 
-	raw_spin_lock_irqsave(&pw_fifo_lock, flags);
+/* Under pw_fifo_lock: reader fifo first, with losses reported in order. */
+static void pw_fifo_put(const struct pw_event *e)
+{
 	if (pw_lost_pending && kfifo_avail(&pw_fifo) >= 2) {
 		struct pw_event o = {
 			.type = PW_EV_OVERFLOW,
@@ -90,21 +108,32 @@ static void pw_queue(struct pw_event *e)
 
 		pw_lost_pending = 0;
 		kfifo_put(&pw_fifo, o);
-		pw_log(&o);
+		pw_log_put(&o);
 	}
 	if (pw_lost_pending || !kfifo_put(&pw_fifo, *e)) {
 		pw_lost_pending++;
 		pw_lost_total++;
 	}
+}
+
+/* Queue one record for readers and, with log, for the kernel log. Any context. */
+void pw_record(const struct pw_event *e, bool log)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pw_fifo_lock, flags);
+	pw_fifo_put(e);
+	if (log)
+		pw_log_put(e);
 	raw_spin_unlock_irqrestore(&pw_fifo_lock, flags);
-	wake_up_interruptible(&pw_readq);
+	pw_report_kick();
 }
 
 /* Reader side: one event, or an overflow event for losses not yet reported. */
 bool pw_event_take(struct pw_event *e)
 {
 	unsigned long flags;
-	bool ok;
+	bool ok, overflow = false;
 
 	raw_spin_lock_irqsave(&pw_fifo_lock, flags);
 	ok = kfifo_get(&pw_fifo, e);
@@ -114,16 +143,32 @@ bool pw_event_take(struct pw_event *e)
 		e->seq = atomic64_inc_return(&pw_seq);
 		e->count = pw_lost_pending;
 		pw_lost_pending = 0;
-		pw_log(e);
-		ok = true;
+		pw_log_put(e);
+		ok = overflow = true;
 	}
 	raw_spin_unlock_irqrestore(&pw_fifo_lock, flags);
+	if (overflow)
+		pw_report_kick_process();
 	return ok;
 }
 
 bool pw_event_ready(void)
 {
 	return !kfifo_is_empty(&pw_fifo) || READ_ONCE(pw_lost_pending);
+}
+
+/* Log side: the next line to print; *skipped takes the lines not printed since. */
+bool pw_log_take(struct pw_event *e, u64 *skipped)
+{
+	unsigned long flags;
+	bool ok;
+
+	raw_spin_lock_irqsave(&pw_fifo_lock, flags);
+	ok = kfifo_get(&pw_logq, e);
+	*skipped = pw_log_skipped;
+	pw_log_skipped = 0;
+	raw_spin_unlock_irqrestore(&pw_fifo_lock, flags);
+	return ok;
 }
 
 static void pw_fill_context(struct pw_event *e, const struct pw_watch *w)
@@ -146,6 +191,12 @@ static void pw_fill_context(struct pw_event *e, const struct pw_watch *w)
 		e->ip = instruction_pointer(regs);
 	else
 		e->ip = _RET_IP_;
+	/*
+	 * The stack is unwound here, where the hit was seen (through the interrupt into
+	 * the interrupted context), and printed later by the log worker.
+	 */
+	if (e->action != PW_ACT_REPORT)
+		e->nr_stack = stack_trace_save(e->stack, PW_STACK_MAX, 0);
 }
 
 /* Rate limit: true when this hit is to be counted but not reported. */
@@ -178,8 +229,7 @@ static void pw_flush_suppressed(struct pw_watch *w)
 		return;
 	s.seq = atomic64_inc_return(&pw_seq);
 	w->pending_suppressed = 0;
-	pw_log(&s);
-	pw_queue(&s);
+	pw_record(&s, true);
 }
 
 /*
@@ -188,6 +238,7 @@ static void pw_flush_suppressed(struct pw_watch *w)
  */
 void pw_poll_done(struct pw_watch *w)
 {
+	lockdep_assert_held(&w->lock);
 	if (w->poll_capped) {
 		w->poll_capped = 0;
 		pw_flush_suppressed(w);
@@ -195,11 +246,16 @@ void pw_poll_done(struct pw_watch *w)
 	w->poll_reported = 0;
 }
 
-/* A word of w met its condition. Called with w->lock held, any context. */
+/*
+ * A word of w met its condition. Called with w->lock held from the timer or an
+ * ftrace callback: it fills one record and queues it, nothing more. A panic or hang
+ * is left to the caller, which runs it once it holds no lock (pw_terminal_run).
+ */
 void pw_hit(struct pw_watch *w, u32 off, u64 before, u64 after)
 {
 	struct pw_event e = { .type = PW_EV_HIT };
 
+	lockdep_assert_held(&w->lock);
 	w->hits++;
 	e.boottime_ns = ktime_get_boottime_ns();
 	if (w->poll_reported >= pw_poll_event_cap) {
@@ -225,12 +281,16 @@ void pw_hit(struct pw_watch *w, u32 off, u64 before, u64 after)
 	pw_fill_context(&e, w);
 	trace_physwatch_hit(e.seq, e.id, e.paddr, e.offset, e.width, e.old,
 			    e.new, e.action);
-	pw_log(&e);
-	pw_queue(&e);
-	pw_action(w, &e);
+	/* A panic or hang prints its own line where it fires, so the vmcore holds it. */
+	if (e.action == PW_ACT_PANIC || e.action == PW_ACT_HANG) {
+		pw_record(&e, false);
+		pw_terminal_set(&e);
+	} else {
+		pw_record(&e, true);
+	}
 limits:
 	if (w->spec.max_hits && w->hits >= w->spec.max_hits) {
-		w->armed = false;
+		WRITE_ONCE(w->armed, false);
 		snprintf(w->last_err, sizeof(w->last_err), "disarmed: max_hits reached");
 	}
 }
@@ -239,12 +299,18 @@ int pw_event_init(unsigned int fifo_size)
 {
 	int ret = kfifo_alloc(&pw_fifo, fifo_size, GFP_KERNEL);
 
+	if (!ret) {
+		ret = kfifo_alloc(&pw_logq, fifo_size, GFP_KERNEL);
+		if (ret)
+			kfifo_free(&pw_fifo);
+	}
 	if (ret)
-		pr_err("cannot allocate an event queue of %u entries\n", fifo_size);
+		pr_err("cannot allocate event queues of %u entries\n", fifo_size);
 	return ret;
 }
 
 void pw_event_exit(void)
 {
+	kfifo_free(&pw_logq);
 	kfifo_free(&pw_fifo);
 }

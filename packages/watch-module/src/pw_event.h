@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Hit records as queued for /dev/physwatch readers. */
+/*
+ * Hit records. The hot path (timer, ftrace) only fills a fixed-size record and copies
+ * it into two rings under pw_fifo_lock; formatting, printk, reader wake-up and stack
+ * printing happen later, outside that context (pw_report.c).
+ */
 #ifndef PW_EVENT_H
 #define PW_EVENT_H
 
@@ -8,6 +12,8 @@
 #include <linux/wait.h>
 
 #define PW_EVENT_LINE_MAX 384
+/* Frames kept for action=stack|panic|hang, captured where the hit was seen. */
+#define PW_STACK_MAX 24
 
 enum pw_event_type { PW_EV_HIT, PW_EV_OVERFLOW, PW_EV_SUPPRESSED };
 
@@ -19,6 +25,8 @@ struct pw_event {
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	unsigned long ip;
+	u32 nr_stack;
+	unsigned long stack[PW_STACK_MAX];
 };
 
 struct pw_watch;
@@ -27,6 +35,20 @@ extern struct wait_queue_head pw_readq;
 int pw_event_format(const struct pw_event *e, char *buf, size_t size);
 bool pw_event_take(struct pw_event *e);
 bool pw_event_ready(void);
-void pw_action(struct pw_watch *w, const struct pw_event *e);
+/* Reader fifo and log ring: any context; copies only, under pw_fifo_lock. */
+void pw_record(const struct pw_event *e, bool log);
+bool pw_log_take(struct pw_event *e, u64 *skipped);
+
+/* pw_report.c: the deferred side. */
+extern unsigned int pw_log_rate;
+void pw_report_kick(void);
+void pw_report_kick_process(void);
+void pw_report_print(const struct pw_event *e);
+int pw_report_init(void);
+void pw_report_exit(void);
+
+/* pw_action.c: panic and hang, run by the context that saw the hit once it holds no lock. */
+void pw_terminal_set(const struct pw_event *e);
+void pw_terminal_run(void);
 
 #endif /* PW_EVENT_H */

@@ -8,6 +8,7 @@
 #include <linux/ftrace.h>
 #include <linux/string.h>
 #include "pw_internal.h"
+#include "pw_event.h"
 
 static void notrace pw_ftrace_fn(unsigned long ip, unsigned long parent_ip,
 				 struct ftrace_ops *op, struct ftrace_regs *fregs)
@@ -15,11 +16,16 @@ static void notrace pw_ftrace_fn(unsigned long ip, unsigned long parent_ip,
 	struct pw_watch *w = container_of(op, struct pw_watch, fops);
 	unsigned long flags;
 
-	/* trylock: the timer may be polling this watch, or we interrupted it. */
+	/*
+	 * trylock: the timer may be polling this watch, or we interrupted it. Under the
+	 * lock only compare and record (no printk, no wake-up: the traced function may
+	 * hold a runqueue or waitqueue lock); a panic or hang runs after it is dropped.
+	 */
 	local_irq_save(flags);
 	if (raw_spin_trylock(&w->lock)) {
 		pw_poll_watch(w, PW_SRC_FTRACE, ip);
 		raw_spin_unlock(&w->lock);
+		pw_terminal_run();
 	}
 	local_irq_restore(flags);
 }

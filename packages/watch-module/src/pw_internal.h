@@ -17,34 +17,58 @@
 
 enum pw_src { PW_SRC_TIMER, PW_SRC_FTRACE };
 
+/*
+ * Locking, outermost first:
+ *   pw_cmd_mutex (pw_watch.c)  process context only: commands, /proc readers, module
+ *                              init/exit. Serializes every change of the table.
+ *   pw_list_lock (pw_watch.c)  raw, irqsave: the list itself. Taken by the hrtimer
+ *                              (hard IRQ), by list changes under pw_cmd_mutex and by
+ *                              the log worker when it names late watches. ftrace
+ *                              callbacks never take it: a watch's ftrace_ops is
+ *                              unregistered (which waits for running callbacks)
+ *                              before the watch is unlisted and freed.
+ *   pw_watch.lock              raw: the watch's shadow, counters and rate state.
+ *                              Taken by the timer (under pw_list_lock), by ftrace
+ *                              callbacks (trylock, interrupts saved) and by readers
+ *                              of the counters (irqsave).
+ *   pw_fifo_lock (pw_event.c)  raw, irqsave, innermost: the reader fifo and log ring,
+ *                              held only to copy records.
+ * Nothing holding a raw lock prints, wakes a task or allocates; panic and hang run
+ * after every lock is dropped (pw_action.c).
+ */
 struct pw_watch {
-	struct list_head node;
-	struct pw_spec spec;
-	raw_spinlock_t lock;		/* shadow, counters; taken in poll */
-	phys_addr_t paddr;		/* resolved start */
+	struct list_head node;		/* pw_watches, under pw_list_lock */
+	struct pw_spec spec;		/* immutable once listed */
+	raw_spinlock_t lock;
+	phys_addr_t paddr;		/* resolved start; immutable once listed */
 	bool mmio;
 	void *va;			/* RAM: memremap() */
 	void __iomem *io;		/* MMIO: ioremap() */
-	u8 *shadow;			/* last seen contents */
-	u8 *cur;			/* scratch for one poll */
-	bool armed;			/* false once max_hits is reached */
+	u8 *shadow;			/* last seen contents, under lock */
+	u8 *cur;			/* scratch for one poll, under lock */
+	bool armed;			/* written under lock, read without: READ_ONCE */
 	bool seed;			/* seed watch: a value already there hits */
-	ktime_t due;
-	u64 polls, hits, suppressed, pending_suppressed;
+	ktime_t due;			/* timer only, under pw_list_lock */
+	u64 missed;			/* polls the timer could not make, under pw_list_lock */
+	bool late;			/* missed grew since the worker last said so */
+	unsigned long late_logged_at;	/* jiffies, log worker only */
+	u64 missed_reported, polls_reported;	/* at that time, log worker only */
+	u64 cost_ns;			/* one poll finding nothing, measured at add */
+	u64 polls, hits, suppressed, pending_suppressed;	/* under lock */
 	u32 poll_reported, poll_capped;	/* this poll, for pw_poll_event_cap */
-	u64 poll_ns;			/* time spent polling, for poll_ns_avg */
+	u64 poll_ns;			/* time spent polling, hits included */
 	u64 rate_window_ns;
 	u32 rate_count;
 	char last_err[64];
 	struct ftrace_ops fops;
 	bool fops_registered;
 	bool fops_filtered;
-	/* set by the poll for the hit path */
+	/* set by the poll for the hit path, under lock */
 	enum pw_src src;
 	unsigned long src_ip;
 };
 
-/* pw_watch.c: the table; all callers hold pw_cmd_mutex. */
+/* pw_watch.c: the table; changes need pw_cmd_mutex, then pw_list_lock. */
 extern struct mutex pw_cmd_mutex;
 extern struct list_head pw_watches;
 extern raw_spinlock_t pw_list_lock;
@@ -61,9 +85,16 @@ int pw_sym_init(void);
 /* pw_poll.c */
 void pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip);
 void pw_baseline(struct pw_watch *w);
+void pw_measure_cost(struct pw_watch *w);
 void pw_timer_kick(void);
 void pw_timer_stop(void);
 bool pw_timer_active(void);
+
+/* pw_budget.c */
+extern unsigned int pw_poll_budget_ppm;
+u64 pw_share_ppm(struct pw_watch *w);
+u64 pw_budget_used(const struct pw_watch *except);
+int pw_budget_admit(struct pw_watch *w, const struct pw_watch *replacing);
 
 /* pw_ftrace.c */
 int pw_ftrace_arm(struct pw_watch *w);

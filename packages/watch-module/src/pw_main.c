@@ -10,6 +10,7 @@
 #include <linux/log2.h>
 #include <linux/module.h>
 #include "pw_internal.h"
+#include "pw_event.h"
 
 static unsigned int fifo_size = 256;
 module_param(fifo_size, uint, 0444);
@@ -20,6 +21,14 @@ unsigned int pw_poll_event_cap = 64;
 module_param_named(poll_event_cap, pw_poll_event_cap, uint, 0444);
 MODULE_PARM_DESC(poll_event_cap,
 		 "Hits reported per watch per poll; more are counted in one suppressed event (1..65536)");
+
+module_param_named(log_rate, pw_log_rate, uint, 0444);
+MODULE_PARM_DESC(log_rate,
+		 "Hit lines printed to the kernel log per second (1..100000); the rest are counted in one line a second, and every hit is still on /dev/physwatch. A panic or hang hit is always printed");
+
+module_param_named(poll_budget_ppm, pw_poll_budget_ppm, uint, 0444);
+MODULE_PARM_DESC(poll_budget_ppm,
+		 "Share of one CPU, in parts per million, that all timer-driven watches may take together (1000..1000000, default 50000 = 5%); an add past it is refused with -EBUSY");
 
 static int __init physwatch_init(void)
 {
@@ -35,9 +44,19 @@ static int __init physwatch_init(void)
 		       pw_poll_event_cap);
 		return -EINVAL;
 	}
+	if (pw_log_rate < 1 || pw_log_rate > 100000) {
+		pr_err("log_rate: %u is not from 1 to 100000\n", pw_log_rate);
+		return -EINVAL;
+	}
+	if (pw_poll_budget_ppm < 1000 || pw_poll_budget_ppm > 1000000) {
+		pr_err("poll_budget_ppm: %u is not from 1000 to 1000000\n",
+		       pw_poll_budget_ppm);
+		return -EINVAL;
+	}
 	ret = pw_event_init(fifo_size);
 	if (ret)
 		return ret;
+	pw_report_init();
 	pw_sym_init();
 	ret = pw_proc_init();
 	if (ret)
@@ -52,10 +71,12 @@ static int __init physwatch_init(void)
 	return 0;
 
 err_dev:
+	pw_timer_stop();
 	pw_dev_exit();
 err_proc:
 	pw_proc_exit();
 err_event:
+	pw_report_exit();
 	pw_event_exit();
 	return ret;
 }
@@ -68,6 +89,7 @@ static void __exit physwatch_exit(void)
 	pw_timer_stop();
 	pw_dev_exit();
 	pw_proc_exit();
+	pw_report_exit();
 	pw_event_exit();
 	pr_info("unloaded\n");
 }

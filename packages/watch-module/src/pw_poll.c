@@ -8,9 +8,11 @@
 
 #include <linux/hrtimer.h>
 #include <linux/io.h>
+#include <linux/math64.h>
 #include <linux/timekeeping.h>
 #include "pw_internal.h"
 #include "pw_cond.h"
+#include "pw_event.h"
 
 static struct hrtimer pw_timer;
 static bool pw_timer_ready;
@@ -74,11 +76,12 @@ static bool pw_scan_hit(void *ctx, u32 off, u64 before, u64 after)
 	return w->armed;
 }
 
-/* Called with w->lock held. */
+/* Called with w->lock held, from the timer or an ftrace callback. */
 void pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip)
 {
 	u64 t0;
 
+	lockdep_assert_held(&w->lock);
 	if (!w->armed)
 		return;
 	w->polls++;
@@ -87,32 +90,63 @@ void pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip)
 	 * RAM fast path: one memcmp against the shadow. Only when something differs
 	 * are the words read one by one, width-aligned, so none is torn.
 	 */
-	if (!w->mmio && !memcmp(w->shadow, w->va, w->spec.len)) {
-		w->poll_ns += ktime_get_ns() - t0;
-		return;
-	}
+	if (!w->mmio && !memcmp(w->shadow, w->va, w->spec.len))
+		goto out;
 	pw_read(w);
-	if (!memcmp(w->shadow, w->cur, w->spec.len)) {
-		w->poll_ns += ktime_get_ns() - t0;
-		return;
-	}
-	w->poll_ns += ktime_get_ns() - t0;
+	if (!memcmp(w->shadow, w->cur, w->spec.len))
+		goto out;
 	w->src = src;
 	w->src_ip = ip;
 	pw_scan(w->shadow, w->cur, w->spec.len, w->spec.width, &w->spec.cond,
 		pw_scan_hit, w);
 	pw_poll_done(w);
+out:
+	/* Hits included: this is what the budget charges the watch. */
+	w->poll_ns += ktime_get_ns() - t0;
+}
+
+/*
+ * Process context, before the watch is listed: what one poll that finds nothing
+ * costs, the median of five, for the budget (pw_budget.c).
+ */
+void pw_measure_cost(struct pw_watch *w)
+{
+	u64 ns[5], t0, tmp;
+	int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(ns); i++) {
+		preempt_disable();
+		t0 = ktime_get_ns();
+		if (w->mmio)
+			pw_read(w);
+		if (memcmp(w->shadow, w->mmio ? w->cur : w->va, w->spec.len))
+			barrier();
+		ns[i] = ktime_get_ns() - t0;
+		preempt_enable();
+	}
+	for (i = 1; i < ARRAY_SIZE(ns); i++)
+		for (j = i; j > 0 && ns[j - 1] > ns[j]; j--) {
+			tmp = ns[j];
+			ns[j] = ns[j - 1];
+			ns[j - 1] = tmp;
+		}
+	w->cost_ns = max_t(u64, ns[ARRAY_SIZE(ns) / 2], 1);
 }
 
 static bool pw_timer_mode(const struct pw_watch *w)
 {
-	return w->armed && w->spec.mode != PW_MODE_FTRACE;
+	return READ_ONCE(w->armed) && w->spec.mode != PW_MODE_FTRACE;
 }
 
+/*
+ * Hard-IRQ context. Takes pw_list_lock (the list cannot change under it) and each due
+ * watch's lock in turn; a panic or hang runs only after both are dropped.
+ */
 static enum hrtimer_restart pw_timer_fn(struct hrtimer *t)
 {
 	ktime_t now = ktime_get(), next = KTIME_MAX;
 	struct pw_watch *w;
+	bool late = false;
 
 	raw_spin_lock(&pw_list_lock);
 	list_for_each_entry(w, &pw_watches, node) {
@@ -123,14 +157,22 @@ static enum hrtimer_restart pw_timer_fn(struct hrtimer *t)
 			pw_poll_watch(w, PW_SRC_TIMER, 0);
 			raw_spin_unlock(&w->lock);
 			w->due = ktime_add_us(w->due, w->spec.interval_us);
-			/* Fell behind (a long hit, a slow guest): skip, don't burst. */
-			if (ktime_compare(w->due, now) <= 0)
+			/* Fell behind (a long poll, a slow guest): count it and say so, don't burst. */
+			if (ktime_compare(w->due, now) <= 0) {
+				w->missed += div64_u64(ktime_to_ns(ktime_sub(now, w->due)),
+						       w->spec.interval_us * NSEC_PER_USEC) + 1;
 				w->due = ktime_add_us(now, w->spec.interval_us);
+				WRITE_ONCE(w->late, true);
+				late = true;
+			}
 		}
 		if (pw_timer_mode(w) && ktime_compare(w->due, next) < 0)
 			next = w->due;
 	}
 	raw_spin_unlock(&pw_list_lock);
+	pw_terminal_run();
+	if (late)
+		pw_report_kick();
 	if (next == KTIME_MAX)
 		return HRTIMER_NORESTART;
 	hrtimer_set_expires(t, next);
@@ -179,6 +221,7 @@ void pw_baseline(struct pw_watch *w)
 {
 	pw_read(w);
 	memcpy(w->shadow, w->cur, w->spec.len);
+	pw_measure_cost(w);
 	/* The seed fires on a value that is already there at load time. */
 	if (w->seed && pw_word_get(w->shadow, 0, w->spec.width) == w->spec.cond.value)
 		pw_word_set(w->shadow, 0, w->spec.width, w->spec.cond.value ^ 1);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /proc/physwatch: one header line, then one line per watch:
- *   physwatch seq=S lost=N watches=W timer=active|idle
+ *   physwatch seq=S lost=N watches=W timer=active|idle budget_ppm=B used_ppm=U
  *   id=I state=armed|disarmed target=... paddr=0xP kind=ram|mmio len=L width=W
  *       cond=C value=0xV mask=0xM interval_us=U action=A mode=M polls=N hits=N
- *       suppressed=N poll_ns_avg=N last=0xV err=TEXT
+ *       suppressed=N poll_ns_avg=N cost_ns=N share_ppm=N missed=N last=0xV err=TEXT
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,13 +33,14 @@ static int pw_proc_show(struct seq_file *m, void *v)
 	mutex_lock(&pw_cmd_mutex);
 	list_for_each_entry(w, &pw_watches, node)
 		n++;
-	seq_printf(m, "physwatch seq=%llu lost=%llu watches=%u timer=%s\n",
+	seq_printf(m, "physwatch seq=%llu lost=%llu watches=%u timer=%s budget_ppm=%u used_ppm=%llu\n",
 		   pw_event_seq(), pw_event_lost(), n,
-		   pw_timer_active() ? "active" : "idle");
+		   pw_timer_active() ? "active" : "idle", pw_poll_budget_ppm,
+		   pw_budget_used(NULL));
 	list_for_each_entry(w, &pw_watches, node) {
 		const struct pw_spec *s = &w->spec;
 		unsigned long flags;
-		u64 polls, hits, supp, last, pns;
+		u64 polls, hits, supp, last, pns, missed, share;
 		bool armed;
 		char err[sizeof(w->last_err)];
 
@@ -52,17 +53,21 @@ static int pw_proc_show(struct seq_file *m, void *v)
 		last = pw_word_get(w->shadow, 0, s->width);
 		memcpy(err, w->last_err, sizeof(err));
 		raw_spin_unlock_irqrestore(&w->lock, flags);
+		raw_spin_lock_irqsave(&pw_list_lock, flags);
+		missed = w->missed;
+		raw_spin_unlock_irqrestore(&pw_list_lock, flags);
+		share = pw_share_ppm(w);
 
 		seq_printf(m, "id=%llu state=%s target=", s->id,
 			   armed ? "armed" : "disarmed");
 		pw_proc_target(m, s);
-		seq_printf(m, " paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s polls=%llu hits=%llu suppressed=%llu poll_ns_avg=%llu last=0x%llx err=%s\n",
+		seq_printf(m, " paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s polls=%llu hits=%llu suppressed=%llu poll_ns_avg=%llu cost_ns=%llu share_ppm=%llu missed=%llu last=0x%llx err=%s\n",
 			   (u64)w->paddr, w->mmio ? "mmio" : "ram", s->len,
 			   s->width, pw_cond_names[s->cond.kind], s->cond.value,
 			   s->cond.mask, s->interval_us,
 			   pw_action_names[s->action], pw_mode_names[s->mode],
 			   polls, hits, supp, polls ? div64_u64(pns, polls) : 0,
-			   last, err[0] ? err : "none");
+			   w->cost_ns, share, missed, last, err[0] ? err : "none");
 	}
 	mutex_unlock(&pw_cmd_mutex);
 	return 0;

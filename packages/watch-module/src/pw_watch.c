@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The watch table: add (or replace: "add" with an id already in use changes that
- * watch), del, clear. Commands are serialized by pw_cmd_mutex; the poll paths walk
- * the list under pw_list_lock, so a watch is unlisted before it is unmapped.
+ * watch), del, clear. Commands are serialized by pw_cmd_mutex; the timer walks the
+ * list under pw_list_lock, so a watch is unlisted before it is unmapped (see the
+ * locking notes in pw_internal.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,6 +21,7 @@ static struct pw_watch *pw_find(u64 id)
 {
 	struct pw_watch *w;
 
+	lockdep_assert_held(&pw_cmd_mutex);
 	list_for_each_entry(w, &pw_watches, node)
 		if (w->spec.id == id)
 			return w;
@@ -88,6 +90,9 @@ int pw_add(const struct pw_spec *spec, bool seed)
 	if (ret)
 		goto fail;
 	pw_baseline(w);
+	ret = pw_budget_admit(w, old);
+	if (ret)
+		goto refused;
 	w->armed = true;
 	w->due = ktime_add_us(ktime_get(), spec->interval_us);
 	ret = pw_ftrace_arm(w);
@@ -111,6 +116,7 @@ fail:
 	pr_err("add id=%llu %s: %s (%d)\n", spec->id,
 	       pw_target_str(spec, tgt, sizeof(tgt)),
 	       w->last_err[0] ? w->last_err : "out of memory", ret);
+refused:	/* pw_budget_admit() said why, in its one line */
 	pw_free(w);
 	return ret;
 }

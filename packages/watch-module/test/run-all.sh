@@ -33,7 +33,7 @@ qemu_run=${PW_QEMU_RUN:-python3 $here/host/qemu_run.py}
 chain_config=${PW_CHAIN_CONFIG:-tests/kernel-chain/vitest.config.ts}
 # The it() calls in tests/kernel-chain/*.e2e.ts: a test added there is added here.
 chain_plan=${PW_CHAIN_PLAN:-14}
-boots=${PW_BOOTS:-main seed-hang seed-panic cmd-hang cmd-panic seed-kdump}
+boots=${PW_BOOTS:-main seed-hang seed-panic cmd-hang cmd-panic seed-kdump ftrace-soak}
 KINDS=(step c qemu chain selftest)
 declare -A LABEL=([step]=steps [c]="C checks" [qemu]="QEMU checks" [chain]="chain tests" [selftest]=self-tests)
 declare -A PASSED FAILED
@@ -203,6 +203,7 @@ boot_named() {
 	cmd-hang) boot cmd-hang hang 120 "pw.suite=cmdhang" ;;
 	cmd-panic) boot cmd-panic panic 120 "pw.suite=cmdpanic" ;;
 	seed-kdump) boot seed-kdump kdump 150 "crashkernel=160M pw.suite=kdump" ;;
+	ftrace-soak) boot ftrace-soak suite 240 "crashkernel=16M@512M pw.suite=ftracesoak" ;;
 	selftest-fewer) boot selftest-fewer suite 60 "pw.suite=selftest pw.selftest=fewer" ;;
 	selftest-more) boot selftest-more suite 60 "pw.suite=selftest pw.selftest=more" ;;
 	*) ko qemu "$1" "no such boot" ;;

@@ -7,7 +7,7 @@ insmod /physwatch.ko
 cmd add id=77 sym=empty_zero_page width=1 cond=equals value=0x33 interval_us=500 action=hang
 check cmd-hang-armed [ "$(status_field 77 action)" = hang ]
 Z=$(status_field 77 paddr)
-(i=0; while :; do i=$((i + 1)); echo "@@HB $i"; sleep 0.1; done) &
+heartbeat
 sleep 1
 poke ram $Z 1 0x33
 sleep 60

@@ -49,7 +49,8 @@ expect_event() {
 		*) fail "$name" "missing $w in: $line"; return 1 ;;
 		esac
 	done
-	if ! dmesg | grep -qF "physwatch: $line"; then
+	# The log worker prints the line after the reader can have the event: wait for it.
+	if ! wait_log "physwatch: $line"; then
 		fail "$name" "no identical kernel log line for: $line"
 		return 1
 	fi
@@ -59,6 +60,31 @@ expect_event() {
 
 # expect_no_event NAME ID: watch ID is polled twice more (so a hit would have been
 # queued), then the queue must be empty.
+# mark, then logged_since TEXT: a line holding TEXT was logged after the mark (other
+# lines, e.g. from the log worker, may come between).
+mark() { MARK=$(dmesg | wc -l); }
+logged_since() { dmesg | tail -n +$((MARK + 1)) | grep -qF -- "$1"; }
+
+# wait_log TEXT: the kernel log holds TEXT (a fixed string) within ~2 s.
+wait_log() {
+	local n=0
+	while [ $n -lt 200 ]; do
+		dmesg | grep -qF -- "$1" && return 0
+		usleep 10000
+		n=$((n + 1))
+	done
+	return 1
+}
+
+# heartbeat: one loop per CPU, each pinned, printing "@@HB cpuN I" every 100 ms, so
+# the host can tell that every CPU (not just one) stopped.
+heartbeat() {
+	local c
+	for c in $(seq 0 $(($(nproc) - 1))); do
+		taskset -c "$c" sh -c "i=0; while :; do i=\$((i + 1)); echo \"@@HB cpu$c \$i\"; usleep 100000; done" &
+	done
+}
+
 expect_no_event() {
 	local line
 	settle "$2" || { fail "$1" "watch $2 was not polled twice within 2 s"; return 1; }

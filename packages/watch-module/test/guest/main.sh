@@ -3,13 +3,14 @@
 # every change to watched memory below is made by the host through the shared RAM
 # file or the ivshmem BAR file, never by the guest kernel.
 . /suites/lib.sh
-plan 132
+plan 149
 
 S=$((0x$(scratch_base)))
 check scratch-ram-found [ "$S" -gt 0 ]
 echo "scratch RAM at $(hex $S)"
 
-insmod /physwatch.ko fifo_size=128
+# The scenarios below pile up watches; the polling budget has its own section.
+insmod /physwatch.ko fifo_size=128 poll_budget_ppm=1000000
 check load [ -c /dev/physwatch ]
 check proc-status [ -r /proc/physwatch ]
 check timer-idle-without-watches [ "$(header_field timer)" = idle ]
@@ -129,7 +130,9 @@ poke ram $(hex $E) 4 0
 cmd add id=5 paddr=$(hex $E) width=4 cond=any_change interval_us=1000 action=stack
 poke ram $(hex $E) 4 7
 expect_event action-stack-event "id=5 action=stack"
-check action-stack-dump [ -n "$(dmesg | grep -A3 'id=5 .*action=stack' | grep -E 'CPU: |Call Trace')" ]
+SSEQ=$(field "$LAST_EVENT" seq)
+wait_log "physwatch: stack of hit seq=$SSEQ id=5 "
+check action-stack-dump [ -n "$(dmesg | grep -A2 "physwatch: stack of hit seq=$SSEQ id=5 cpu=" | grep -E '^\[[ 0-9.]*\]  +[A-Za-z_0-9.]+\+0x')" ]
 
 # --- max_hits disarms ---
 F=$((S + 48))
@@ -174,9 +177,10 @@ poke ram $Z 1 0x33
 expect_event sym-empty_zero_page "id=20 paddr=$Z old=0x0 new=0x33"
 poke ram $Z 1 0
 cmd del id=20
+mark
 cmd add id=21 sym=no_such_symbol_here width=1 cond=any_change interval_us=1000
 check sym-unknown-fails [ $? -ne 0 ]
-check sym-unknown-logged [ -n "$(dmesg | tail -n 3 | grep 'add id=21 sym=no_such_symbol_here+0x0: symbol not found')" ]
+check sym-unknown-logged logged_since 'add id=21 sym=no_such_symbol_here+0x0: symbol not found'
 
 # --- MMIO through the ivshmem BAR, by address and by bar= ---
 BAR2=$(sed -n 3p /sys/bus/pci/devices/0000:00:04.0/resource | cut -d' ' -f1)
@@ -240,15 +244,16 @@ check timer-idle-after-clear [ "$(header_field timer)" = idle ]
 
 # --- bad commands: -EINVAL, one log line naming the key, nothing changed ---
 cmd add id=50 paddr=$(hex $A) width=1 cond=any_change interval_us=1000
-before=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//; s/poll_ns_avg=[0-9]*//')
+before=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//; s/poll_ns_avg=[0-9]*//; s/used_ppm=[0-9]*//; s/share_ppm=[0-9]*//; s/missed=[0-9]*//')
 bad() { # name key line
+	mark
 	out=$(/pwctl cmd "$3")
-	log=$(dmesg | tail -n 1)
 	if [ "$out" != "err=22" ]; then fail "bad-$1" "want err=22, got $out"; return; fi
-	case "$log" in
-	*"physwatch: bad command: key=$2: "*) pass "bad-$1" ;;
-	*) fail "bad-$1" "log: $log" ;;
-	esac
+	if logged_since "physwatch: bad command: key=$2: "; then
+		pass "bad-$1"
+	else
+		fail "bad-$1" "log: $(dmesg | tail -n 3)"
+	fi
 }
 bad unknown-verb frob "frob id=1"
 bad unknown-key colour "add id=9 colour=red"
@@ -266,10 +271,41 @@ bad reserved-id id "add id=18446744073709551615 paddr=0x1000 width=1 cond=any_ch
 bad bad-bar bar "add id=9 bar=00:04.0/2 width=4 cond=any_change interval_us=1000"
 bad del-extra-key paddr "del id=1 paddr=0x1000"
 bad clear-args all "clear all"
-after=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//; s/poll_ns_avg=[0-9]*//')
+after=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//; s/poll_ns_avg=[0-9]*//; s/used_ppm=[0-9]*//; s/share_ppm=[0-9]*//; s/missed=[0-9]*//')
 check bad-commands-changed-nothing [ "$before" = "$after" ]
 cmd add id=51 paddr=0x1000 width=1 cond=any_change interval_us=1000 action=report
 check good-after-bad [ $? -eq 0 ]
+
+# --- addresses the target or the CPU cannot hold: -ERANGE and one line, before any mapping ---
+taint0=$(cat /proc/sys/kernel/tainted)
+refused() { # name errno log-text command
+	mark
+	out=$(/pwctl cmd "$4")
+	if [ "$out" != "err=$2" ]; then fail "$1" "want err=$2, got $out"; return; fi
+	if logged_since "$3"; then pass "$1"; else fail "$1" "log: $(dmesg | tail -n 2)"; fi
+}
+PB=$(sed -n 's/^address sizes.*: \([0-9]*\) bits physical.*/\1/p' /proc/cpuinfo | head -n1)
+echo "CPU physical address bits: $PB"
+PEND=$(hex $((1 << PB)))
+PTOP=$(hex $(( (1 << PB) - 8 )))
+refused addr-beyond-cpu-phys-bits 34 "add id=90 paddr=$PEND: beyond the CPU's $PB-bit physical address space (-34)" \
+	"add id=90 paddr=$PEND width=8 cond=any_change interval_us=1000"
+refused region-past-cpu-phys-bits 34 "add id=91 paddr=$PTOP: beyond the CPU's $PB-bit physical address space (-34)" \
+	"add id=91 paddr=$PTOP len=16 width=8 cond=any_change interval_us=1000"
+refused bar-offset-wraps 34 "add id=92 bar=0000:00:04.0/2+0xffffffffffffff00: offset+len past the BAR's 1048576 bytes (-34)" \
+	"add id=92 bar=0000:00:04.0/2+0xffffffffffffff00 len=256 width=8 cond=any_change interval_us=1000"
+refused sym-offset-wraps 34 "add id=93 sym=empty_zero_page+0xffffffffffffffff: offset+len past the symbol's 4096 bytes (-34)" \
+	"add id=93 sym=empty_zero_page+0xffffffffffffffff width=1 cond=any_change interval_us=1000"
+refused sym-offset-past-object 34 "add id=94 sym=empty_zero_page+0x1000: offset+len past the symbol's 4096 bytes (-34)" \
+	"add id=94 sym=empty_zero_page+0x1000 width=1 cond=any_change interval_us=1000"
+# kallsyms gives no trustworthy size for a module's data symbol: the missing page says no.
+refused module-sym-offset-unmapped 14 "add id=95 sym=pw_poll_budget_ppm+0x10000000: no page mapped at the symbol's address (-14)" \
+	"add id=95 sym=pw_poll_budget_ppm+0x10000000 width=4 cond=any_change interval_us=1000"
+cmd add id=96 sym=empty_zero_page+0xfff width=1 cond=any_change interval_us=1000
+check sym-last-byte-of-object [ "$(status_field 96 target)" = "sym=empty_zero_page+0xfff" ]
+cmd del id=96
+check bad-addresses-no-taint [ "$(cat /proc/sys/kernel/tainted)" = "$taint0" ]
+check bad-addresses-no-warn [ -z "$(dmesg | grep -E 'WARNING:|BUG:|ioremap: invalid')" ]
 
 # --- unload with watches armed, then overflow accounting with a tiny queue ---
 cmd add id=52 paddr=$(hex $R) len=4096 width=4 cond=any_change interval_us=100
@@ -308,6 +344,22 @@ check cap-two-hits [ "$(echo "$L" | grep -c '^hit .*id=61 ')" = 2 ]
 check cap-suppressed-line [ -n "$(echo "$L" | grep '^suppressed seq=[0-9]* id=61 count=6$')" ]
 check cap-status [ "$(status_field 61 suppressed)" = 6 ] && check cap-hits-counted [ "$(status_field 61 hits)" = 8 ]
 rmmod physwatch
+
+# --- the polling budget: an add past poll_budget_ppm is refused with -EBUSY and the numbers ---
+insmod /physwatch.ko poll_budget_ppm=1000
+check budget-header [ "$(header_field budget_ppm)" = 1000 ]
+cmd add id=80 paddr=$(hex $((S + 0x600000))) width=8 cond=any_change interval_us=1000000
+check budget-small-watch-armed [ "$(status_field 80 state)" = armed ]
+check budget-cost-measured [ "$(status_field 80 cost_ns)" -gt 0 ]
+mark
+out=$(/pwctl cmd "add id=81 paddr=$(hex $((S + 0x610000))) len=65536 width=8 cond=any_change interval_us=100")
+check budget-refused-ebusy [ "$out" = err=16 ]
+check budget-refused-logged [ -n "$(dmesg | tail -n +$((MARK + 1)) | grep -E 'physwatch: add id=81: over the polling budget: needs [0-9]+ ppm of a CPU \([0-9]+ ns per poll every 100 us\), armed watches use [0-9]+ ppm, poll_budget_ppm=1000$')" ]
+check budget-refused-not-listed [ -z "$(status_line 81)" ]
+check budget-used-counts-armed [ "$(header_field used_ppm)" = "$(status_field 80 share_ppm)" ]
+cmd add id=80 paddr=$(hex $((S + 0x600008))) width=8 cond=any_change interval_us=1000000
+check budget-replace-not-double-counted [ $? -eq 0 ]
+rmmod physwatch
 check final-unload [ $? -eq 0 ]
 
 # --- the seed's MMIO parameters: a 32-bit read of the BAR, the hit reported with a stack ---
@@ -319,10 +371,11 @@ poke bar 0x80 4 0xdeadbeef
 expect_event seed-mmio-hit "paddr=$(hex $((BAR2 + 0x80))) width=4 old=0x0 new=0xdeadbeef src=timer action=stack"
 rmmod physwatch
 # Misaligned: refused at load with -EINVAL and the one line that says why; nothing armed.
+mark
 out=$(insmod /physwatch.ko paddr_mmio_to_watch=$(hex $((BAR2 + 0x82))) target_mmio_val=1 2>&1)
 check seed-mmio-misaligned-refused [ $? -ne 0 ]
 check seed-mmio-misaligned-einval [ -n "$(echo "$out" | grep -i 'invalid argument\|invalid parameters')" ]
-check seed-mmio-misaligned-logged [ -n "$(dmesg | tail -n 3 | grep "physwatch: paddr_mmio_to_watch: $(hex $((BAR2 + 0x82))) is not 32-bit aligned")" ]
+check seed-mmio-misaligned-logged logged_since "physwatch: paddr_mmio_to_watch: $(hex $((BAR2 + 0x82))) is not 32-bit aligned"
 check seed-mmio-misaligned-not-loaded [ ! -e /dev/physwatch ]
 check not-tainted-beyond-unsigned-module [ $(($(cat /proc/sys/kernel/tainted) & ~0x3000)) -eq 0 ]
 check no-kernel-warnings [ -z "$(dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|sleeping function')" ]

@@ -9,7 +9,7 @@ insmod /physwatch.ko paddr_dram_to_watch=$(hex $S) target_dram_val=0x33 \
 	watch_interval_ms=30 hang_on_hit=1
 check seed-loaded [ $? -eq 0 ]
 check seed-watch-listed [ -n "$(grep "paddr=$(hex $S) kind=ram len=1 width=1 cond=equals value=0x33 .*interval_us=30000 action=hang" /proc/physwatch)" ]
-(i=0; while :; do i=$((i + 1)); echo "@@HB $i"; sleep 0.1; done) &
+heartbeat
 sleep 1
 poke ram $(hex $S) 1 0x33
 sleep 60

@@ -8,7 +8,9 @@ console and the host does it with one aligned store through mmap:
 
   guest -> host   @@POKE ram|bar OFFSET WIDTH VALUE     host stores, replies @@ACK
   guest -> host   @@RESULT PASS|FAIL NAME [detail]      a test result
-  guest -> host   @@HB N                                heartbeat (hang suite)
+  guest -> host   @@HB [cpuC] N                         heartbeat (hang suite), one loop per CPU
+  guest -> host   @@STORM ram|bar OFF LEN MS SECS        the host rewrites the whole range every
+                                                        MS ms for SECS s in the background; acks at once
   guest -> host   @@SUITE NAME                          a suite starts (a kdump run has two)
   guest -> host   @@PLAN N                              that suite runs exactly N checks
   guest -> host   @@END rc=N                            suite finished with exit status N
@@ -36,6 +38,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 CTYPES = {1: ctypes.c_uint8, 2: ctypes.c_uint16, 4: ctypes.c_uint32, 8: ctypes.c_uint64}
@@ -57,6 +60,22 @@ class Store:
 
     def peek(self, off, width):
         return CTYPES[width].from_buffer(self.map, off).value
+
+
+def start_storm(store, off, length, period, secs):
+    """Rewrites [off, off+length) wholesale every period seconds, like a device in a loop."""
+    stop = threading.Event()
+
+    def run():
+        end = time.monotonic() + secs
+        n = 0
+        while not stop.is_set() and time.monotonic() < end:
+            n = (n + 1) & 0xff
+            store.map[off:off + length] = bytes([n]) * length
+            stop.wait(period)
+
+    threading.Thread(target=run, daemon=True).start()
+    return stop
 
 
 def main():
@@ -115,6 +134,8 @@ def main():
     hb_after_hang = False
     panic_seen = False
     hb_count = 0
+    hb_cpus = {}
+    storms = []
     oops = []
     vmcore_lines = []
     lat = {}
@@ -173,14 +194,24 @@ def main():
         if m:
             vmcore_lines.append(m.group(1))
             return
-        m = re.search(r"@@HB (\d+)", text)
+        m = re.search(r"@@STORM (ram|bar) (0x[0-9a-fA-F]+|\d+) (\d+) (\d+) (\d+)", text)
+        if m:
+            store = ram if m.group(1) == "ram" else bar
+            storms.append(start_storm(store, int(m.group(2), 0), int(m.group(3)),
+                                      int(m.group(4)) / 1000, int(m.group(5))))
+            proc.stdin.write(b"@@ACK\n")
+            proc.stdin.flush()
+            return
+        m = re.search(r"@@HB (?:cpu(\d+) )?(\d+)", text)
         if m:
             hb_count += 1
+            hb_cpus[m.group(1)] = hb_cpus.get(m.group(1), 0) + 1
             last_hb = time.monotonic()
             if hang_at is not None and last_hb > hang_at + 0.5:
                 hb_after_hang = True
             return
-        if re.search(r"kernel BUG at|Oops: |general protection fault|BUG: unable to handle|BUG: sleeping function", text) and not oops:
+        if re.search(r"kernel BUG at|Oops: |general protection fault|BUG: unable to handle|BUG: sleeping function|"
+                     r"rcu: INFO|detected stalls? on CPUs|soft lockup|hard LOCKUP|blocked for more than|WARNING: CPU:", text) and not oops:
             oops.append(text.strip())
             result(False, f"{args.name}/kernel-oops", text.strip())
             return
@@ -222,6 +253,8 @@ def main():
             if proc.poll() is not None and not r:
                 break
     finally:
+        for stop in storms:
+            stop.set()
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -245,7 +278,9 @@ def main():
             result(False, f"{args.name}/finished", f"no @@END (timeout={timed_out}, rc={proc.returncode}) see {args.log}")
     elif args.expect == "hang":
         result(hit_line is not None, f"{args.name}/hit-line", hit_line or "no hit line with action=hang")
-        result(hb_count >= 3, f"{args.name}/heartbeats-before", f"{hb_count} heartbeats")
+        every_cpu = len(hb_cpus) == args.smp and all(n >= 3 for n in hb_cpus.values())
+        result(every_cpu, f"{args.name}/heartbeats-before",
+               f"heartbeats per CPU before the hang: {dict(sorted(hb_cpus.items(), key=lambda kv: str(kv[0])))}")
         result(hang_at is not None and not hb_after_hang and not timed_out,
                f"{args.name}/guest-frozen",
                f"no heartbeat for {args.quiet_secs}s after the hang" if hang_at else "no hang line")
