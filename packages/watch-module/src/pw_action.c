@@ -65,7 +65,7 @@ void pw_terminal_set(const struct pw_event *e)
 	if (atomic_cmpxchg(&pw_terminal_claimed, 0, 1))
 		return;
 	pw_terminal = *e;
-	/* Published after the record: pw_terminal_run() reads the cpu, then the record. */
+	/* Pairs with the acquire in pw_terminal_run(): the cpu, then the record. */
 	smp_store_release(&pw_terminal_cpu, raw_smp_processor_id());
 }
 
@@ -84,6 +84,7 @@ void pw_terminal_run(void)
 {
 	char line[PW_EVENT_LINE_MAX];
 
+	/* Pairs with the release in pw_terminal_set(): the record is complete. */
 	if (likely(smp_load_acquire(&pw_terminal_cpu) != raw_smp_processor_id()))
 		return;
 	pw_log_flush_in_place();
