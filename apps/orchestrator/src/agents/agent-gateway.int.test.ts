@@ -43,9 +43,12 @@ describe('AgentGateway.Connect', () => {
     expect(host.status).toBe(200);
     expect(Object.keys(host.body).sort()).toEqual([
       'agent_version', 'applied_generation', 'arch', 'boot_id', 'capabilities', 'connected', 'desired_generation', 'first_seen_at',
-      'hostname', 'id', 'kdump', 'kernel_release', 'labels', 'last_seen_at', 'online', 'watches',
+      'host_labels', 'hostname', 'id', 'kdump', 'kernel_release', 'labels', 'last_seen_at', 'online', 'operator_labels', 'watches',
     ]);
-    expect(host.body).toMatchObject({ id: 'gw-1', connected: true, online: true, labels: { rack: 'r1', role: 'db' }, boot_id: 'boot-1', kdump: null, watches: [] });
+    expect(host.body).toMatchObject({
+      id: 'gw-1', connected: true, online: true, labels: { rack: 'r1', role: 'db' }, host_labels: { rack: 'r1', role: 'db' }, operator_labels: {},
+      boot_id: 'boot-1', kdump: null, watches: [],
+    });
   });
 
   it('sends a new desired state with a watch created over REST for a matching selector', async () => {
