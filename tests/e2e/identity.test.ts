@@ -162,6 +162,17 @@ describe('one orchestrator', () => {
     const states = Object.fromEntries((JSON.parse(listed.stdout) as any[]).map((t) => [t.name, [t.state, t.uses]]));
     expect(states).toMatchObject({ 'one-host': ['used_up', 1], pulled: ['revoked', 0], brief: ['expired', 0] });
     expect(JSON.stringify(JSON.parse(listed.stdout))).not.toContain(once.token);
+    // Eight hosts racing for the last use of a token: exactly one gets it.
+    const race = await orch.createEnrollmentToken({ name: 'last-one', max_uses: 1 });
+    const dir = scratch();
+    const ca = readFileSync(orch.caCert, 'utf8');
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => enroll(orch.enrollAddress, ca, { token: race.token, host_id: `id-race-${i}`, csr_pem: keyAndCsr(dir, `race-${i}`).csrPem })),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
+      expect(o.reason).toMatchObject({ code: grpc.status.PERMISSION_DENIED, details: expect.stringMatching(/^enrollment token "last-one" \(pwe_[0-9a-f]{8}\) is used up \(1 of 1 uses\)$/) });
+    }
     const refusals = await auditActions(api, 'agent.enroll.refused');
     expect(refusals.map((r) => [r.target, r.status])).toEqual(expect.arrayContaining([['id-unknown', 401], ['id-revoked', 403], ['id-expired', 403], ['id-used-up', 403]]));
     // The one that enrolled is audited with the token that let it in.

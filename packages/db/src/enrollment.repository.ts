@@ -76,17 +76,25 @@ export class EnrollmentRepository {
     return rows[0] ?? null;
   }
 
-  /** The token with this hash, locked until the transaction ends (uses are counted under the lock). */
-  async lockTokenByHash(tokenHash: string): Promise<EnrollmentTokenRow | null> {
-    const { rows } = await this.db.query<EnrollmentTokenRow>(
-      `select ${TOKEN_COLUMNS} from enrollment_tokens where token_hash = $1 for update`,
-      [tokenHash],
-    );
+  async findTokenByHash(tokenHash: string): Promise<EnrollmentTokenRow | null> {
+    const { rows } = await this.db.query<EnrollmentTokenRow>(`select ${TOKEN_COLUMNS} from enrollment_tokens where token_hash = $1`, [tokenHash]);
     return rows[0] ?? null;
   }
 
-  async useToken(id: string): Promise<void> {
-    await this.db.query(`update enrollment_tokens set uses = uses + 1 where id = $1::bigint`, [id]);
+  /**
+   * Counts one use if the token still allows it (not revoked, not expired, uses left): the
+   * row is locked only from here to the end of the transaction, and a concurrent use waits and
+   * re-checks. Returns the token as it is now, and whether this use was counted.
+   */
+  async useToken(id: string): Promise<{ used: boolean; token: EnrollmentTokenRow | null }> {
+    const { rows } = await this.db.query<EnrollmentTokenRow>(
+      `update enrollment_tokens set uses = uses + 1
+       where id = $1::bigint and revoked_at is null and expires_at > now() and uses < max_uses returning ${TOKEN_COLUMNS}`,
+      [id],
+    );
+    if (rows[0]) return { used: true, token: rows[0] };
+    const now = await this.db.query<EnrollmentTokenRow>(`select ${TOKEN_COLUMNS} from enrollment_tokens where id = $1::bigint`, [id]);
+    return { used: false, token: now.rows[0] ?? null };
   }
 
   /** The host's identity, locked until the transaction ends. */

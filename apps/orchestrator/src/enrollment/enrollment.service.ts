@@ -52,19 +52,18 @@ export class EnrollmentService {
     try {
       const pki = this.requirePki();
       checkRequest(request);
-      // Signed before the token row is locked: enrollments with one token serialize on that
-      // lock, so only the bookkeeping runs under it. A refused request's certificate is never
-      // recorded, and a certificate not recorded opens no stream.
+      // Enrollments with one token serialize on its row, so that row is locked last (the use
+      // counted at the end of the transaction) and the certificate is signed before it all. A
+      // refused request's certificate is never recorded, and one not recorded opens no stream.
       const issued = await this.issue(pki, request.csr_pem, request.host_id);
       const { token } = await this.db.transaction(async (tx) => {
-        const token = await tx.enrollment.lockTokenByHash(hashToken(request.token));
+        const token = await tx.enrollment.findTokenByHash(hashToken(request.token));
         const refused = tokenRefusal(token);
         if (refused) throw refused;
         await this.refuseIfEnrolled(tx, request.host_id);
         await tx.enrollment.upsertIdentity(request.host_id, token!.id, token!.labels);
         await this.applyTokenLabels(tx, request.host_id, request.hostname, token!.labels);
         await tx.enrollment.addCertificate({ serial: issued.serial, hostId: request.host_id, kind: 'enrollment', notBefore: issued.notBefore, notAfter: issued.notAfter });
-        await tx.enrollment.useToken(token!.id);
         await tx.audit.insert(
           grpcAudit({
             action: 'agent.enroll',
@@ -75,7 +74,10 @@ export class EnrollmentService {
             details: { ...asked, enrollment_token_id: token!.id, enrollment_token: token!.name, labels: token!.labels, serial: issued.serial, not_after: issued.notAfter.toISOString() },
           }),
         );
-        return { token: token! };
+        const use = await tx.enrollment.useToken(token!.id);
+        // Another enrollment took the last use (or an admin revoked it) meanwhile.
+        if (!use.used) throw tokenRefusal(use.token) ?? new IdentityRefusal(status.PERMISSION_DENIED, 'enrollment token no longer usable');
+        return { token: use.token! };
       });
       this.logger.info({ hostId: request.host_id, peer, enrollmentTokenId: token.id, serial: issued.serial, notAfter: issued.notAfter, labels: token.labels }, 'agent enrolled');
       return this.answer(pki, issued, request.host_id);
