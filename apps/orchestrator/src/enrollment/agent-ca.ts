@@ -26,6 +26,8 @@ export class AgentCa {
     private readonly cert: x509.X509Certificate,
     private readonly key: Key,
     private readonly algorithm: SigningAlgorithm,
+    // The same on every certificate this CA signs: computed once, not per enrollment.
+    private readonly authorityKeyId: x509.AuthorityKeyIdentifierExtension,
   ) {}
 
   static async load(certPem: string, keyPem: string): Promise<AgentCa> {
@@ -34,7 +36,7 @@ export class AgentCa {
     const node = new NodeCertificate(certPem);
     if (!node.ca) throw new Error('the agent CA certificate is not a CA (basicConstraints CA:TRUE is missing)');
     if (!node.checkPrivateKey(createPrivateKey(keyPem))) throw new Error('the agent CA key does not belong to its certificate');
-    return new AgentCa(certPem, cert, key, algorithm);
+    return new AgentCa(certPem, cert, key, algorithm, await x509.AuthorityKeyIdentifierExtension.create(cert.publicKey));
   }
 
   /** A new self-signed CA (EC P-256, ten years): the PEM certificate and PKCS#8 key. */
@@ -101,8 +103,7 @@ export class AgentCa {
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       ],
     });
-    const certificatePem = cert.toString('pem');
-    return { certificatePem, serial: new NodeCertificate(certificatePem).serialNumber.toUpperCase(), notBefore, notAfter };
+    return { certificatePem: cert.toString('pem'), serial: cert.serialNumber.toUpperCase(), notBefore, notAfter };
   }
 
   private async sign(p: { subject: string; publicKey: x509.PublicKey | Key; notBefore: Date; notAfter: Date; extensions: x509.Extension[] }): Promise<x509.X509Certificate> {
@@ -118,7 +119,7 @@ export class AgentCa {
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         ...p.extensions,
-        await x509.AuthorityKeyIdentifierExtension.create(this.cert.publicKey),
+        this.authorityKeyId,
       ],
     });
   }
