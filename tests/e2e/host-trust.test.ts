@@ -5,8 +5,9 @@
  * reason, while the good hits of its batch are stored exactly once; the real agent drops a
  * refused hit from its spool with one log line and keeps streaming; a cross-host hit of a
  * kdump_on_hit watch starts no kdump job and a dump report naming another host's crash
- * request is refused; a bad Hello is INVALID_ARGUMENT naming the field; operator labels win
- * over the host's own for placement and both are shown with their source.
+ * request is refused (and its CrashReply ignored); a bad Hello is INVALID_ARGUMENT naming the
+ * field; operator labels (REST, or the enrollment token) win over the host's own for
+ * placement and both are shown with their source.
  *
  * The hostile sender is a raw grpc-js client (TestAgent) enrolled as its own host, next to
  * real agents: an attacker with a valid certificate can say anything on its stream.
@@ -47,10 +48,10 @@ async function startAgent(options: Parameters<typeof Agent.start>[0]): Promise<A
 }
 
 /** A raw client enrolled as `hostId` with the test token: its certificate is real, what it sends is up to the test. */
-async function peer(hostId: string): Promise<TestAgent> {
+async function peer(hostId: string, token?: string): Promise<TestAgent> {
   const ca = readFileSync(orch.caCert, 'utf8');
   const { keyPem, csrPem } = keyAndCsr(scratch(), hostId);
-  const issued = await enroll(orch.enrollAddress, ca, { token: await orch.enrollmentToken(), host_id: hostId, csr_pem: csrPem });
+  const issued = await enroll(orch.enrollAddress, ca, { token: token ?? (await orch.enrollmentToken()), host_id: hostId, csr_pem: csrPem });
   const client = new TestAgent(orch.grpcAddress, mtls(ca, keyPem, issued.certificate_pem));
   cleanups.push(() => client.close());
   return client;
@@ -199,12 +200,14 @@ describe('what a host may send', () => {
 
     // The host it is placed on still gets its job (denied here: no crash kernel on this machine's agent).
     await corruptMemoryFile(real.memoryFile, 0x5400n, 1, 0x33n);
-    const jobs = await eventually('the kdump job for trust-a', async () => {
+    const jobs = await eventually('the kdump job for trust-a, denied', async () => {
       const items = (await api.request('GET', `/api/v1/kdump-jobs?watch_id=${kdump.id}`)).body.items as any[];
-      return items.length > 0 ? items : undefined;
+      return items[0]?.state === 'denied' ? items : undefined;
     });
     expect(jobs.map((j) => j.host_id)).toEqual(['trust-a']);
 
+    // A CrashReply for that job from the wrong host changes nothing; handled in order, before the report below is acked.
+    peerB.send({ crash_reply: { request_id: jobs[0].id, accepted: true, reason: '' } });
     peerB.send({
       vmcore_report: {
         path: '/var/crash/trust-a-2026-12-01/vmcore', layout: 'rhel', format: 'elf', size_bytes: '4096', sha256: 'ab'.repeat(32), dump_level: -1,
@@ -219,6 +222,10 @@ describe('what a host may send', () => {
       rejected_reason: `VmcoreReport.crash_request_id: ${jobs[0].id} was addressed to another host, not trust-b`,
     });
     expect((await api.request('GET', '/api/v1/vmcores?host_id=trust-b')).body.items).toEqual([]);
+    const scrape = String((await api.request('GET', '/metrics')).body);
+    expect(scrape).toMatch(/^physwatch_agent_rejected_total\{message="crash_reply",reason="other_host"\} 1$/m);
+    expect(scrape).toMatch(/^physwatch_agent_rejected_total\{message="vmcore_report",reason="other_host"\} 1$/m);
+    expect((await api.request('GET', `/api/v1/kdump-jobs/${jobs[0].id}`)).body).toMatchObject({ host_id: 'trust-a', state: 'denied', reason: jobs[0].reason });
     expect((await api.request('GET', `/api/v1/kdump-jobs?watch_id=${kdump.id}`)).body.items).toHaveLength(1);
   });
 
@@ -276,5 +283,14 @@ describe('labels from two sources', () => {
     await armedOn(later.id, 'trust-a');
     await armedOn(db.id, 'trust-a');
     expect(await api.host('trust-a')).toMatchObject({ labels: { pool: 'db' }, host_labels: { pool: 'web' }, operator_labels: { pool: 'db', env: 'prod' } });
+  });
+
+  it("the enrollment token's labels are the host's operator labels from its first Hello", async () => {
+    const token = await orch.createEnrollmentToken({ name: 'gold-tier', labels: { tier: 'gold' } });
+    const gold = await api.createWatch({ ...watchOn([], 0x5700), hosts: { selector: 'tier=gold' } });
+    const host = await peer('trust-e', token.token);
+    host.hello('trust-e', { tier: 'silver', suite: 'trust' }, { boot_id: 'boot-e' });
+    expect((await host.nextDesired()).watches.map((w) => w.watch_id)).toEqual([gold.id]);
+    expect(await api.host('trust-e')).toMatchObject({ labels: { tier: 'gold', suite: 'trust' }, host_labels: { tier: 'silver' }, operator_labels: { tier: 'gold' } });
   });
 });
