@@ -68,8 +68,15 @@ describe('helloProblems', () => {
     expect(fields(helloProblems({ ...hello, spooled_boot_ids: ['ok', ''] }))).toEqual(['Hello.spooled_boot_ids[1]']);
   });
 
-  it('lists every bad field at once', () => {
+  it('lists every bad field at once, and keeps the description short whatever was sent', () => {
     expect(fields(helloProblems({ ...hello, host_id: '', boot_id: '', arch: 'a'.repeat(65) }))).toEqual(['Hello.host_id', 'Hello.boot_id', 'Hello.arch']);
+    const bad = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`-k${i}`, 'v']));
+    const text = describeProblems(helloProblems({ ...hello, labels: bad }));
+    expect(text.split('; ')).toHaveLength(21);
+    expect(text).toMatch(/; and 10 more$/);
+    expect(helloProblems({ ...hello, labels: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`-k${i}`, 'v'])) })).toEqual([
+      { field: 'Hello.labels', reason: '10000 labels, more than 256' },
+    ]);
   });
 });
 

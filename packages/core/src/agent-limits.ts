@@ -116,7 +116,11 @@ export function bootIdProblems(out: Problems, field: string, value: string): voi
 /** Label maps: from a Hello or set by an operator; keys and values as selectors can name them. */
 export function labelsProblems(out: Problems, field: string, labels: Readonly<Record<string, string>>): void {
   const entries = Object.entries(labels);
-  if (entries.length > AGENT_LIMITS.labels) out.push({ field, reason: `${entries.length} labels, more than ${AGENT_LIMITS.labels}` });
+  if (entries.length > AGENT_LIMITS.labels) {
+    // Not one problem per label as well: the answer must stay small whatever was sent.
+    out.push({ field, reason: `${entries.length} labels, more than ${AGENT_LIMITS.labels}` });
+    return;
+  }
   for (const [key, value] of entries) {
     const keyField = `${field}[${JSON.stringify(key.slice(0, 40))}]`;
     if (key.length > AGENT_LIMITS.labelKeyLength) out.push({ field: keyField, reason: `key is ${key.length} characters, more than ${AGENT_LIMITS.labelKeyLength}` });
@@ -312,7 +316,10 @@ export function vmcoreReportProblems(report: WireVmcoreReport, path = 'VmcoreRep
   return out;
 }
 
-/** "field: reason; field: reason", the form every agent-facing message uses. */
+const DESCRIBED = 20;
+
+/** "field: reason; field: reason", the form every agent-facing message uses; the first 20, then how many more. */
 export function describeProblems(problems: Problems): string {
-  return problems.map((p) => `${p.field}: ${p.reason}`).join('; ');
+  const text = problems.slice(0, DESCRIBED).map((p) => `${p.field}: ${p.reason}`).join('; ');
+  return problems.length > DESCRIBED ? `${text}; and ${problems.length - DESCRIBED} more` : text;
 }

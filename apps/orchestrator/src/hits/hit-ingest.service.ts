@@ -48,7 +48,9 @@ export class HitIngestService {
       ? [new Set<string>(), new Set<string>()]
       : await Promise.all([this.hosts.announcedBoots(hostId, [batch.boot_id]), this.assignments.everPlaced(hostId, watchIds)]);
     const { admitted, rejected } = admitHits(hostId, batch, screened, { bootAnnounced: announced.has(batch.boot_id), placed });
-    this.reportRejected(hostId, batch.boot_id, rejected);
+    // A boot id is at most 128 characters; a hostile one is not copied into every log line whole.
+    const bootId = batch.boot_id.length > 128 ? `${batch.boot_id.slice(0, 128)}…` : batch.boot_id;
+    this.reportRejected(hostId, bootId, rejected);
     const { result, kdumpJobs } = await this.db.transaction(async (tx) => {
       const result = await tx.hits.insertBatch(hostId, batch.boot_id, admitted.map(fromWireHit));
       const kdumpJobs = result.stored.length === 0 ? [] : await tx.kdumpJobs.createForHits(result.stored.map((s) => s.id), this.config.kdump.deferMaxMs);
@@ -56,7 +58,7 @@ export class HitIngestService {
     });
     // Postgres is the truth: a job whose enqueue is lost is re-enqueued by the sweep.
     for (const job of kdumpJobs) {
-      this.logger.info({ hostId, bootId: batch.boot_id, kdumpJobId: job.id, hitId: job.hitId }, 'kdump job queued for a kdump_on_hit hit');
+      this.logger.info({ hostId, bootId, kdumpJobId: job.id, hitId: job.hitId }, 'kdump job queued for a kdump_on_hit hit');
       this.kdump.continueJob({ hitId: job.hitId, state: 'queued' });
     }
     const upToSeq = ackSeq(batch);
@@ -64,12 +66,12 @@ export class HitIngestService {
     this.metrics.hitsStored.inc(result.inserted);
     this.metrics.hitsDuplicate.inc(result.duplicates);
     this.metrics.hitsUnknownWatch.inc(result.unknownWatch);
-    const log = { hostId, bootId: batch.boot_id, seq: upToSeq, hits: batch.hits.length, inserted: result.inserted, duplicates: result.duplicates, rejected: rejected.length };
+    const log = { hostId, bootId, seq: upToSeq, hits: batch.hits.length, inserted: result.inserted, duplicates: result.duplicates, rejected: rejected.length };
     if (result.unknownWatch > 0) this.logger.warn({ ...log, unknownWatch: result.unknownWatch }, 'hits for unknown watches dropped');
     this.logger.info({ ...log, watchIds: [...result.insertedByWatch.keys()] }, 'hit batch stored');
     // Per hit only at debug: at fleet rates one line per hit would dominate the log.
     if (this.logger.isLevelEnabled('debug')) {
-      for (const hit of batch.hits) this.logger.debug({ hostId, bootId: batch.boot_id, seq: hit.seq, watchId: hit.watch_id }, 'hit received');
+      for (const hit of batch.hits) this.logger.debug({ hostId, bootId, seq: hit.seq, watchId: hit.watch_id }, 'hit received');
     }
     await this.exhaust([...result.insertedByWatch.keys()]);
     return { upToSeq, inserted: result.inserted, duplicates: result.duplicates, rejected: rejected.map(({ seq, reason }) => ({ seq, reason })) };
