@@ -68,6 +68,8 @@ const kernelBackend = z
     device: z.string().min(1).default('/dev/physwatch'),
     status: z.string().min(1).default('/proc/physwatch'),
     kmsg: z.string().min(1).default('/dev/kmsg'),
+    /** The module's sysfs directory: its version and srcversion become host facts. */
+    sysModuleDir: z.string().min(1).default('/sys/module/physwatch'),
     /** Pause between non-blocking reads of the device once it is drained. */
     readIntervalMs: z.number().int().positive().max(1000).default(5),
   })

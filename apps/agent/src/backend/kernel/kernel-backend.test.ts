@@ -24,7 +24,20 @@ function fakeModule(procText: string): KernelBackendConfig {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'dev'), '');
   fs.writeFileSync(path.join(dir, 'proc'), procText);
-  return { kind: 'kernel', load: 'none', device: path.join(dir, 'dev'), status: path.join(dir, 'proc'), kmsg: path.join(dir, 'kmsg'), readIntervalMs: 5, watchFile: path.join(dir, 'watches.json') };
+  // /sys/module/physwatch as a loaded module shows it (MODULE_VERSION and the build's srcversion).
+  fs.mkdirSync(path.join(dir, 'sys'));
+  fs.writeFileSync(path.join(dir, 'sys', 'version'), '0.1.0\n');
+  fs.writeFileSync(path.join(dir, 'sys', 'srcversion'), '5E1F3A0C2B9D8E7F6A5B4C3\n');
+  return {
+    kind: 'kernel',
+    load: 'none',
+    device: path.join(dir, 'dev'),
+    status: path.join(dir, 'proc'),
+    kmsg: path.join(dir, 'kmsg'),
+    sysModuleDir: path.join(dir, 'sys'),
+    readIntervalMs: 5,
+    watchFile: path.join(dir, 'watches.json'),
+  };
 }
 
 describe('kernel backend (against files standing in for the module)', () => {
@@ -58,7 +71,7 @@ describe('kernel backend (against files standing in for the module)', () => {
 
     const second = await KernelBackend.open(config, testLog);
     expect(second.armed()).toEqual([{ spec, resolvedPaddr: 0x20000000n, memoryKind: 'ram' }]);
-    expect(second.statusLabels()).toEqual({ 'physwatch.module': 'loaded' });
+    expect(second.statusLabels()).toEqual({ 'physwatch.module': 'loaded', 'physwatch.module.version': '0.1.0', 'physwatch.module.srcversion': '5E1F3A0C2B9D8E7F6A5B4C3' });
     await second.close();
   });
 
@@ -91,7 +104,7 @@ describe('kernel backend (against files standing in for the module)', () => {
   it('with no module, the agent keeps running and each watch fails with the reason', async () => {
     const config = { ...fakeModule(''), status: '/nonexistent/physwatch' };
     const backend = await KernelBackend.open(config, testLog);
-    expect(backend.statusLabels()).toEqual({ 'physwatch.module': 'unavailable' });
+    expect(backend.statusLabels()).toEqual({ 'physwatch.module': 'unavailable', 'physwatch.module.problem': 'not-loaded' });
     expect(await backend.arm(armSpec({ watchId: '1' }))).toEqual({
       phase: 'failed',
       reason: 'physwatch module unavailable: module not loaded (/nonexistent/physwatch absent) and backend.load is "none"',

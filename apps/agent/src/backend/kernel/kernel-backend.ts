@@ -18,6 +18,16 @@ import { loadModule, ModuleState } from './module-loader';
 import { ModuleWatch, parseProcStatus } from './proc-status';
 import { readWatchFile, writeWatchFile } from './watch-file';
 
+/** One line of /sys/module/physwatch/<name>, if it is there and fits a label value. */
+function readModuleParam(dir: string, name: string): string | null {
+  try {
+    const value = fs.readFileSync(`${dir}/${name}`, 'utf8').trim();
+    return /^[\w.+~-]{1,64}$/.test(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether the module holds `spec` as given (every field it reports). */
 export function moduleMatches(spec: Omit<ArmSpec, 'maxHits'>, held: ModuleWatch['spec']): boolean {
   const t = spec.target;
@@ -72,7 +82,7 @@ export class KernelBackend implements WatchBackend {
         const read = fs.openSync(config.device, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
         fds = { read, write: fs.openSync(config.device, fs.constants.O_WRONLY) };
       } catch (err) {
-        state = { state: 'unavailable', reason: `cannot open ${config.device}: ${(err as Error).message}` };
+        state = { state: 'unavailable', problem: 'device-missing', reason: `cannot open ${config.device}: ${(err as Error).message}` };
         log.error({ reason: state.reason }, 'physwatch module unavailable');
       }
     }
@@ -133,8 +143,15 @@ export class KernelBackend implements WatchBackend {
     return { lost: this.lost, suppressed: this.suppressed };
   }
 
+  /** Facts for the fleet: loaded with which build, or unavailable and why (the reason goes with each failed watch). */
   statusLabels(): Record<string, string> {
-    return { 'physwatch.module': this.module.state };
+    if (this.module.state === 'unavailable') return { 'physwatch.module': 'unavailable', 'physwatch.module.problem': this.module.problem };
+    const labels: Record<string, string> = { 'physwatch.module': 'loaded' };
+    for (const [label, file] of [['physwatch.module.version', 'version'], ['physwatch.module.srcversion', 'srcversion']] as const) {
+      const value = readModuleParam(this.config.sysModuleDir, file);
+      if (value) labels[label] = value;
+    }
+    return labels;
   }
 
   onEvent(listener: BackendEventListener): () => void {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { removeTempDirs, tempDir, testLog } from '../../test-support/fixtures';
 import { KmsgTail } from './kmsg';
-import { explainLoadFailure, loadModule } from './module-loader';
+import { diagnoseLoadFailure, loadModule } from './module-loader';
 
 afterEach(removeTempDirs);
 
@@ -16,23 +16,26 @@ describe('module loading says why it failed', () => {
   it('names a missing module file', async () => {
     const dir = tempDir();
     const state = await loadModule({ load: 'insmod', modulePath: path.join(dir, 'physwatch.ko'), device: path.join(dir, 'dev'), status: path.join(dir, 'proc') }, testLog);
-    expect(state).toEqual({ state: 'unavailable', reason: `module file ${path.join(dir, 'physwatch.ko')} is missing` });
+    expect(state).toEqual({ state: 'unavailable', problem: 'file-missing', reason: `module file ${path.join(dir, 'physwatch.ko')} is missing` });
   });
 
   it('names a loaded module whose device is missing', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'proc'), 'physwatch seq=0 lost=0 watches=0 timer=idle\n');
     const state = await loadModule({ load: 'none', device: path.join(dir, 'dev'), status: path.join(dir, 'proc') }, testLog);
-    expect(state).toEqual({ state: 'unavailable', reason: `module is loaded (${path.join(dir, 'proc')}) but ${path.join(dir, 'dev')} is absent` });
+    expect(state).toEqual({ state: 'unavailable', problem: 'device-missing', reason: `module is loaded (${path.join(dir, 'proc')}) but ${path.join(dir, 'dev')} is absent` });
   });
 
   it.each([
-    ['insmod: ERROR: could not insert module physwatch.ko: Key was rejected by service', 'integrity', /^module signature refused \(kernel lockdown: integrity\): sign physwatch.ko/],
-    ['insmod: ERROR: could not insert module physwatch.ko: Invalid module format', null, /^module built for another kernel \(Invalid module format\)/],
-    ['modprobe: FATAL: Module physwatch not found in directory /lib/modules/6.1.0-56-amd64', null, /^module not installed for .* \(install the DKMS package\)/],
-    ['insmod: ERROR: could not insert module physwatch.ko: Operation not permitted', 'confidentiality', /^module loading refused by kernel lockdown \(confidentiality\)/],
-  ])('%s', (stderr, lockdown, reason) => {
-    expect(explainLoadFailure('insmod', stderr, lockdown)).toMatch(reason);
+    ['insmod: ERROR: could not insert module physwatch.ko: Key was rejected by service', 'integrity', 'signature-refused', /^module signature refused \(kernel lockdown: integrity\): sign physwatch.ko/],
+    ['insmod: ERROR: could not insert module physwatch.ko: Invalid module format', null, 'wrong-kernel', /^module built for another kernel \(Invalid module format\)/],
+    ['modprobe: FATAL: Module physwatch not found in directory /lib/modules/6.1.0-56-amd64', null, 'not-installed', /^module not installed for .* \(install the DKMS package\)/],
+    ['insmod: ERROR: could not insert module physwatch.ko: Operation not permitted', 'confidentiality', 'lockdown', /^module loading refused by kernel lockdown \(confidentiality\)/],
+    ['insmod: ERROR: could not insert module physwatch.ko: Device or resource busy', null, 'load-failed', /^insmod failed: insmod: ERROR: .*Device or resource busy$/],
+  ])('%s', (stderr, lockdown, problem, reason) => {
+    const diagnosis = diagnoseLoadFailure('insmod', stderr, lockdown);
+    expect(diagnosis.problem).toBe(problem);
+    expect(diagnosis.reason).toMatch(reason);
   });
 });
 
