@@ -11,7 +11,7 @@ import { Api } from '../support/api';
 import { freePort } from '../support/env';
 import { eventually } from '../support/eventually';
 import { Orchestrator } from '../support/stack';
-import { Guest } from './guest';
+import { Guest, identityOf } from './guest';
 
 // Inside the guest's crashkernel=16M@512M reservation: RAM the guest kernel never uses.
 const PADDR = 0x20000100n;
@@ -54,7 +54,7 @@ async function waitForHitCount(n: number, timeoutMs = 60_000): Promise<any[]> {
 beforeAll(async () => {
   orchestrator = await Orchestrator.start();
   api = new Api(orchestrator.url, orchestrator.adminToken);
-  guest = new Guest({ grpcPort: orchestrator.options.grpcPort, hostId, logFile: path.resolve(__dirname, '../../packages/watch-module/build/chain-guest.log') });
+  guest = new Guest({ grpcPort: orchestrator.options.grpcPort, identity: await identityOf(orchestrator), hostId, logFile: path.resolve(__dirname, '../../packages/watch-module/build/chain-guest.log') });
   await guest.boot();
   await eventually('the guest agent to connect', async () => (await api.host(hostId))?.connected === true, 120_000, 500);
 }, 300_000);

@@ -19,6 +19,9 @@ NODE=$(arg pw.node)
 KO=$(arg pw.ko)
 AGENT=$(arg pw.agent)
 KDUMP=$(arg pw.kdump)
+ENROLL=$(arg pw.enroll)
+CA=$(arg pw.ca)
+TOKEN=$(arg pw.token)
 echo "@@BOOT $(cat /proc/sys/kernel/random/boot_id)"
 
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover \
@@ -64,6 +67,7 @@ write_config() { # allowCrash: true|false (kdump test only)
 	[ "$KDUMP" = 1 ] && kdump=",\"kdump\":{\"allowCrash\":$1,\"crashDir\":\"$SCRATCH/persist/crash\"}"
 	cat >$H$SCRATCH/agent.json <<JSON
 {"server":"10.0.2.2:$GRPC","hostId":"$HOSTID","stateDir":"$STATE","heartbeatIntervalMs":1000,
+ "tls":{"ca":"$CA","serverName":"localhost"},"enrollment":{"server":"10.0.2.2:$ENROLL","token":"$TOKEN"},
  "reconnect":{"initialMs":100,"maxMs":1000},"batch":{"maxHits":500,"maxDelayMs":5},
  "backend":{"kind":"kernel","modulePath":"$KO","readIntervalMs":2}$kdump}
 JSON

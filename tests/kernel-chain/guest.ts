@@ -9,6 +9,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Orchestrator } from '../support/stack';
 
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, '../..');
@@ -24,6 +25,8 @@ function removeStaleRamFiles(): void {
 
 export interface GuestOptions {
   grpcPort: number;
+  /** The production path: the agent enrolls with this token on this port and then speaks mTLS, trusting this CA. */
+  identity: { enrollPort: number; caCert: string; token: string };
   hostId: string;
   logFile: string;
   /**
@@ -35,6 +38,11 @@ export interface GuestOptions {
   kdump?: { persistDir: string; crashkernel: string };
   /** QEMU's hard limit (timeout(1)), whatever the test does. */
   maxLifetimeS?: number;
+}
+
+/** What the guest's agent needs to enroll with `orchestrator` and then connect over mTLS. */
+export async function identityOf(orchestrator: Orchestrator): Promise<GuestOptions['identity']> {
+  return { enrollPort: orchestrator.options.enrollPort, caCert: orchestrator.caCert, token: await orchestrator.enrollmentToken() };
 }
 
 export class Guest {
@@ -62,6 +70,7 @@ export class Guest {
       `console=ttyS0 panic=-1 quiet nokaslr crashkernel=${kdump?.crashkernel ?? '16M@512M'} pw.suite=chain`,
       ...(kdump ? ['pw.kdump=1'] : []),
       `pw.grpc=${this.options.grpcPort} pw.host=${this.options.hostId} pw.node=${process.execPath}`,
+      `pw.enroll=${this.options.identity.enrollPort} pw.ca=${this.options.identity.caCert} pw.token=${this.options.identity.token}`,
       `pw.ko=${vars.PW_KO} pw.agent=${path.join(ROOT, 'apps/agent/dist/main.js')}`,
     ].join(' ');
     const accel = process.env.PW_ACCEL ?? 'tcg,thread=multi';

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '../support/api';
 import { eventually } from '../support/eventually';
 import { Orchestrator } from '../support/stack';
-import { Guest } from './guest';
+import { Guest, identityOf } from './guest';
 
 // Inside the crash kernel's reservation (512 MiB..672 MiB), RAM the first kernel never uses,
 // 16 MiB above its base: kexec puts small segments (purgatory, ELF headers) at the base and
@@ -180,6 +180,7 @@ beforeAll(async () => {
   api = new Api(orchestrator.url, orchestrator.adminToken);
   guest = new Guest({
     grpcPort: orchestrator.options.grpcPort,
+    identity: await identityOf(orchestrator),
     hostId,
     logFile: path.resolve(__dirname, '../../packages/watch-module/build/kdump-guest.log'),
     kdump: { persistDir: PERSIST, crashkernel: CRASHKERNEL },
