@@ -1,15 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# mkinitramfs.sh OUT.cpio.gz ROOT ABI MODULE.ko PWCTL ZEROPAGE PA_BITS [VMLINUZ]: the arm64 twin
+# mkinitramfs.sh OUT.cpio.gz ROOT ABI MODULE.ko PWCTL ZEROPAGE [VMLINUZ]: the arm64 twin
 # of test/lib/mkinitramfs.sh. ROOT is the extracted arm64 packages (setup.sh): their
 # busybox, and with VMLINUZ (the kdump image) their kexec and makedumpfile with the
 # libraries those load. The suites are test/guest/'s, shared with x86, plus the arm64
-# variants in test/arm64/guest/. Two x86-only lines of shared suites are rewritten
-# (arm64_line): main.sh's CPU physical address width from /proc/cpuinfo, which arm64
-# does not print, becomes PA_BITS, the kernel's CONFIG_ARM64_PA_BITS (= PHYS_MASK_SHIFT,
-# what the module checks against); seedpanic.sh's scratch address.
+# variants in test/arm64/guest/. Lines of shared suites that only hold on x86 are
+# rewritten (arm64_line), each from the kernel's config in ROOT/boot.
 set -euo pipefail
-out=$1 sysroot=$2 abi=$3 ko=$4 pwctl=$5 zeropage=$6 pa_bits=$7 vmlinuz=${8:-}
+out=$1 sysroot=$2 abi=$3 ko=$4 pwctl=$5 zeropage=$6 vmlinuz=${7:-}
 here=$(cd "$(dirname "$0")/.." && pwd)
 img=$(mktemp -d)
 trap 'rm -rf "$img"' EXIT
@@ -31,6 +29,11 @@ arm64_line() {
 		{ echo "mkinitramfs: $1 no longer has exactly one line matching $2" >&2; exit 1; }
 	sed -i "s#$2#$3#" "$img/suites/$1"
 }
+config=$sysroot/boot/config-$abi
+# arm64 prints no 'address sizes' in /proc/cpuinfo: the width the module checks
+# against is PHYS_MASK_SHIFT, i.e. CONFIG_ARM64_PA_BITS.
+pa_bits=$(sed -n 's/^CONFIG_ARM64_PA_BITS=\([0-9]*\)$/\1/p' "$config")
+[ -n "$pa_bits" ] || { echo "mkinitramfs: no CONFIG_ARM64_PA_BITS in $config" >&2; exit 1; }
 arm64_line main.sh '^PB=$(sed -n .s/^address sizes.* /proc/cpuinfo | head -n1)$' "PB=$pa_bits"
 # crashkernel=16M@512M (x86) is crashkernel=16M@0x60000000 here: 512 MiB into RAM.
 arm64_line seedpanic.sh '^check scratch-at-512M \[ "$S" = $((0x20000000)) \]$' \

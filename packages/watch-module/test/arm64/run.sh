@@ -73,19 +73,17 @@ case "$vermagic" in
 esac
 
 step "guest image"
-pa_bits=$(sed -n 's/^CONFIG_ARM64_PA_BITS=\([0-9]*\)$/\1/p' "$PW_A64_CONFIG")
-if [ -n "$pa_bits" ] &&
-	aarch64-linux-gnu-gcc -static -O2 -Wall -Werror -o "$build/pwctl" "$test_dir/guest/pwctl.c" &&
+if aarch64-linux-gnu-gcc -static -O2 -Wall -Werror -o "$build/pwctl" "$test_dir/guest/pwctl.c" &&
 	aarch64-linux-gnu-gcc -static -O2 -Wall -Werror -o "$build/zeropage" "$here/guest/zeropage.c" &&
 	"$here/mkinitramfs.sh" "$build/initramfs.cpio.gz" "$PW_A64_ROOT" "$PW_A64_ABI" \
-		"$build/mod/physwatch.ko" "$build/pwctl" "$build/zeropage" "$pa_bits"; then
-	result PASS initramfs "PA bits $pa_bits"
+		"$build/mod/physwatch.ko" "$build/pwctl" "$build/zeropage"; then
+	result PASS initramfs
 else
 	result FAIL initramfs
 	finish
 fi
 if "$here/mkinitramfs.sh" "$build/kdump.cpio.gz" "$PW_A64_ROOT" "$PW_A64_ABI" \
-	"$build/mod/physwatch.ko" "$build/pwctl" "$build/zeropage" "$pa_bits" "$PW_A64_VMLINUZ"; then
+	"$build/mod/physwatch.ko" "$build/pwctl" "$build/zeropage" "$PW_A64_VMLINUZ"; then
 	result PASS initramfs-kdump
 else
 	result FAIL initramfs-kdump
