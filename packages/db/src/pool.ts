@@ -44,15 +44,25 @@ export function createPool(options: DatabaseOptions): Pool {
 
 export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // While it is checked out the pool does not listen for this client's errors: a backend
+  // lost mid-transaction (a restart, a failover, a terminated backend) would emit an
+  // unhandled 'error' and kill the process. The query in flight fails with it anyway; the
+  // client is then destroyed instead of going back to the pool.
+  let lost: Error | undefined;
+  const onError = (err: Error): void => {
+    lost = err;
+  };
+  client.on('error', onError);
   try {
     await client.query('begin');
     const result = await fn(client);
     await client.query('commit');
     return result;
   } catch (err) {
-    await client.query('rollback').catch(() => undefined);
+    if (!lost) await client.query('rollback').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(lost ?? false);
   }
 }
