@@ -28,7 +28,9 @@ export async function apiError(res: Response): Promise<ApiError> {
   }
   const message = body.message ?? (text.trim().slice(0, 200) || `${res.status} ${res.statusText}`);
   const err = new ApiError(res.status, body.error ?? 'http_error', message, body.errors);
-  if (res.status === 401) signOut(message);
+  // The first 401 ends the session and says why; requests still in flight with the same
+  // token (their bodies perhaps cut off by the sign-out) must not overwrite that reason.
+  if (res.status === 401 && currentSession().token !== null) signOut(message);
   return err;
 }
 
