@@ -37,15 +37,31 @@ static void pw_spin_here(void *unused)
 		cpu_relax();
 }
 
+/*
+ * One per CPU, used once: the hang never returns, so no csd is ever reused. Set up at
+ * run time: a module's per-CPU template gets no relocations, a static func would be 0.
+ */
+static DEFINE_PER_CPU(call_single_data_t, pw_stop_csd);
+
 static void pw_stop_other_cpus(void)
 {
+	unsigned int cpu, self = raw_smp_processor_id();
+
 	/*
 	 * Elsewhere (arm64) smp_send_stop() is not exported: an IPI makes every other
-	 * CPU spin with interrupts off. This is a deliberate freeze, an oops in all but
-	 * name: oops_in_progress lets the cross call run with interrupts disabled here.
+	 * CPU spin with interrupts off. The hit is seen in hard IRQ or any traced
+	 * context, where smp_call_function() may deadlock on its csd lock (and WARNs,
+	 * kernel/smp.c !in_task()); the async single-CPU call is the one cross call
+	 * allowed there, with a csd of our own per CPU.
 	 */
-	oops_in_progress = 1;
-	smp_call_function(pw_spin_here, NULL, 0);
+	for_each_online_cpu(cpu) {
+		call_single_data_t *csd = per_cpu_ptr(&pw_stop_csd, cpu);
+
+		if (cpu == self)
+			continue;
+		INIT_CSD(csd, pw_spin_here, NULL);
+		smp_call_function_single_async(cpu, csd);
+	}
 }
 #endif
 

@@ -22,6 +22,7 @@ const char *const pw_action_names[PW_ACT_COUNT] = {
 };
 
 const char *const pw_mode_names[PW_MODE_COUNT] = { "timer", "ftrace", "both" };
+const char *const pw_cache_names[PW_CACHE_COUNT] = { "auto", "coherent", "flush" };
 
 /* A token from the line: [s, s + n). */
 struct tok {
@@ -236,12 +237,12 @@ static u64 width_max(u32 width)
 
 enum key_id {
 	K_ID, K_PADDR, K_SYM, K_BAR, K_LEN, K_WIDTH, K_COND, K_VALUE, K_MASK,
-	K_INTERVAL, K_ACTION, K_MAX_HITS, K_RATE, K_MODE, K_FUNCS, K_COUNT
+	K_INTERVAL, K_ACTION, K_MAX_HITS, K_RATE, K_MODE, K_FUNCS, K_CACHE, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"id", "paddr", "sym", "bar", "len", "width", "cond", "value", "mask",
-	"interval_us", "action", "max_hits", "rate", "mode", "funcs",
+	"interval_us", "action", "max_hits", "rate", "mode", "funcs", "cache",
 };
 
 static int parse_kv(struct tok key, struct tok val, int k, struct pw_spec *s,
@@ -326,6 +327,12 @@ static int parse_kv(struct tok key, struct tok val, int k, struct pw_spec *s,
 		if (i < 0)
 			return fail(e, key.s, key.n, "not timer, ftrace or both");
 		s->mode = (enum pw_mode)i;
+		return 0;
+	case K_CACHE:
+		i = lookup(val, pw_cache_names, PW_CACHE_COUNT);
+		if (i < 0)
+			return fail(e, key.s, key.n, "not auto, coherent or flush");
+		s->cache = (enum pw_cache)i;
 		return 0;
 	case K_FUNCS:
 		if (!parse_funcs(val, s))

@@ -24,6 +24,12 @@ enum pw_target { PW_TGT_PADDR, PW_TGT_SYM, PW_TGT_BAR };
 enum pw_action { PW_ACT_REPORT, PW_ACT_STACK, PW_ACT_PANIC, PW_ACT_HANG,
 		 PW_ACT_COUNT };
 enum pw_mode { PW_MODE_TIMER, PW_MODE_FTRACE, PW_MODE_BOTH, PW_MODE_COUNT };
+/*
+ * How a RAM poll reaches memory a non-coherent bus master writes: auto (flush where
+ * DMA is not coherent by architecture: arm64), coherent (a plain cacheable read), or
+ * flush (write back and invalidate the watched lines before each read).
+ */
+enum pw_cache { PW_CACHE_AUTO, PW_CACHE_COHERENT, PW_CACHE_FLUSH, PW_CACHE_COUNT };
 
 struct pw_spec {
 	u64 id;
@@ -41,6 +47,7 @@ struct pw_spec {
 	u32 max_hits;			/* 0: no limit */
 	u32 rate;			/* hits reported per second, 0: no limit */
 	enum pw_mode mode;
+	enum pw_cache cache;
 	u32 nfuncs;
 	char funcs[PW_FUNCS_MAX][PW_SYM_MAX];
 };
@@ -62,5 +69,6 @@ int pw_cmd_parse(const char *buf, size_t n, struct pw_cmd *cmd,
 extern const char *const pw_cond_names[PW_COND_COUNT];
 extern const char *const pw_action_names[PW_ACT_COUNT];
 extern const char *const pw_mode_names[PW_MODE_COUNT];
+extern const char *const pw_cache_names[PW_CACHE_COUNT];
 
 #endif /* PW_CMD_H */

@@ -42,6 +42,7 @@ struct pw_watch {
 	raw_spinlock_t lock;
 	phys_addr_t paddr;		/* resolved start; immutable once listed */
 	bool mmio;
+	bool flush;			/* RAM: clean+invalidate before each read */
 	void *va;			/* RAM: memremap() */
 	void __iomem *io;		/* MMIO: ioremap() */
 	u8 *shadow;			/* last seen contents, under lock */

@@ -10,12 +10,40 @@
 #include <linux/io.h>
 #include <linux/math64.h>
 #include <linux/timekeeping.h>
+#include <asm/cacheflush.h>
+#if defined(CONFIG_ARM64)
+#include <asm/cputype.h>
+#endif
+#include "pw_compat.h"
 #include "pw_internal.h"
 #include "pw_cond.h"
 #include "pw_event.h"
 
 static struct hrtimer pw_timer;
 static bool pw_timer_ready;
+
+/*
+ * cache=flush: write back and invalidate the watched lines to the point of coherency,
+ * so the read below goes to memory and sees what a non-coherent master wrote there.
+ * Clean+invalidate, never invalidate alone: a line a CPU dirtied is written back, not
+ * lost. A line refilled speculatively before the device's write is dropped again by
+ * the next poll, so a write is seen at most one interval late.
+ */
+static void pw_flush(const struct pw_watch *w)
+{
+#if defined(CONFIG_ARM64)
+	/* This CPU's smallest D-cache line (CTR_EL0.DminLine, in words). */
+	unsigned long line = 4UL << ((read_cpuid_cachetype() >> 16) & 0xf);
+	unsigned long p = (unsigned long)w->va & ~(line - 1);
+	unsigned long end = (unsigned long)w->va + w->spec.len;
+
+	for (; p < end; p += line)
+		asm volatile("dc civac, %0" : : "r" (p) : "memory");
+	dsb(sy);
+#elif defined(CONFIG_X86)
+	clflush_cache_range(w->va, w->spec.len);
+#endif
+}
 
 /* Width-aligned single loads, so a word is never torn and MMIO sees its width. */
 static void pw_read(struct pw_watch *w)
@@ -90,6 +118,8 @@ void pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip)
 	 * RAM fast path: one memcmp against the shadow. Only when something differs
 	 * are the words read one by one, width-aligned, so none is torn.
 	 */
+	if (w->flush)
+		pw_flush(w);
 	if (!w->mmio && !memcmp(w->shadow, w->va, w->spec.len))
 		goto out;
 	pw_read(w);
@@ -117,6 +147,8 @@ void pw_measure_cost(struct pw_watch *w)
 	for (i = 0; i < ARRAY_SIZE(ns); i++) {
 		preempt_disable();
 		t0 = ktime_get_ns();
+		if (w->flush)
+			pw_flush(w);
 		if (w->mmio)
 			pw_read(w);
 		if (memcmp(w->shadow, w->mmio ? w->cur : w->va, w->spec.len))
@@ -139,7 +171,7 @@ static bool pw_timer_mode(const struct pw_watch *w)
 }
 
 /*
- * Hard-IRQ context. Takes pw_list_lock (the list cannot change under it) and each due
+ * Hard-IRQ context (HRTIMER_MODE_ABS_HARD, PREEMPT_RT included). Takes pw_list_lock (the list cannot change under it) and each due
  * watch's lock in turn; a panic or hang runs only after both are dropped.
  */
 static enum hrtimer_restart pw_timer_fn(struct hrtimer *t)
@@ -187,8 +219,12 @@ void pw_timer_kick(void)
 	unsigned long flags;
 
 	if (!pw_timer_ready) {
-		hrtimer_init(&pw_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
-		pw_timer.function = pw_timer_fn;
+		/*
+		 * _HARD: hard-IRQ expiry on PREEMPT_RT too (softirq threads there by default),
+		 * so a poll interrupts whatever runs, as on every other kernel.
+		 */
+		pw_hrtimer_setup(&pw_timer, pw_timer_fn, CLOCK_MONOTONIC,
+				 HRTIMER_MODE_ABS_HARD);
 		pw_timer_ready = true;
 	}
 	raw_spin_lock_irqsave(&pw_list_lock, flags);
@@ -202,7 +238,7 @@ void pw_timer_kick(void)
 	 */
 	hrtimer_cancel(&pw_timer);
 	if (next != KTIME_MAX)
-		hrtimer_start(&pw_timer, next, HRTIMER_MODE_ABS);
+		hrtimer_start(&pw_timer, next, HRTIMER_MODE_ABS_HARD);
 }
 
 void pw_timer_stop(void)

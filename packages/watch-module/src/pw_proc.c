@@ -61,11 +61,12 @@ static int pw_proc_show(struct seq_file *m, void *v)
 		seq_printf(m, "id=%llu state=%s target=", s->id,
 			   armed ? "armed" : "disarmed");
 		pw_proc_target(m, s);
-		seq_printf(m, " paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s polls=%llu hits=%llu suppressed=%llu poll_ns_avg=%llu cost_ns=%llu share_ppm=%llu missed=%llu last=0x%llx err=%s\n",
+		seq_printf(m, " paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s cache=%s polls=%llu hits=%llu suppressed=%llu poll_ns_avg=%llu cost_ns=%llu share_ppm=%llu missed=%llu last=0x%llx err=%s\n",
 			   (u64)w->paddr, w->mmio ? "mmio" : "ram", s->len,
 			   s->width, pw_cond_names[s->cond.kind], s->cond.value,
 			   s->cond.mask, s->interval_us,
 			   pw_action_names[s->action], pw_mode_names[s->mode],
+			   w->mmio ? "none" : w->flush ? "flush" : "coherent",
 			   polls, hits, supp, polls ? div64_u64(pns, polls) : 0,
 			   w->cost_ns, share, missed, last, err[0] ? err : "none");
 	}

@@ -57,6 +57,18 @@ static bool pw_is_module_addr(unsigned long addr)
 #endif
 }
 
+/*
+ * Without CONFIG_KALLSYMS_ALL (Debian's arm64 6.1) kallsyms holds functions only. The
+ * seed's own target, the zero page, the kernel also knows as ZERO_PAGE(0).
+ */
+static unsigned long pw_data_sym(const char *name, unsigned long *size)
+{
+	if (strcmp(name, "empty_zero_page"))
+		return 0;
+	*size = PAGE_SIZE;
+	return (unsigned long)page_address(ZERO_PAGE(0));
+}
+
 /* sym=name+off with len bytes: all inside the symbol's object, the sum checked. */
 static int pw_sym_bounds(struct pw_watch *w, unsigned long base,
 			 unsigned long *addr)
@@ -64,7 +76,8 @@ static int pw_sym_bounds(struct pw_watch *w, unsigned long base,
 	unsigned long size = 0, offset = 0;
 	u64 end;
 
-	if (!pw_kallsyms_size || !pw_kallsyms_size(base, &size, &offset) || offset) {
+	if (base != pw_data_sym(w->spec.sym, &size) &&
+	    (!pw_kallsyms_size || !pw_kallsyms_size(base, &size, &offset) || offset)) {
 		snprintf(w->last_err, sizeof(w->last_err),
 			 "cannot find the symbol's size");
 		return -ENOENT;
@@ -82,7 +95,7 @@ static int pw_sym_bounds(struct pw_watch *w, unsigned long base,
 static int pw_sym_to_phys(struct pw_watch *w, phys_addr_t *pa)
 {
 	unsigned long base = pw_lookup_name(w->spec.sym);
-	unsigned long addr, text, end;
+	unsigned long addr, text, end, size;
 	struct page *page;
 	int ret;
 
@@ -90,8 +103,12 @@ static int pw_sym_to_phys(struct pw_watch *w, phys_addr_t *pa)
 		snprintf(w->last_err, sizeof(w->last_err), "kallsyms unavailable");
 		return -EOPNOTSUPP;
 	}
+	if (!base)
+		base = pw_data_sym(w->spec.sym, &size);
 	if (!base) {
-		snprintf(w->last_err, sizeof(w->last_err), "symbol not found");
+		snprintf(w->last_err, sizeof(w->last_err), "%s",
+			 IS_ENABLED(CONFIG_KALLSYMS_ALL) ? "symbol not found" :
+			 "symbol not found (no CONFIG_KALLSYMS_ALL: no data symbols)");
 		return -ENOENT;
 	}
 	ret = pw_sym_bounds(w, base, &addr);
@@ -202,6 +219,8 @@ int pw_target_map(struct pw_watch *w)
 				  IORES_DESC_NONE)) {
 	case REGION_INTERSECTS:
 		w->mmio = false;
+		w->flush = s->cache == PW_CACHE_FLUSH ||
+			   (s->cache == PW_CACHE_AUTO && IS_ENABLED(CONFIG_ARM64));
 		w->va = memremap(pa, s->len, MEMREMAP_WB);
 		if (!w->va) {
 			snprintf(w->last_err, sizeof(w->last_err), "memremap failed");
@@ -209,6 +228,12 @@ int pw_target_map(struct pw_watch *w)
 		}
 		return 0;
 	case REGION_DISJOINT:
+		if (s->cache != PW_CACHE_AUTO) {
+			/* ioremap is Device memory: never cached, nothing to choose. */
+			snprintf(w->last_err, sizeof(w->last_err),
+				 "cache= is for RAM; MMIO is never cached");
+			return -EINVAL;
+		}
 		w->mmio = true;
 		w->io = ioremap(pa, s->len);
 		if (!w->io) {

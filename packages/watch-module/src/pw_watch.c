@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/jiffies.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include "pw_internal.h"
@@ -95,6 +96,8 @@ int pw_add(const struct pw_spec *spec, bool seed)
 		goto refused;
 	w->armed = true;
 	w->due = ktime_add_us(ktime_get(), spec->interval_us);
+	/* A timer's first polls are often late (a cold cache, a busy machine): judge later. */
+	w->late_logged_at = jiffies;
 	ret = pw_ftrace_arm(w);
 	if (ret)
 		goto fail;

@@ -19,7 +19,7 @@ test_dir=$(cd "$here/.." && pwd)
 pkg=$(cd "$test_dir/.." && pwd)
 build=${PW_BUILD:-$pkg/build}/arm64
 qemu_run=${PW_QEMU_RUN:-python3 $test_dir/host/qemu_run.py}
-boots=${PW_A64_BOOTS:-main seed-hang seed-panic cmd-hang cmd-panic seed-kdump}
+boots=${PW_A64_BOOTS:-main seed-hang seed-panic cmd-hang cmd-panic seed-kdump cache}
 passed=0 failed=0
 t0=$(date +%s)
 child=""
@@ -129,6 +129,7 @@ boot_named() {
 	cmd-hang) boot cmd-hang hang 120 "pw.suite=a64cmdhang" ;;
 	cmd-panic) boot cmd-panic panic 120 "pw.suite=a64cmdpanic" ;;
 	seed-kdump) boot seed-kdump kdump 200 "crashkernel=160M pw.suite=a64kdump" ;;
+	cache) boot cache suite 120 "$scratch pw.suite=a64cache" ;;
 	*) result FAIL "$1" "no such boot" ;;
 	esac
 }

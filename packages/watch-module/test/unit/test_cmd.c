@@ -74,6 +74,11 @@ static void test_add_forms(void)
 	CHECK("ftrace", cmd.spec.mode == PW_MODE_FTRACE && cmd.spec.nfuncs == 2 &&
 	      !strcmp(cmd.spec.funcs[1], "do_sys_open"));
 	good("add id=6 paddr=0x1000 width=4 cond=any_change mode=both funcs=a interval_us=100");
+	CHECK("cache default auto", cmd.spec.cache == PW_CACHE_AUTO);
+	good("add id=6 paddr=0x1000 width=4 cond=any_change interval_us=100 cache=flush");
+	CHECK("cache flush", cmd.spec.cache == PW_CACHE_FLUSH);
+	good("add id=6 paddr=0x1000 width=4 cond=any_change interval_us=100 cache=coherent");
+	CHECK("cache coherent", cmd.spec.cache == PW_CACHE_COHERENT);
 
 	good("add id=18446744073709551599 paddr=0xfffffffffffff width=1 cond=any_change interval_us=3600000000");
 	CHECK("big id", cmd.spec.id == 18446744073709551599ULL);
@@ -156,6 +161,7 @@ static void test_errors(void)
 	bad("add id=1 paddr=0x1000 width=1 cond=any_change interval_us=1000 max_hits=2147483648", "max_hits");
 	bad("add id=1 paddr=0x1000 width=1 cond=any_change interval_us=1000 rate=x", "rate");
 	bad("add id=1 paddr=0x1000 width=1 cond=any_change interval_us=1000 mode=sometimes", "mode");
+	bad("add id=1 paddr=0x1000 width=1 cond=any_change interval_us=1000 cache=nc", "cache");
 	bad("add id=1 paddr=0x1000 width=1 cond=any_change mode=ftrace", "funcs");
 	bad("add id=1 paddr=0x1000 width=1 cond=any_change interval_us=1000 funcs=a", "funcs");
 	bad("add id=1 paddr=0x1000 width=1 cond=any_change mode=ftrace funcs=a,,b", "funcs");
