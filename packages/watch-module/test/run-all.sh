@@ -17,7 +17,10 @@
 #
 #   FUZZ_SECONDS=30  PW_CACHE=/var/cache/physwatch-kernel  PW_BUILD=<pkg>/build
 #   PW_ONLY="stage ..."   only these stages (build checkpatch dkms unit fuzz image
-#                         selftest qemu chain); host setup always runs
+#                         selftest qemu chain kernels arm64); host setup always runs; "kernels"
+#                         runs build/dkms/image/qemu again on each of PW_KERNELS
+#   PW_KERNELS="6.12-amd64"   the other x86-64 kernels (linux-headers-<flavour>); also 6.12-rt-amd64
+#   PW_ARM64=1            also the arm64 suite (test/arm64/run.sh)
 #   PW_BOOTS="name ..."   only these QEMU boots (see boot_named)
 #   PW_QEMU_RUN=cmd       the QEMU harness (default: python3 host/qemu_run.py)
 #   PW_CHAIN_CONFIG=file  the chain's vitest config;  PW_CHAIN_PLAN=N its test count
@@ -34,6 +37,10 @@ chain_config=${PW_CHAIN_CONFIG:-tests/kernel-chain/vitest.config.ts}
 # The it() calls in tests/kernel-chain/*.e2e.ts: a test added there is added here.
 chain_plan=${PW_CHAIN_PLAN:-14}
 boots=${PW_BOOTS:-main seed-hang seed-panic cmd-hang cmd-panic seed-kdump ftrace-soak}
+# Debian's other packaged kernels (linux-headers-<flavour>), after Debian 12's own 6.1.
+# 6.12-rt is opt-in (PW_KERNELS="6.12-amd64 6.12-rt-amd64"): under TCG its boots are not
+# yet reliable (see the README's Tests section). PW_KERNELS="" runs 6.1 alone.
+extra_flavours=${PW_KERNELS-6.12-amd64}
 KINDS=(step c qemu chain selftest)
 declare -A LABEL=([step]=steps [c]="C checks" [qemu]="QEMU checks" [chain]="chain tests" [selftest]=self-tests)
 declare -A PASSED FAILED
@@ -72,7 +79,12 @@ finish() {
 	passed_text=$(IFS=,; echo "${passed_list[*]}" | sed 's/,/, /g')
 	[ ${#failed_list[@]} -eq 0 ] || failed_text=" ($(IFS=,; echo "${failed_list[*]}" | sed 's/,/, /g'))"
 	mkdir -p "$(dirname "$summary_file")"
-	printf '{"kinds":{%s},"failed":%d}\n' "$json" "$total_failed" >"$summary_file"
+	local kl kjson=""
+	for kl in "${KLABELS[@]}"; do
+		echo "kernel $kl (${KABI[$kl]}): ${KSP[$kl]} steps, ${KQP[$kl]} QEMU checks passed; $((KSF[$kl] + KQF[$kl])) failed"
+		kjson+="${kjson:+,}\"$kl\":{\"abi\":\"${KABI[$kl]}\",\"steps\":{\"passed\":${KSP[$kl]},\"failed\":${KSF[$kl]}},\"qemu\":{\"passed\":${KQP[$kl]},\"failed\":${KQF[$kl]}}}"
+	done
+	printf '{"kinds":{%s},"kernels":{%s},"failed":%d}\n' "$json" "$kjson" "$total_failed" >"$summary_file"
 	echo "kernel half: $passed_text passed; $total_failed failed$failed_text"
 	[ "$total_failed" -eq 0 ]
 	exit $?
@@ -80,26 +92,89 @@ finish() {
 
 mkdir -p "$build"
 
-step "host setup"
-if ! env_out=$("$here/lib/setup-host.sh"); then
-	ko step setup "setup-host.sh failed"
-	finish
-fi
-eval "$env_out"
-echo "kernel ABI $PW_ABI"
+# Per kernel: its ABI, label (6.1, 6.12, 6.12-rt), module build and image directory.
+# The first kernel (linux-headers-amd64, Debian 12's own) builds in the package itself,
+# which the chain test also uses; the others in a copy of the sources under build/<ABI>.
+declare -A KQP KQF KSP KSF KABI
+KLABELS=()
+klabel() {
+	local l
+	l=$(echo "$1" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')
+	case $1 in *-rt-*) l=$l-rt ;; esac
+	echo "$l"
+}
 
-if want build; then
-	step "build physwatch.ko"
-	if make -C "$pkg" KDIR="$PW_KDIR" >"$build/kbuild.log" 2>&1; then
-		ok step build-module
-	else
-		tail -20 "$build/kbuild.log"
-		ko step build-module "see $build/kbuild.log"
-		finish
+# kernel_setup FLAVOUR: sets PW_ABI, PW_KDIR, PW_VMLINUZ, KL, KO, IMG for that kernel.
+kernel_setup() {
+	local env_out
+	step "host setup ($1)"
+	if ! env_out=$(PW_FLAVOUR=$1 "$here/lib/setup-host.sh"); then
+		ko step "$1/setup" "setup-host.sh failed for linux-headers-$1"
+		return 1
 	fi
-	vermagic=$(modinfo -F vermagic "$pkg/physwatch.ko" | cut -d' ' -f1)
-	if [ "$vermagic" = "$PW_ABI" ]; then ok step vermagic; else ko step vermagic "$vermagic != $PW_ABI"; fi
-fi
+	eval "$env_out"
+	KL=$(klabel "$PW_ABI")
+	KABI[$KL]=$PW_ABI
+	KLABELS+=("$KL")
+	KQP[$KL]=0 KQF[$KL]=0 KSP[$KL]=0 KSF[$KL]=0
+	if [ "$1" = "$default_flavour" ]; then
+		KO=$pkg/physwatch.ko IMG=$build MOD=$pkg
+	else
+		IMG=$build/$PW_ABI MOD=$build/$PW_ABI/mod KO=$build/$PW_ABI/mod/physwatch.ko
+		rm -rf "$MOD" && mkdir -p "$MOD" && (cd "$pkg" && cp -r Kbuild Makefile src "$MOD/") &&
+			rm -f "$MOD"/src/*.o
+	fi
+	echo "kernel $KL = $PW_ABI"
+}
+
+# kernel_step NAME COMMAND...: a build step of this kernel, counted under its label too.
+kernel_step() {
+	local name=$1
+	shift
+	if "$@"; then
+		ok step "$KL/$name"
+		KSP[$KL]=$((KSP[$KL] + 1))
+	else
+		ko step "$KL/$name" "see $IMG/$name.log"
+		KSF[$KL]=$((KSF[$KL] + 1))
+		return 1
+	fi
+}
+
+build_module() { make -C "$MOD" KDIR="$PW_KDIR" >"$IMG/build-module.log" 2>&1; }
+check_vermagic() {
+	local magic
+	magic=$(modinfo -F vermagic "$KO" | cut -d' ' -f1)
+	echo "vermagic $magic" >"$IMG/vermagic.log"
+	[ "$magic" = "$PW_ABI" ]
+}
+dkms_build() { "$here/lib/dkms-check.sh" "$PW_ABI" >"$IMG/dkms-build.log" 2>&1; }
+build_images() {
+	gcc -static -O2 -Wall -o "$build/pwctl" "$here/guest/pwctl.c" >"$IMG/initramfs.log" 2>&1 &&
+		"$here/lib/mkinitramfs.sh" "$IMG/initramfs.cpio.gz" "$PW_ABI" "$KO" "$build/pwctl" \
+			>>"$IMG/initramfs.log" 2>&1 &&
+		"$here/lib/mkinitramfs.sh" "$IMG/kdump.cpio.gz" "$PW_ABI" "$KO" "$build/pwctl" \
+			"$PW_VMLINUZ" >>"$IMG/initramfs.log" 2>&1
+}
+
+# The kernel-specific stages: build, vermagic, DKMS, images (then the boots, below).
+kernel_build() {
+	mkdir -p "$IMG"
+	if want build; then
+		kernel_step build-module build_module || { tail -20 "$IMG/build-module.log"; return 1; }
+		kernel_step vermagic check_vermagic || cat "$IMG/vermagic.log"
+	fi
+	if want dkms; then
+		kernel_step dkms-build dkms_build || tail -20 "$IMG/dkms-build.log"
+	fi
+	if want image; then
+		kernel_step initramfs build_images || { tail -20 "$IMG/initramfs.log"; return 1; }
+	fi
+}
+
+default_flavour=amd64
+kernel_setup "$default_flavour" || finish
+kernel_build || finish
 
 if want checkpatch; then
 	step "checkpatch"
@@ -108,16 +183,6 @@ if want checkpatch; then
 	else
 		grep -E 'ERROR|WARNING|did not run' "$build/checkpatch.log" | tail -20
 		ko step checkpatch "see $build/checkpatch.log"
-	fi
-fi
-
-if want dkms; then
-	step "dkms build"
-	if "$here/lib/dkms-check.sh" "$PW_ABI" >"$build/dkms.log" 2>&1; then
-		ok step dkms-build
-	else
-		tail -20 "$build/dkms.log"
-		ko step dkms-build "see $build/dkms.log"
 	fi
 fi
 
@@ -146,49 +211,37 @@ if want fuzz; then
 	fi
 fi
 
-if want image; then
-	step "guest image"
-	if gcc -static -O2 -Wall -o "$build/pwctl" "$here/guest/pwctl.c" &&
-		"$here/lib/mkinitramfs.sh" "$build/initramfs.cpio.gz" "$PW_ABI" \
-			"$pkg/physwatch.ko" "$build/pwctl"; then
-		ok step initramfs
-	else
-		ko step initramfs
-		finish
-	fi
-	if "$here/lib/mkinitramfs.sh" "$build/kdump.cpio.gz" "$PW_ABI" \
-		"$pkg/physwatch.ko" "$build/pwctl" "$PW_VMLINUZ"; then
-		ok step initramfs-kdump
-	else
-		ko step initramfs-kdump
-	fi
-fi
-
-# boot NAME EXPECT TIMEOUT APPEND...: one guest; its RESULT lines are QEMU checks, and
-# a harness that exits non-zero without a FAIL line is one more failure.
+# boot NAME EXPECT TIMEOUT APPEND...: one guest of the current kernel; its RESULT lines
+# are QEMU checks named KERNEL/NAME/CHECK, and a harness that exits non-zero without a
+# FAIL line is one more failure.
 boot() {
-	local name=$1 expect=$2 tmo=$3 initrd=$build/initramfs.cpio.gz rc p f
+	local name=$KL/$1 expect=$2 tmo=$3 initrd=$IMG/initramfs.cpio.gz rc p f out
 	shift 3
-	[ "$expect" = kdump ] && initrd=$build/kdump.cpio.gz
+	out=$IMG/$(echo "$name" | tr '/' '_')
+	[ "$expect" = kdump ] && initrd=$IMG/kdump.cpio.gz
 	step "qemu $name"
 	# shellcheck disable=SC2086
 	timeout -k 5 $((tmo + 30)) $qemu_run \
 		--kernel "$PW_VMLINUZ" --initrd "$initrd" \
 		--append "nokaslr $*" --name "$name" --expect "$expect" \
-		--timeout "$tmo" --log "$build/$name.log" >"$build/$name.out" 2>&1 &
+		--timeout "$tmo" --log "$out.log" >"$out.out" 2>&1 &
 	children+=($!)
 	wait $!
 	rc=$?
-	grep -E '^(RESULT FAIL|qemu )' "$build/$name.out"
-	p=$(grep -c '^RESULT PASS' "$build/$name.out")
-	f=$(grep -c '^RESULT FAIL' "$build/$name.out")
+	grep -E '^(RESULT FAIL|qemu )' "$out.out"
+	p=$(grep -c '^RESULT PASS' "$out.out")
+	f=$(grep -c '^RESULT FAIL' "$out.out")
 	echo "$name: $p passed, $f failed, harness exit $rc"
 	add qemu "$p" "$f"
-	while read -r _ _ n _; do failures+=("$n"); done < <(grep '^RESULT FAIL' "$build/$name.out")
+	KQP[$KL]=$((KQP[$KL] + p))
+	KQF[$KL]=$((KQF[$KL] + f))
+	while read -r _ _ n _; do failures+=("$n"); done < <(grep '^RESULT FAIL' "$out.out")
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
-		ko qemu "$name" "no results (harness exit $rc), see $build/$name.log"
+		ko qemu "$name" "no results (harness exit $rc), see $out.log"
+		KQF[$KL]=$((KQF[$KL] + 1))
 	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		ko qemu "$name/harness" "exited $rc after $p results, see $build/$name.out"
+		ko qemu "$name/harness" "exited $rc after $p results, see $out.out"
+		KQF[$KL]=$((KQF[$KL] + 1))
 	fi
 }
 
@@ -206,7 +259,7 @@ boot_named() {
 	ftrace-soak) boot ftrace-soak suite 240 "crashkernel=16M@512M pw.suite=ftracesoak" ;;
 	selftest-fewer) boot selftest-fewer suite 60 "pw.suite=selftest pw.selftest=fewer" ;;
 	selftest-more) boot selftest-more suite 60 "pw.suite=selftest pw.selftest=more" ;;
-	*) ko qemu "$1" "no such boot" ;;
+	*) ko qemu "$KL/$1" "no such boot" ;;
 	esac
 }
 
@@ -234,8 +287,9 @@ fi
 if [ "${PW_CHAIN:-0}" = 1 ] && want chain; then
 	step "kernel chain"
 	rm -f "$build/chain.json"
-	# Two guests in sequence: the chain (~1 min) and kdump (three boots, two crashes, ~2 min).
-	(cd "$repo" && timeout -k 10 600 npx vitest run --config "$chain_config" \
+	# Two guests in sequence: the chain (~1 min) and kdump (four boots, three crashes, ~4 min
+	# on an idle machine; the bound is for a loaded one).
+	(cd "$repo" && timeout -k 10 1200 npx vitest run --config "$chain_config" \
 		--reporter=default --reporter=json --outputFile="$build/chain.json") >"$build/chain.out" 2>&1 &
 	children+=($!)
 	wait $!
@@ -246,5 +300,47 @@ if [ "${PW_CHAIN:-0}" = 1 ] && want chain; then
 	if [[ "$p $f" =~ ^[0-9]+\ [0-9]+$ ]]; then add chain "$p" "$f"; else ko chain kernel-chain "no tally: $tally"; f=1; fi
 	echo "$tally" | tail -n +2 | sed 's/^/chain: /'
 	[ "$f" -eq 0 ] || failures+=("kernel chain (see $build/chain.out)")
+fi
+
+# The same build, DKMS and boots on the other kernels a fleet runs.
+only=${PW_ONLY:-}
+for flavour in $extra_flavours; do
+	want kernels || break
+	# "kernels" alone in PW_ONLY still means every per-kernel stage on these kernels.
+	[ -z "$only" ] || PW_ONLY="build dkms image qemu"
+	kernel_setup "$flavour" && kernel_build && for b in $boots; do boot_named "$b"; done
+	PW_ONLY=$only
+done
+
+# arm64 (opt-in, PW_ARM64=1): test/arm64/run.sh cross-builds and boots qemu-system-aarch64.
+# Its RESULT names: arm64/STEP are build steps, arm64/BOOT/CHECK QEMU checks.
+if [ "${PW_ARM64:-0}" = 1 ] && want arm64; then
+	step "arm64"
+	KL=arm64
+	KLABELS+=(arm64)
+	KABI[arm64]="$(dpkg-query -W -f='${Depends}' linux-headers-amd64 | sed -n 's/.*linux-headers-\([0-9][^ ,]*\)-amd64.*/\1/p')-arm64"
+	KQP[arm64]=0 KQF[arm64]=0 KSP[arm64]=0 KSF[arm64]=0
+	timeout -k 10 900 "$here/arm64/run.sh" >"$build/arm64.out" 2>&1 &
+	children+=($!)
+	wait $!
+	arm64_rc=$?
+	grep -E '^(RESULT FAIL|qemu )' "$build/arm64.out"
+	while read -r _ verdict name _; do
+		kind=qemu
+		[ "$(echo "$name" | tr -cd / | wc -c)" -ge 2 ] || kind=step
+		if [ "$verdict" = PASS ]; then
+			add "$kind" 1 0
+			[ $kind = qemu ] && KQP[arm64]=$((KQP[arm64] + 1)) || KSP[arm64]=$((KSP[arm64] + 1))
+		else
+			add "$kind" 0 1
+			failures+=("$name")
+			[ $kind = qemu ] && KQF[arm64]=$((KQF[arm64] + 1)) || KSF[arm64]=$((KSF[arm64] + 1))
+		fi
+	done < <(grep -E '^RESULT (PASS|FAIL) ' "$build/arm64.out")
+	if ! grep -qE '^arm64: [0-9]+ passed, [0-9]+ failed$' "$build/arm64.out"; then
+		ko step arm64 "no closing line (exit $arm64_rc), see $build/arm64.out"
+	elif [ "$arm64_rc" -ne 0 ] && ! grep -q '^RESULT FAIL' "$build/arm64.out"; then
+		ko step arm64 "exited $arm64_rc without a FAIL line, see $build/arm64.out"
+	fi
 fi
 finish

@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Installs what the physwatch tests need (idempotent) and fetches the Debian kernel
-# image that matches linux-headers-amd64. Prints KEY=VALUE lines for the caller to eval:
-#   PW_ABI, PW_KDIR (headers), PW_VMLINUZ, PW_CACHE
+# image that matches linux-headers-$PW_FLAVOUR (default amd64: Debian 12's own 6.1;
+# also 6.12-amd64, 6.12-rt-amd64). Prints KEY=VALUE lines for the caller to eval:
+#   PW_ABI, PW_KDIR (headers), PW_VMLINUZ, PW_SYSMAP, PW_CACHE
 set -euo pipefail
 
 PW_CACHE=${PW_CACHE:-/var/cache/physwatch-kernel}
-PKGS="qemu-system-x86 busybox-static linux-headers-amd64 kmod make gcc libc6-dev
-      python3 clang libclang-rt-14-dev kexec-tools makedumpfile dkms"
+flavour=${PW_FLAVOUR:-amd64}
+PKGS="qemu-system-x86 busybox-static linux-headers-amd64 linux-headers-$flavour kmod make
+      gcc libc6-dev python3 clang libclang-rt-14-dev kexec-tools makedumpfile dkms"
 
 log() { echo "setup: $*" >&2; }
 
@@ -24,8 +26,8 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >&2
 fi
 
-# The ABI is whatever linux-headers-amd64 depends on today (never hard-coded).
-dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64)
+# The ABI is whatever the flavour's headers package depends on today (never hard-coded).
+dep=$(dpkg-query -W -f='${Depends}' "linux-headers-$flavour")
 abi=$(echo "$dep" | sed -n 's/.*linux-headers-\([0-9][^ ,]*-amd64\).*/\1/p')
 [ -n "$abi" ] || { log "cannot derive kernel ABI from: $dep"; exit 1; }
 kdir=/usr/src/linux-headers-$abi
