@@ -51,15 +51,16 @@ demo() {
 	fi
 }
 
-demo control-unit-green c 0 "C checks: 246 passed, 0 failed" \
+planned=$(sed -n 's/^#define PW_PLANNED_CHECKS \([0-9]*\)$/\1/p' "$test_dir/unit/test_main.c")
+demo control-unit-green c 0 "C checks: $planned passed, 0 failed" \
 	PW_ONLY=unit
 demo lint-tool-missing step red "checkpatch did not run on" \
 	PW_ONLY=checkpatch PW_CHECKPATCH_PL="$tmp/no-such-checkpatch.pl"
 demo harness-dies-after-results qemu red "selftest-fewer/harness exited 3 after 2 results" \
 	PW_ONLY=qemu PW_BOOTS=selftest-fewer PW_QEMU_RUN="$here/dies-after-results.sh"
-demo guest-suite-stops-halfway qemu red "RESULT FAIL selftest-fewer/selftest-plan ran 1 of 3 planned checks" \
+demo guest-suite-stops-halfway qemu red "RESULT FAIL 6.1/selftest-fewer/selftest-plan ran 1 of 3 planned checks" \
 	PW_ONLY=qemu PW_BOOTS=selftest-fewer
-demo guest-suite-runs-more-than-planned qemu red "RESULT FAIL selftest-more/selftest-plan ran 2 of 1 planned checks" \
+demo guest-suite-runs-more-than-planned qemu red "RESULT FAIL 6.1/selftest-more/selftest-plan ran 2 of 1 planned checks" \
 	PW_ONLY=qemu PW_BOOTS=selftest-more
 demo chain-file-fails-in-beforeAll chain red "tests did not run (skipped, todo, or their file's beforeAll failed)" \
 	PW_CHAIN=1 PW_ONLY=chain PW_CHAIN_CONFIG="$here/vitest.config.ts" PW_CHAIN_PLAN=1
