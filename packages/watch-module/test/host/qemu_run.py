@@ -126,8 +126,11 @@ def main():
     ap.add_argument("--name", default="suite")
     ap.add_argument("--quiet-secs", type=float, default=3.0)
     ap.add_argument("--smp", type=int, default=2)
-    # KVM aborts on this lab's host (see KERNEL-LAB.md): TCG unless told otherwise.
-    ap.add_argument("--accel", default=os.environ.get("PW_ACCEL", "tcg,thread=multi"))
+    # KVM aborts on this lab's host (see KERNEL-LAB.md): TCG unless told otherwise. One
+    # host thread for both vCPUs: with thread=multi a vCPU was seen looping in exc_int3
+    # on a site the other had just text-patched (a static key flip: RCU stall, 1 boot in
+    # ~10), which single-threaded TCG cannot do. It costs ~1.5x on the longest boot.
+    ap.add_argument("--accel", default=os.environ.get("PW_ACCEL", "tcg,thread=single"))
     ap.add_argument("--latency-id", help="time host store -> hit line of this watch id")
     ap.add_argument("--arch", choices=sorted(ARCHES), default="x86_64")
     args = ap.parse_args()
