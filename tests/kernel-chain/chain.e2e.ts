@@ -151,7 +151,7 @@ describe('kernel chain: REST → orchestrator → agent in QEMU → physwatch.ko
     // console line interleaved by the kernel could also explain.
     await eventually('the module to drop the watch', async () => {
       const lines = await guest.status();
-      return lines.some((l) => /^physwatch seq=\d+ lost=0 watches=0 timer=idle$/.test(l)) && statusOf(lines, watchId) === undefined;
+      return lines.some((l) => /^physwatch seq=\d+ lost=0 watches=0 timer=idle( |$)/.test(l)) && statusOf(lines, watchId) === undefined;
     }, 60_000, 200);
   });
 

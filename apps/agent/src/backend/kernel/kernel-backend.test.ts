@@ -16,9 +16,11 @@ import { parseProcStatus } from './proc-status';
 
 afterEach(removeTempDirs);
 
-const HEADER = 'physwatch seq=4 lost=0 watches=1 timer=active';
+// As the module prints them today (budget and cache fields included): the parser takes
+// the keys it knows and tolerates the rest.
+const HEADER = 'physwatch seq=4 lost=0 watches=1 timer=active budget_ppm=50000 used_ppm=12';
 const LINE7 =
-  'id=7 state=armed target=paddr=0x20000000 paddr=0x20000000 kind=ram len=1 width=1 cond=equals value=0x33 mask=0xff interval_us=1000 action=report mode=timer polls=12 hits=0 suppressed=0 poll_ns_avg=800 last=0x0 err=none';
+  'id=7 state=armed target=paddr=0x20000000 paddr=0x20000000 kind=ram len=1 width=1 cond=equals value=0x33 mask=0xff interval_us=1000 action=report mode=timer cache=coherent polls=12 hits=0 suppressed=0 poll_ns_avg=800 cost_ns=640 share_ppm=0 missed=0 last=0x0 err=none';
 
 function fakeModule(procText: string): KernelBackendConfig {
   const dir = tempDir();
