@@ -15,6 +15,12 @@ export type { HitOptions, Problems, WireHello, WireHit, WireVmcoreReport } from 
 export { isHit } from './condition';
 export type { ConditionParams } from './condition';
 export { formatInterval, parseInterval, MAX_INTERVAL_US, MIN_INTERVAL_US } from './interval';
+export { bracketStalled, cohortKey, decideHunt, median } from './hunt-engine';
+export type { BudgetHold, HuntDecision, HuntDecisionInput, HuntHostState, HuntTransitionDecision, StageHits } from './hunt-engine';
+export { DEFAULT_BUDGET_PPM, defaultStages, huntIsDestructive, huntSpecToJson, MAX_HUNT_STAGES, parseHuntSpec, stageWatchJson } from './hunt-spec';
+export type { AdvanceRule, AdvanceRuleJson, HuntSpec, HuntSpecJson, HuntStage, HuntStageJson } from './hunt-spec';
+export { huntTemplate, HUNT_TEMPLATES } from './hunt-templates';
+export type { HuntTemplateName } from './hunt-templates';
 export { isRole, roleAllows, ROLES } from './roles';
 export type { Role } from './roles';
 export { DEFAULT_SOAK_MS, destructiveKind, formatSoak, isDestructive, MAX_CANARY, readRollout, rolloutToJson } from './rollout';
@@ -32,19 +38,28 @@ export {
   ACTIONS,
   CONDITIONS,
   formatTarget,
+  isFuncName,
   MAX_EXPLICIT_HOSTS,
+  MAX_FUNC_NAME_LENGTH,
+  MAX_FUNCS,
   MAX_PADDR,
+  MAX_PCI_BAR,
+  MAX_RATE,
   MAX_REGION_LEN,
   MAX_SYMBOL_NAME_LENGTH,
+  parsePciDevice,
   parseWatchSpec,
+  targetJsonText,
+  WATCH_MODES,
   watchSpecToJson,
   WIDTHS,
 } from './watch-spec';
-export type { Action, ArmSpec, Condition, HostSelection, WatchSpec, WatchSpecJson, WatchTarget, Width } from './watch-spec';
+export type { Action, ArmSpec, Condition, HostSelection, WatchMode, WatchSpec, WatchSpecJson, WatchTarget, Width } from './watch-spec';
 export type { AuditEntryView, NewTokenView, TokenView } from './api/auth';
 export type { EnrollmentTokenView, HostRevocationView, NewEnrollmentTokenView } from './api/enrollment';
 export type { LiveEvent } from './api/events';
 export type { HitSource, HitView } from './api/hit';
+export type { HuntDetailView, HuntHostView, HuntStageView, HuntState, HuntTimelineEntry, HuntView } from './api/hunt';
 export type { HostKdumpView, HostView } from './api/host';
 export type { KdumpJobState, KdumpJobView, VmcoreView } from './api/kdump';
 export type { ListView, PageView } from './api/page';
