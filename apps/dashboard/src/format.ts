@@ -35,6 +35,7 @@ export function watchTitle(w: { id: string; name?: string | null }): string {
   return w.name ? `${w.name} (#${w.id})` : `watch #${w.id}`;
 }
 
-export function targetText(t: { paddr: string } | { symbol: string }): string {
+export function targetText(t: { paddr: string } | { symbol: string } | { pci_bar: { device: string; bar: number; offset?: string } }): string {
+  if ('pci_bar' in t) return `${t.pci_bar.device}/${t.pci_bar.bar}${t.pci_bar.offset && !/^0x0*$/.test(t.pci_bar.offset) ? `+${t.pci_bar.offset}` : ''}`;
   return 'paddr' in t ? t.paddr : t.symbol;
 }

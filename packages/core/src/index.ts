@@ -38,15 +38,23 @@ export {
   ACTIONS,
   CONDITIONS,
   formatTarget,
+  isFuncName,
   MAX_EXPLICIT_HOSTS,
+  MAX_FUNC_NAME_LENGTH,
+  MAX_FUNCS,
   MAX_PADDR,
+  MAX_PCI_BAR,
+  MAX_RATE,
   MAX_REGION_LEN,
   MAX_SYMBOL_NAME_LENGTH,
+  parsePciDevice,
   parseWatchSpec,
+  targetJsonText,
+  WATCH_MODES,
   watchSpecToJson,
   WIDTHS,
 } from './watch-spec';
-export type { Action, ArmSpec, Condition, HostSelection, WatchSpec, WatchSpecJson, WatchTarget, Width } from './watch-spec';
+export type { Action, ArmSpec, Condition, HostSelection, WatchMode, WatchSpec, WatchSpecJson, WatchTarget, Width } from './watch-spec';
 export type { AuditEntryView, NewTokenView, TokenView } from './api/auth';
 export type { EnrollmentTokenView, HostRevocationView, NewEnrollmentTokenView } from './api/enrollment';
 export type { LiveEvent } from './api/events';

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from './validation-error';
-import { parseWatchSpec, watchSpecToJson } from './watch-spec';
+import { parsePciDevice, parseWatchSpec, watchSpecToJson } from './watch-spec';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
 const valid = {
@@ -158,5 +159,118 @@ describe('parseWatchSpec symbol and selector limits', () => {
     ['a selector of 4097 characters', `rack=${'v'.repeat(4092)}`, 'selector is 4097 characters (at most 4096)'],
   ])('refuses %s, naming hosts.selector', (_, selector, reason) => {
     expect(errorsOf(selecting(selector))).toEqual([{ field: 'hosts.selector', reason: expect.stringContaining(reason) }]);
+  });
+});
+
+describe('parseWatchSpec mode, funcs, rate', () => {
+  const report = { ...valid, action: 'report' };
+  const ftrace = { ...report, mode: 'ftrace', funcs: ['memset', 'clear_page_erms'], interval: undefined };
+
+  it('defaults to mode timer, no funcs, no rate', () => {
+    expect(parseWatchSpec(report, NOW)).toMatchObject({ mode: 'timer', funcs: [], rate: null, intervalUs: 30_000 });
+  });
+
+  it('takes ftrace without an interval (interval 0: no timer) and both with one, round-tripping', () => {
+    const spec = parseWatchSpec(ftrace, NOW);
+    expect(spec).toMatchObject({ mode: 'ftrace', funcs: ['memset', 'clear_page_erms'], intervalUs: 0 });
+    const json = watchSpecToJson(spec);
+    expect(json.interval).toBeUndefined();
+    expect(parseWatchSpec(json, NOW)).toEqual(spec);
+    const both = parseWatchSpec({ ...report, mode: 'both', funcs: ['memset'], rate: 50 }, NOW);
+    expect(both).toMatchObject({ mode: 'both', intervalUs: 30_000, rate: 50 });
+    expect(parseWatchSpec(watchSpecToJson(both), NOW)).toEqual(both);
+  });
+
+  it('takes the module limits: 8 funcs, 127-character names, rate 2^31-1', () => {
+    const eight = Array.from({ length: 8 }, (_, i) => `f${i}${'x'.repeat(80)}`);
+    expect(parseWatchSpec({ ...ftrace, funcs: eight }, NOW).funcs).toEqual(eight);
+    expect(parseWatchSpec({ ...ftrace, funcs: [`f${'x'.repeat(126)}`] }, NOW).funcs[0]).toHaveLength(127);
+    expect(parseWatchSpec({ ...report, rate: 2_147_483_647 }, NOW).rate).toBe(2_147_483_647);
+    expect(parseWatchSpec({ ...report, rate: null }, NOW).rate).toBeNull();
+  });
+
+  it.each([
+    [{ mode: 'kprobe' }, 'mode', /"kprobe" is not one of timer, ftrace, both/],
+    [{ mode: 'ftrace', interval: undefined }, 'funcs', /required for mode ftrace/],
+    [{ mode: 'both' }, 'funcs', /required for mode both/],
+    [{ funcs: ['memset'] }, 'funcs', /only used by mode ftrace or both/],
+    [{ mode: 'ftrace', funcs: ['memset'] }, 'interval', /mode ftrace runs no timer/],
+    [{ mode: 'both', funcs: ['memset'], interval: undefined }, 'interval', /required/],
+    [{ mode: 'both', funcs: [] }, 'funcs', /1 to 8 kernel function names/],
+    [{ mode: 'both', funcs: Array.from({ length: 9 }, (_, i) => `f${i}`) }, 'funcs', /1 to 8/],
+    [{ mode: 'both', funcs: 'memset' }, 'funcs', /must be a list/],
+    [{ mode: 'both', funcs: ['memset', '9lives'] }, 'funcs[1]', /"9lives" is not a kernel function name/],
+    [{ mode: 'both', funcs: ['mem set'] }, 'funcs[0]', /not a kernel function name/],
+    [{ mode: 'both', funcs: [7] }, 'funcs[0]', /7 is not a kernel function name/],
+    [{ mode: 'both', funcs: [`f${'x'.repeat(127)}`] }, 'funcs[0]', /is 128 characters; the module takes at most 127/],
+    [{ mode: 'both', funcs: ['memset', 'memset'] }, 'funcs', /more than once/],
+    [{ mode: 'both', funcs: Array.from({ length: 8 }, (_, i) => `f${i}${'x'.repeat(100)}`) }, 'funcs', /one module command holds at most 700/],
+    [{ rate: 0 }, 'rate', /0 is not a limit/],
+    [{ rate: -3 }, 'rate', /not a whole number from 1 to 2147483647/],
+    [{ rate: 2.5 }, 'rate', /not a whole number/],
+    [{ rate: '10' }, 'rate', /not a whole number/],
+    [{ rate: 2_147_483_648 }, 'rate', /from 1 to 2147483647/],
+  ])('refuses %j naming %s', (over, field, reason) => {
+    expect(errorsOf({ ...report, ...over })).toEqual([{ field, reason: expect.stringMatching(reason) }]);
+  });
+
+  it('round-trips any valid mode, funcs and rate (property)', () => {
+    const name = fc.stringMatching(/^[a-z_][a-z0-9_]{0,30}$/);
+    fc.assert(fc.property(
+      fc.constantFrom('timer', 'ftrace', 'both'),
+      fc.uniqueArray(name, { minLength: 1, maxLength: 8 }),
+      fc.option(fc.integer({ min: 1, max: 2_147_483_647 }), { nil: null }),
+      (mode, funcs, rate) => {
+        const input = { ...report, mode, rate, funcs: mode === 'timer' ? undefined : funcs, interval: mode === 'ftrace' ? undefined : '1ms' };
+        const spec = parseWatchSpec(input, NOW);
+        expect(spec).toMatchObject({ mode, rate, funcs: mode === 'timer' ? [] : funcs });
+        expect(parseWatchSpec(watchSpecToJson(spec), NOW)).toEqual(spec);
+      },
+    ));
+  });
+});
+
+describe('parseWatchSpec pci_bar targets', () => {
+  const report = { ...valid, action: 'report', width: 4 };
+  const bar = (pci_bar: unknown, over: object = {}) => ({ ...report, target: { pci_bar }, ...over });
+
+  it('takes the module bar= device syntax, canonicalises it, and round-trips', () => {
+    const spec = parseWatchSpec(bar({ device: '0:0:4.0', bar: 2, offset: '0x20' }, { len: 64 }), NOW);
+    expect(spec.target).toEqual({ kind: 'pci_bar', device: '0000:00:04.0', bar: 2, offset: 0x20n });
+    expect(watchSpecToJson(spec).target).toEqual({ pci_bar: { device: '0000:00:04.0', bar: 2, offset: '0x20' } });
+    expect(parseWatchSpec(watchSpecToJson(spec), NOW)).toEqual(spec);
+    expect(parseWatchSpec(bar({ device: 'FFFF:ff:1f.7', bar: 5 }), NOW).target).toEqual({ kind: 'pci_bar', device: 'ffff:ff:1f.7', bar: 5, offset: 0n });
+  });
+
+  it('agrees with the module on device syntax (property: canonical form parses to itself)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xff }), fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0, max: 7 }),
+      (d, b, dev, f) => {
+        const text = `${d.toString(16)}:${b.toString(16)}:${dev.toString(16)}.${f}`;
+        const canonical = parsePciDevice(text);
+        expect(canonical).toMatch(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/);
+        expect(parsePciDevice(canonical!)).toBe(canonical);
+      },
+    ));
+    for (const bad of ['0000:00:20.0', '0000:100:00.0', '10000:00:00.0', '0000:00:04.8', '0000:00:04', '00:04.0', '0000:00:04.0/2', ' ', 'g000:00:04.0']) {
+      expect(parsePciDevice(bad), bad).toBeNull();
+    }
+  });
+
+  it.each([
+    [bar('0000:00:04.0/2'), 'target.pci_bar', /must be an object/],
+    [bar({ device: '0000:00:20.0', bar: 2 }), 'target.pci_bar.device', /not a PCI device/],
+    [bar({ device: 42, bar: 2 }), 'target.pci_bar.device', /42 is not a PCI device/],
+    [bar({ device: '0000:00:04.0', bar: 6 }), 'target.pci_bar.bar', /6 is not a BAR number from 0 to 5/],
+    [bar({ device: '0000:00:04.0' }), 'target.pci_bar.bar', /not a BAR number/],
+    [bar({ device: '0000:00:04.0', bar: 1.5 }), 'target.pci_bar.bar', /not a BAR number/],
+    [bar({ device: '0000:00:04.0', bar: 0, offset: '-1' }), 'target.pci_bar.offset', /not an unsigned 64-bit number/],
+    [bar({ device: '0000:00:04.0', bar: 0, offset: '0x10000000000000000' }), 'target.pci_bar.offset', /not an unsigned 64-bit number/],
+    [bar({ device: '0000:00:04.0', bar: 0, offset: '0x22' }), 'target.pci_bar.offset', /0x22 is not a multiple of width 4/],
+    [bar({ device: '0000:00:04.0', bar: 0, offset: '0xfffffffffffffff0' }, { len: 32 }), 'len', /runs past the 64-bit offset space/],
+    [bar({ device: '0000:00:04.0', bar: 0, colour: 'red' }), 'target.pci_bar.colour', /unknown field/],
+    [{ ...report, target: { paddr: '0x1000', pci_bar: { device: '0000:00:04.0', bar: 0 } } }, 'target', /exactly one of "paddr", "symbol" or "pci_bar"/],
+  ])('refuses %j naming %s', (input, field, reason) => {
+    expect(errorsOf(input)).toEqual([{ field, reason: expect.stringMatching(reason) }]);
   });
 });

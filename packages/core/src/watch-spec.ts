@@ -18,17 +18,34 @@ export type Condition = (typeof CONDITIONS)[number];
 export const ACTIONS = ['report', 'stack', 'panic', 'hang'] as const;
 export type Action = (typeof ACTIONS)[number];
 
+/** timer: poll every interval; ftrace: check on entry to each of `funcs` (no timer); both. */
+export const WATCH_MODES = ['timer', 'ftrace', 'both'] as const;
+export type WatchMode = (typeof WATCH_MODES)[number];
+
 /** x86-64 and arm64 both stop at 52 physical address bits. */
 export const MAX_PADDR = (1n << 52n) - 1n;
 export const MAX_REGION_LEN = 64 * 1024;
 export const MAX_EXPLICIT_HOSTS = 10_000;
 /** The kernel's KSYM_NAME_LEN (512) less its NUL: no longer name is in kallsyms. */
 export const MAX_SYMBOL_NAME_LENGTH = 511;
+/** The module's PW_FUNCS_MAX. */
+export const MAX_FUNCS = 8;
+/** The module's PW_SYM_MAX (128) less its NUL: `funcs=` refuses a longer name. */
+export const MAX_FUNC_NAME_LENGTH = 127;
+/**
+ * The module takes one command of at most 1024 bytes; the rest of the longest `add` takes
+ * about 300, so the comma-joined `funcs=` list gets the remainder.
+ */
+export const MAX_FUNCS_TEXT_LENGTH = 700;
+/** The module's `rate=` bound (its parser takes 0..2^31-1, 0 meaning no limit). */
+export const MAX_RATE = 2_147_483_647;
+export const MAX_PCI_BAR = 5;
 
-/** Open for the PCI BAR form, which comes with the kernel module. */
 export type WatchTarget =
   | { kind: 'paddr'; paddr: bigint }
-  | { kind: 'symbol'; name: string; offset: bigint };
+  | { kind: 'symbol'; name: string; offset: bigint }
+  /** `device` is canonical "dddd:bb:dd.f" (lower-case hex, as in /sys/bus/pci/devices). */
+  | { kind: 'pci_bar'; device: string; bar: number; offset: bigint };
 
 export type HostSelection =
   | { kind: 'ids'; ids: string[] }
@@ -44,7 +61,13 @@ export interface WatchSpec {
   value: bigint;
   /** All ones of the width unless the condition is mask_equals. */
   mask: bigint;
+  /** 0 for mode ftrace, which runs no timer. */
   intervalUs: number;
+  mode: WatchMode;
+  /** Kernel functions whose entry checks the watch; empty for mode timer. */
+  funcs: string[];
+  /** Hits per second one host reports; the rest are counted as suppressed. null = no limit. */
+  rate: number | null;
   action: Action;
   hosts: HostSelection;
   expiresAt: Date | null;
@@ -61,13 +84,17 @@ export interface WatchSpec {
 /** The JSON form accepted by the API and stored in the database. */
 export interface WatchSpecJson {
   name?: string | null;
-  target: { paddr: string } | { symbol: string };
+  target: { paddr: string } | { symbol: string } | { pci_bar: { device: string; bar: number; offset?: string } };
   width: number;
   len?: number;
   condition: Condition;
   value?: string;
   mask?: string;
-  interval: string;
+  /** Absent for mode ftrace. */
+  interval?: string;
+  mode?: WatchMode;
+  funcs?: string[];
+  rate?: number | null;
   action?: Action;
   hosts: { ids: string[] } | { selector: string };
   expires_at?: string | null;
@@ -80,12 +107,15 @@ export interface WatchSpecJson {
 
 const TOP_LEVEL_KEYS = [
   'name', 'target', 'width', 'len', 'condition', 'value', 'mask', 'interval', 'action', 'hosts', 'expires_at', 'max_hits',
-  'starts_at', 'max_hits_per_host', 'kdump_on_hit', 'rollout',
+  'starts_at', 'max_hits_per_host', 'kdump_on_hit', 'rollout', 'mode', 'funcs', 'rate',
 ];
 /** "0x" and 16 hex digits, or 20 decimal ones, with room for leading zeros. */
 const OFFSET_TEXT_MAX = 64;
 const SYMBOL = /^([A-Za-z_.][A-Za-z0-9_.$]*)(?:\+(0x[0-9a-fA-F]+|[0-9]+))?$/;
 const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const FUNC_NAME = /^[A-Za-z_.][A-Za-z0-9_.$]*$/;
+/** The module's bar= device: hex domain (<= ffff), bus (<= ff), device (<= 1f), function 0..7. */
+const PCI_DEVICE = /^([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,4})\.([0-7])$/;
 
 function isObject(input: unknown): input is Record<string, unknown> {
   return typeof input === 'object' && input !== null && !Array.isArray(input);
@@ -128,11 +158,44 @@ class SpecReader {
   }
 }
 
+/** A name the module's funcs= takes (its sym_char rules and PW_SYM_MAX). */
+export function isFuncName(name: string): boolean {
+  return name.length <= MAX_FUNC_NAME_LENGTH && FUNC_NAME.test(name);
+}
+
+/** Canonical "dddd:bb:dd.f", or null when `text` is not the module's device syntax. */
+export function parsePciDevice(text: string): string | null {
+  const m = text.length <= 32 ? PCI_DEVICE.exec(text) : null;
+  if (!m) return null;
+  const [domain, bus, device] = [m[1], m[2], m[3]].map((h) => parseInt(h, 16));
+  if (bus > 0xff || device > 0x1f) return null;
+  const hex = (n: number, digits: number) => n.toString(16).padStart(digits, '0');
+  return `${hex(domain, 4)}:${hex(bus, 2)}:${hex(device, 2)}.${m[4]}`;
+}
+
+function readPciBar(r: SpecReader, input: unknown): WatchTarget | undefined {
+  if (!isObject(input)) return r.fail('target.pci_bar', 'must be an object { "device": "0000:00:04.0", "bar": 0..5, "offset": "0x0" }');
+  r.unknownKeys(input, ['device', 'bar', 'offset'], 'target.pci_bar.');
+  const device = typeof input.device === 'string' ? parsePciDevice(input.device.trim()) : null;
+  if (device === null) {
+    r.fail('target.pci_bar.device', `${describe(input.device)} is not a PCI device "domain:bus:device.function" (hex, e.g. "0000:00:04.0"; device at most 1f, function 0..7)`);
+  }
+  const bar = input.bar;
+  const barOk = typeof bar === 'number' && Number.isInteger(bar) && bar >= 0 && bar <= MAX_PCI_BAR;
+  if (!barOk) r.fail('target.pci_bar.bar', `${describe(bar)} is not a BAR number from 0 to ${MAX_PCI_BAR}`);
+  const offset = input.offset === undefined ? 0n : r.u64('target.pci_bar.offset', input.offset);
+  if (device === null || !barOk || offset === undefined) return undefined;
+  return { kind: 'pci_bar', device, bar: bar as number, offset };
+}
+
+const TARGET_KEYS = ['paddr', 'symbol', 'pci_bar'];
+
 function readTarget(r: SpecReader, input: unknown): WatchTarget | undefined {
-  if (!isObject(input)) return r.fail('target', 'required: an object with "paddr" or "symbol"');
-  r.unknownKeys(input, ['paddr', 'symbol'], 'target.');
-  const present = ['paddr', 'symbol'].filter((k) => input[k] !== undefined);
-  if (present.length !== 1) return r.fail('target', 'give exactly one of "paddr" or "symbol"');
+  if (!isObject(input)) return r.fail('target', 'required: an object with "paddr", "symbol" or "pci_bar"');
+  r.unknownKeys(input, TARGET_KEYS, 'target.');
+  const present = TARGET_KEYS.filter((k) => input[k] !== undefined);
+  if (present.length !== 1) return r.fail('target', 'give exactly one of "paddr", "symbol" or "pci_bar"');
+  if (input.pci_bar !== undefined) return readPciBar(r, input.pci_bar);
   if (input.paddr !== undefined) {
     const paddr = r.u64('target.paddr', input.paddr);
     if (paddr === undefined) return undefined;
@@ -155,6 +218,46 @@ function readTarget(r: SpecReader, input: unknown): WatchTarget | undefined {
   const offset = match[2] === undefined ? 0n : parseU64(match[2]);
   if (offset === null) return r.fail('target.symbol', `offset ${match[2]} is wider than 64 bits (at most ${toHex(U64_MAX)})`);
   return { kind: 'symbol', name: match[1], offset };
+}
+
+function readFuncs(r: SpecReader, input: unknown): string[] | undefined {
+  if (input === undefined) return [];
+  if (!Array.isArray(input) || input.length === 0 || input.length > MAX_FUNCS) {
+    return r.fail('funcs', `must be a list of 1 to ${MAX_FUNCS} kernel function names (the module's limit)`);
+  }
+  const names: string[] = [];
+  for (const [i, name] of input.entries()) {
+    if (typeof name !== 'string' || !isFuncName(name)) {
+      const reason = typeof name === 'string' && name.length > MAX_FUNC_NAME_LENGTH
+        ? `is ${name.length} characters; the module takes at most ${MAX_FUNC_NAME_LENGTH}`
+        : `${describe(name)} is not a kernel function name (letters, digits, _ . $; not starting with a digit)`;
+      return r.fail(`funcs[${i}]`, reason);
+    }
+    names.push(name);
+  }
+  if (new Set(names).size !== names.length) return r.fail('funcs', 'lists a function more than once');
+  const text = names.join(',').length;
+  if (text > MAX_FUNCS_TEXT_LENGTH) {
+    return r.fail('funcs', `the names take ${text} characters joined by commas; one module command holds at most ${MAX_FUNCS_TEXT_LENGTH}`);
+  }
+  return names;
+}
+
+function readRate(r: SpecReader, input: unknown): number | null | undefined {
+  if (input === undefined || input === null) return null;
+  if (input === 0) return r.fail('rate', '0 is not a limit: leave rate out (or null) for no limit');
+  return r.positiveInt('rate', input, MAX_RATE);
+}
+
+/** The interval is required unless the mode runs no timer, and then it is refused. */
+function readInterval(r: SpecReader, input: unknown, mode: WatchMode | undefined): number | undefined {
+  if (mode === 'ftrace') {
+    if (input === undefined || input === null) return 0;
+    return r.fail('interval', 'mode ftrace runs no timer (it checks on function entry): remove interval, or use mode both');
+  }
+  const interval = parseInterval(input);
+  if (!interval.ok) return r.fail('interval', input === undefined ? 'required, e.g. "30ms" (only mode ftrace has none)' : interval.reason);
+  return interval.us;
 }
 
 function readHosts(r: SpecReader, input: unknown): HostSelection | undefined {
@@ -196,8 +299,10 @@ function readExpiresAt(r: SpecReader, input: unknown, now: Date | null): Date | 
 }
 
 /** Checks that need several fields at once; each names the field the user should change. */
-function crossCheck(r: SpecReader, spec: Omit<WatchSpec, 'hosts' | 'expiresAt' | 'startsAt' | 'maxHitsPerHost' | 'rollout'>, raw: Record<string, unknown>): void {
-  const { target, width, len, condition, value, mask, action, kdumpOnHit } = spec;
+function crossCheck(r: SpecReader, spec: Omit<WatchSpec, 'hosts' | 'expiresAt' | 'startsAt' | 'maxHitsPerHost' | 'rollout' | 'rate'>, raw: Record<string, unknown>): void {
+  const { target, width, len, condition, value, mask, action, kdumpOnHit, mode, funcs } = spec;
+  if (mode !== 'timer' && funcs.length === 0 && raw.funcs === undefined) r.fail('funcs', `required for mode ${mode}: the kernel functions on whose entry the word is checked`);
+  if (mode === 'timer' && raw.funcs !== undefined) r.fail('funcs', 'only used by mode ftrace or both');
   if (kdumpOnHit && (action === 'panic' || action === 'hang')) {
     r.fail('kdump_on_hit', `not used with action ${action}: a ${action} watch stops the host itself on the hit`);
   }
@@ -206,6 +311,11 @@ function crossCheck(r: SpecReader, spec: Omit<WatchSpec, 'hosts' | 'expiresAt' |
   }
   if (target.kind === 'symbol' && target.offset % BigInt(width) !== 0n) {
     r.fail('target.symbol', `offset ${toHex(target.offset)} is not a multiple of width ${width}`);
+  }
+  if (target.kind === 'pci_bar') {
+    if (target.offset % BigInt(width) !== 0n) r.fail('target.pci_bar.offset', `${toHex(target.offset)} is not a multiple of width ${width}`);
+    // The BAR's own length is known only on the host; the module checks offset+len against it.
+    else if (target.offset + BigInt(len) - 1n > U64_MAX) r.fail('len', `the region runs past the 64-bit offset space of the BAR`);
   }
   if (len % width !== 0) r.fail('len', `${len} is not a multiple of width ${width}`);
   const max = maxForWidth(width);
@@ -249,8 +359,10 @@ export function parseWatchSpec(input: unknown, now: Date | null = new Date()): W
     : r.oneOf('condition', input.condition, CONDITIONS);
   const value = input.value === undefined ? 0n : r.u64('value', input.value);
   const mask = input.mask === undefined ? (width ? maxForWidth(width) : 0n) : r.u64('mask', input.mask);
-  const interval = parseInterval(input.interval);
-  if (!interval.ok) r.fail('interval', input.interval === undefined ? 'required, e.g. "30ms"' : interval.reason);
+  const mode = input.mode === undefined ? 'timer' : r.oneOf('mode', input.mode, WATCH_MODES);
+  const funcs = readFuncs(r, input.funcs);
+  const rate = readRate(r, input.rate);
+  const intervalUs = readInterval(r, input.interval, mode);
   const action = input.action === undefined ? 'report' : r.oneOf('action', input.action, ACTIONS);
   const hosts = readHosts(r, input.hosts);
   const expiresAt = readExpiresAt(r, input.expires_at, now);
@@ -263,8 +375,8 @@ export function parseWatchSpec(input: unknown, now: Date | null = new Date()): W
   const kdumpOnHit = input.kdump_on_hit === undefined ? false : typeof input.kdump_on_hit === 'boolean' ? input.kdump_on_hit : r.fail('kdump_on_hit', 'must be true or false');
   const rollout = readRollout(input.rollout, action === undefined || kdumpOnHit === undefined ? undefined : { action, kdumpOnHit }, r.errors);
 
-  if (target && width && len && condition && value !== undefined && mask !== undefined && interval.ok && action && kdumpOnHit !== undefined) {
-    crossCheck(r, { name, target, width, len, condition, value, mask, intervalUs: interval.us, action, maxHits: maxHits ?? null, kdumpOnHit }, input);
+  if (target && width && len && condition && value !== undefined && mask !== undefined && intervalUs !== undefined && action && kdumpOnHit !== undefined && mode && funcs) {
+    crossCheck(r, { name, target, width, len, condition, value, mask, intervalUs, mode, funcs, action, maxHits: maxHits ?? null, kdumpOnHit }, input);
   }
   if (r.errors.length > 0) throw new ValidationError(r.errors);
   return {
@@ -275,7 +387,10 @@ export function parseWatchSpec(input: unknown, now: Date | null = new Date()): W
     condition: condition!,
     value: value!,
     mask: mask!,
-    intervalUs: (interval as { us: number }).us,
+    intervalUs: intervalUs!,
+    mode: mode!,
+    funcs: funcs!,
+    rate: rate ?? null,
     action: action!,
     hosts: hosts!,
     expiresAt: expiresAt ?? null,
@@ -287,19 +402,21 @@ export function parseWatchSpec(input: unknown, now: Date | null = new Date()): W
   };
 }
 
+/** The module's own spelling of the target's value (paddr=, sym=, bar=). */
 export function formatTarget(target: WatchTarget): string {
   if (target.kind === 'paddr') return toHex(target.paddr);
+  if (target.kind === 'pci_bar') return `${target.device}/${target.bar}${target.offset === 0n ? '' : `+${toHex(target.offset)}`}`;
   return target.offset === 0n ? target.name : `${target.name}+${toHex(target.offset)}`;
 }
 
 export function watchSpecToJson(spec: WatchSpec): WatchSpecJson {
   const json: WatchSpecJson = {
     name: spec.name,
-    target: spec.target.kind === 'paddr' ? { paddr: toHex(spec.target.paddr) } : { symbol: formatTarget(spec.target) },
+    target: targetToJson(spec.target),
     width: spec.width,
     len: spec.len,
     condition: spec.condition,
-    interval: formatInterval(spec.intervalUs),
+    mode: spec.mode,
     action: spec.action,
     hosts: spec.hosts.kind === 'ids' ? { ids: spec.hosts.ids } : { selector: spec.hosts.selector },
     expires_at: spec.expiresAt ? spec.expiresAt.toISOString() : null,
@@ -309,12 +426,29 @@ export function watchSpecToJson(spec: WatchSpec): WatchSpecJson {
     kdump_on_hit: spec.kdumpOnHit,
     rollout: rolloutToJson(spec.rollout),
   };
+  if (spec.mode !== 'ftrace') json.interval = formatInterval(spec.intervalUs);
+  if (spec.mode !== 'timer') json.funcs = [...spec.funcs];
+  json.rate = spec.rate;
   if (spec.condition !== 'any_change') json.value = toHex(spec.value);
   if (spec.condition === 'mask_equals') json.mask = toHex(spec.mask);
   return json;
 }
 
+/** A stored or served target in the module's spelling: "0x…", "name+0x…", "dddd:bb:dd.f/N+0x…". */
+export function targetJsonText(target: WatchSpecJson['target']): string {
+  if ('paddr' in target) return target.paddr;
+  if ('symbol' in target) return target.symbol;
+  const { device, bar, offset } = target.pci_bar;
+  return offset === undefined || /^(0x)?0+$/i.test(offset) ? `${device}/${bar}` : `${device}/${bar}+${offset}`;
+}
+
+function targetToJson(target: WatchTarget): WatchSpecJson['target'] {
+  if (target.kind === 'paddr') return { paddr: toHex(target.paddr) };
+  if (target.kind === 'pci_bar') return { pci_bar: { device: target.device, bar: target.bar, offset: toHex(target.offset) } };
+  return { symbol: formatTarget(target) };
+}
+
 /** What one host needs to arm a watch: the spec without fleet placement. */
-export type ArmSpec = Pick<WatchSpec, 'target' | 'width' | 'len' | 'condition' | 'value' | 'mask' | 'intervalUs' | 'action' | 'maxHits'> & {
+export type ArmSpec = Pick<WatchSpec, 'target' | 'width' | 'len' | 'condition' | 'value' | 'mask' | 'intervalUs' | 'mode' | 'funcs' | 'rate' | 'action' | 'maxHits'> & {
   watchId: string;
 };

@@ -1,5 +1,5 @@
 export { loadPhyswatchProto, PROTO_ROOT } from './load';
-export { fromWireAction, fromWireWatch, toWireAction, toWireWatch } from './watch-codec';
+export { fromWireAction, fromWireMode, fromWireWatch, toWireAction, toWireMode, toWireWatch } from './watch-codec';
 export type { AgentGatewayClient, AgentGatewayHandlers } from './generated/physwatch/v1/AgentGateway';
 export type { AgentMessage, AgentMessage__Output } from './generated/physwatch/v1/AgentMessage';
 export type { ControlMessage, ControlMessage__Output } from './generated/physwatch/v1/ControlMessage';

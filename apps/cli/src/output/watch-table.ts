@@ -1,4 +1,5 @@
 /** How watches read in a terminal: one row per watch, or `describe`'s page for one. */
+import { targetJsonText } from '@physwatch/core';
 import type { WatchDetailView, WatchView } from '@physwatch/core';
 import { assignmentsTable } from './assignment-table';
 import { renderTable } from './table';
@@ -15,7 +16,7 @@ export function watchesTable(watches: readonly (WatchView | WatchDetailView)[]):
       targetText(w),
       String(w.width),
       conditionText(w),
-      w.interval,
+      intervalText(w),
       w.action ?? 'report',
       hostsText(w),
       String(w.counts.armed),
@@ -35,7 +36,10 @@ export function describeWatch(w: WatchDetailView): string {
     ['Ended', w.ended_at ?? '-'],
     ['Target', `${targetText(w)}  width ${w.width}`],
     ['Condition', conditionText(w)],
-    ['Interval', w.interval],
+    ['Interval', intervalText(w)],
+    ['Mode', w.mode ?? 'timer'],
+    ['Functions', w.funcs && w.funcs.length > 0 ? w.funcs.join(', ') : '-'],
+    ['Rate', w.rate == null ? 'no limit' : `${w.rate} hits/s per host`],
     ['Action', w.action ?? 'report'],
     ['Expires', w.expires_at ?? '-'],
     ['Max hits', w.max_hits == null ? '-' : String(w.max_hits)],
@@ -47,8 +51,13 @@ export function describeWatch(w: WatchDetailView): string {
 }
 
 function targetText(w: WatchView | WatchDetailView): string {
-  const target = 'paddr' in w.target ? w.target.paddr : w.target.symbol;
+  const target = targetJsonText(w.target);
   return w.len !== undefined && w.len !== w.width ? `${target} (len ${w.len})` : target;
+}
+
+/** An ftrace-mode watch has no interval: it checks on function entry. */
+function intervalText(w: WatchView | WatchDetailView): string {
+  return w.interval ?? `on entry (${w.mode ?? 'ftrace'})`;
 }
 
 function conditionText(w: WatchView | WatchDetailView): string {

@@ -3,7 +3,7 @@
  * a rack, and resuming a paused one lets it reach hosts again. Each entry says how to
  * recognise one and what it does, so a new kind joins with one line.
  */
-import { formatTarget, WatchSpec } from '@physwatch/core';
+import { formatTarget, targetJsonText, WatchSpec } from '@physwatch/core';
 import type { DestructiveFields, WatchView } from '@physwatch/core';
 import { BadInputError, CommandFailedError } from '../cli-error';
 
@@ -62,7 +62,7 @@ export async function confirmResume(watch: WatchView, io: ConfirmIo): Promise<vo
   const found = DESTRUCTIVE.filter((d) => d.applies({ action: watch.action ?? 'report', kdumpOnHit: watch.kdump_on_hit === true }));
   if (found.length === 0 || watch.state !== 'active' || watch.rollout?.paused !== true) return;
   const hosts = 'ids' in watch.hosts ? `${watch.hosts.ids.length} host(s): ${watch.hosts.ids.join(', ')}` : `every host matching "${watch.hosts.selector}"`;
-  const target = 'paddr' in watch.target ? watch.target.paddr : watch.target.symbol;
+  const target = targetJsonText(watch.target);
   const lead = `resuming watch ${watch.id} lets it reach more hosts: `;
   await confirm({ found, hosts, target, alsoAccepted: target, lead, doIt: 'resume it', notDone: `watch ${watch.id} left paused` }, io);
 }
