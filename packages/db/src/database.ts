@@ -5,6 +5,7 @@ import { AuditRepository } from './audit.repository';
 import { EnrollmentRepository } from './enrollment.repository';
 import { HitsRepository } from './hits.repository';
 import { HostsRepository } from './hosts.repository';
+import { HuntsRepository } from './hunts.repository';
 import { KdumpJobsRepository } from './kdump-jobs.repository';
 import { notify } from './notify';
 import { createPool, DatabaseOptions, inTransaction, Queryable } from './pool';
@@ -22,6 +23,7 @@ export interface Repositories {
   apiTokens: ApiTokensRepository;
   audit: AuditRepository;
   enrollment: EnrollmentRepository;
+  hunts: HuntsRepository;
   notify(channel: string, payload: string): Promise<void>;
   /** Serialises placement (watch creation vs host arrival) until the transaction ends. */
   lockPlacement(): Promise<void>;
@@ -49,6 +51,7 @@ function repositories(db: Queryable, schema: string): Repositories {
     apiTokens: new ApiTokensRepository(db),
     audit: new AuditRepository(db),
     enrollment: new EnrollmentRepository(db),
+    hunts: new HuntsRepository(db),
     notify: (channel, payload) => notify(db, channel, payload),
     lockPlacement: async () => {
       await db.query('select pg_advisory_xact_lock($1, hashtext($2))', [PLACEMENT_LOCK, schema]);
@@ -106,6 +109,10 @@ export class Database {
 
   get enrollment(): EnrollmentRepository {
     return this.repos.enrollment;
+  }
+
+  get hunts(): HuntsRepository {
+    return this.repos.hunts;
   }
 
   /** Runs fn in one transaction; NOTIFY issued inside is delivered only on commit. */

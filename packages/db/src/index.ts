@@ -12,6 +12,8 @@ export { HitsRepository } from './hits.repository';
 export type { HitFilter, HitRow, HitSource, InsertHitsResult, NewHit } from './hits.repository';
 export { HostsRepository } from './hosts.repository';
 export type { HelloFacts, HostKdump, HostRow, SchedulableHost } from './hosts.repository';
+export { HUNT_EVENT_KINDS, HUNT_STATES, HuntsRepository } from './hunts.repository';
+export type { HuntEventKind, HuntHitStats, HuntHostRow, HuntRow, HuntStageWatch, HuntState, HuntTimelineRow, HuntTransitionRow } from './hunts.repository';
 export { KDUMP_CRASH_STATES, KDUMP_FINAL_STATES, KDUMP_STATES, kdumpJobId, KdumpJobsRepository } from './kdump-jobs.repository';
 export type { KdumpBudgetEntry, KdumpJobFilter, KdumpJobRow, KdumpState, KdumpTransition } from './kdump-jobs.repository';
 export { dropSchema, migrate, MIGRATIONS_DIR, readMigrations } from './migrate';
