@@ -97,11 +97,13 @@ export class Agent {
     this.cleanups.push(lockStateDir(config.stateDir, config.bootId));
     // Before anything can crash this boot: a dump found after the reboot is dated against it.
     recordBoot(config.stateDir, config.bootId, Date.now());
-    const opened = await Spool.open(path.join(config.stateDir, 'spool'), config.bootId);
+    const opened = await Spool.open(path.join(config.stateDir, 'spool'), config.bootId, {
+      memory: { hits: config.spool.memoryHits, bytes: config.spool.memoryBytes },
+    });
     const spool = opened.spool;
     this.cleanups.push(() => spool.close());
     if (opened.skippedLines > 0) log.warn({ skippedLines: opened.skippedLines }, 'spool had torn or damaged lines; skipped');
-    log.info({ bootId: config.bootId, unacked: spool.unackedCount(), nextSeq: spool.nextSeq().toString() }, 'spool open');
+    log.info({ bootId: config.bootId, ...spool.backlog(), nextSeq: spool.nextSeq().toString() }, 'spool open');
 
     // Read once: facts that change (microcode, firmware) change with a reboot or a restart.
     this.facts = config.facts.enabled ? readHostFacts(config.facts) : {};

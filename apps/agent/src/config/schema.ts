@@ -4,6 +4,7 @@
  */
 import { AGENT_LIMITS, MAX_PADDR, parseU64, WIDTHS } from '@physwatch/core';
 import { z } from 'zod';
+import { SPOOL_MEMORY_DEFAULT } from '../spool/spool';
 
 export const DEFAULT_STATE_DIR = '/var/lib/physwatch-agent';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -57,6 +58,8 @@ const simulatedBackend = z.strictObject({
   memorySize: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(64 * 1024 * 1024),
   symbols: z.record(z.string().regex(/^[A-Za-z_.][A-Za-z0-9_.$]*$/, 'not a symbol name'), paddr).default({}),
   corruption: z.array(corruptionStep).default([]),
+  /** The physical address width the simulated host advertises and enforces; 0: not stated. */
+  physAddrBits: z.number().int().min(0).max(64).default(0),
 });
 
 const kernelBackend = z
@@ -135,6 +138,13 @@ export const configSchema = z
       .strictObject({ maxHits: z.number().int().positive().max(10_000).default(500), maxDelayMs: z.number().int().nonnegative().default(50) })
       .default({ maxHits: 500, maxDelayMs: 50 }),
     drainTimeoutMs: z.number().int().nonnegative().default(5000),
+    /** The most unacked hits kept in memory; beyond it they wait in the journal only (src/spool/spool.ts). */
+    spool: z
+      .strictObject({
+        memoryHits: z.number().int().positive().default(SPOOL_MEMORY_DEFAULT.hits),
+        memoryBytes: z.number().int().min(64 * 1024).default(SPOOL_MEMORY_DEFAULT.bytes),
+      })
+      .prefault({}),
     backend: z.discriminatedUnion('kind', [simulatedBackend, kernelBackend]),
     facts: facts.default({ enabled: true, root: '/', ethtool: true }),
     // prefault: `{}` goes through the schema, so the defaults above are the only ones.

@@ -2,7 +2,8 @@
  * Hits from the backend to the orchestrator: batch (batch.maxHits / batch.maxDelayMs),
  * number and fsync in the spool, then send whatever this stream has not carried yet.
  * The spool is the only source of what to send, so a reconnect re-sends exactly the
- * unacked hits, from any boot, in order.
+ * unacked hits, from any boot, in order. When the backlog outgrows the spool's memory cap
+ * the rest waits on disk, is read back as acks make room, and the log says so ("behind").
  */
 import type { AgentMessage, HitAck__Output } from '@physwatch/proto';
 import type { Logger } from 'pino';
@@ -29,6 +30,8 @@ export class HitRelay {
   /** Highest seq per boot written to the current stream; cleared when a new stream opens. */
   private sentUpTo = new Map<string, bigint>();
   private readonly sending = new CoalescedRun(() => this.sendUnsent());
+  /** When the backlog first outgrew the spool's memory; unset while it fits. */
+  private behindSince: number | undefined;
 
   constructor(
     private readonly spool: Spool,
@@ -73,6 +76,9 @@ export class HitRelay {
     const upTo = BigInt(ack.up_to_seq);
     const dropped = this.spool.ack(ack.boot_id, upTo);
     this.log.info({ bootId: ack.boot_id, seq: ack.up_to_seq, dropped, unacked: this.spool.unackedCount() }, 'hits acked');
+    this.noteBacklog();
+    // The ack made room in memory: hits waiting on disk can follow.
+    void this.sending.run();
   }
 
   /**
@@ -81,9 +87,13 @@ export class HitRelay {
    */
   flush(): Promise<void> {
     this.cancelTimers();
-    const hits = this.buffer;
-    this.buffer = [];
-    this.flushing = this.flushing.then(() => this.persist(hits));
+    // The buffer is taken when the previous write is done, not now: while the disk is busy
+    // hits gather into one append (one fsync), instead of a queue of small ones.
+    this.flushing = this.flushing.then(() => {
+      const hits = this.buffer;
+      this.buffer = [];
+      return this.persist(hits);
+    });
     return this.flushing;
   }
 
@@ -119,14 +129,34 @@ export class HitRelay {
         this.log.error({ err, lost: hits.length }, 'spool append failed');
         return;
       }
+      this.noteBacklog();
     }
     void this.sending.run();
+  }
+
+  /** One line when the backlog outgrows the spool's memory cap, one when it fits again. */
+  private noteBacklog(): void {
+    const backlog = this.spool.backlog();
+    const cap = { capHits: this.spool.memory.hits, capBytes: this.spool.memory.bytes };
+    if (backlog.onDisk > 0 && this.behindSince === undefined) {
+      this.behindSince = Date.now();
+      this.log.warn({ ...backlog, ...cap }, 'behind: unacked hits exceed the spool memory cap; the rest wait on disk only');
+    } else if (backlog.onDisk === 0 && this.behindSince !== undefined) {
+      this.log.info({ ...backlog, ...cap, behindMs: Date.now() - this.behindSince }, 'caught up: every unacked hit fits in memory again');
+      this.behindSince = undefined;
+    }
   }
 
   private async sendUnsent(): Promise<void> {
     while (this.sender.connected) {
       const batch = this.spool.unsent(this.sentUpTo, this.batch.maxHits);
-      if (!batch) return;
+      if (!batch) {
+        const { loaded, lost } = await this.spool.readBack();
+        if (lost > 0) this.log.error({ lost }, 'spool lines of unacked hits were damaged on disk; those hits are lost');
+        if (loaded === 0) return;
+        this.noteBacklog();
+        continue;
+      }
       const sentUpTo = this.sentUpTo;
       const ok = await this.sender.send({ hit_batch: { boot_id: batch.bootId, hits: batch.hits } });
       if (!ok || sentUpTo !== this.sentUpTo) return;
