@@ -42,6 +42,7 @@ const hit: WireHit = {
   stack: '',
   action: 'ACTION_REPORT',
   module_seq: '0',
+  last_old_boottime_ns: '0',
 };
 
 const fields = (problems: Problems) => problems.map((p) => p.field);
@@ -126,6 +127,18 @@ describe('hitProblems', () => {
     expect(fields(hitProblems({ ...hit, comm: 'c'.repeat(AGENT_LIMITS.commLength + 1) }, 'h'))).toEqual(['h.comm']);
     expect(hitProblems({ ...hit, stack: 's'.repeat(AGENT_LIMITS.stackLength) }, 'h')).toEqual([]);
     expect(describeProblems(hitProblems({ ...hit, stack: 's'.repeat(AGENT_LIMITS.stackLength + 1) }, 'h'))).toBe('h.stack: is 32769 characters, more than 32768');
+  });
+
+  it('a bracket: last_old_boottime_ns at or before boottime_ns, 0 for not known', () => {
+    expect(hitProblems({ ...hit, last_old_boottime_ns: '4000' }, 'h')).toEqual([]);
+    expect(hitProblems({ ...hit, last_old_boottime_ns: '5000' }, 'h')).toEqual([]);
+    expect(describeProblems(hitProblems({ ...hit, last_old_boottime_ns: '5001' }, 'hits[2]'))).toBe(
+      'hits[2].last_old_boottime_ns: 5001 is after boottime_ns 5000: the old value cannot be seen after the new one',
+    );
+    expect(fields(hitProblems({ ...hit, last_old_boottime_ns: '9223372036854775808', boottime_ns: '18446744073709551615' }, 'h'))).toEqual(['h.last_old_boottime_ns']);
+    expect(fields(hitProblems({ ...hit, last_old_boottime_ns: '1', boottime_ns: '18446744073709551615' }, 'h'))).toEqual(['h.last_old_boottime_ns']);
+    expect(fields(hitProblems({ ...hit, last_old_boottime_ns: '-1' }, 'h'))).toEqual(['h.last_old_boottime_ns']);
+    expect(hitProblems({ ...hit, last_old_boottime_ns: '0', boottime_ns: '18446744073709551615' }, 'h')).toEqual([]);
   });
 
   it('a recovered hit has no seq but must have a module seq', () => {

@@ -234,6 +234,8 @@ export interface WireHit {
   stack: string;
   action: string;
   module_seq: string;
+  /** 0: not known (a module line without last_old_ns=). */
+  last_old_boottime_ns: string;
 }
 
 export interface HitOptions {
@@ -262,7 +264,22 @@ export function hitProblems(hit: WireHit, path: string, options: HitOptions = {}
   checkText(out, at(path, 'ip'), hit.ip, AGENT_LIMITS.ipLength);
   checkText(out, at(path, 'stack'), hit.stack, AGENT_LIMITS.stackLength);
   checkText(out, at(path, 'action'), hit.action, AGENT_LIMITS.actionLength);
+  bracketProblems(out, path, hit);
   return out;
+}
+
+/**
+ * The bracket (last_old_boottime_ns, boottime_ns]: the old value cannot have been seen after
+ * the new one, and hits.last_old_boottime_ns is a bigint like the bracket derived from it.
+ */
+function bracketProblems(out: Problems, path: string, hit: WireHit): void {
+  const field = at(path, 'last_old_boottime_ns');
+  const before = out.length;
+  checkInteger(out, field, hit.last_old_boottime_ns, U63);
+  if (out.length > before || !/^[0-9]+$/.test(hit.boottime_ns)) return;
+  const lastOld = BigInt(hit.last_old_boottime_ns);
+  if (lastOld > BigInt(hit.boottime_ns)) out.push({ field, reason: `${lastOld} is after boottime_ns ${hit.boottime_ns}: the old value cannot be seen after the new one` });
+  else if (lastOld > 0n && BigInt(hit.boottime_ns) - lastOld > I64_MAX) out.push({ field, reason: `a bracket of ${BigInt(hit.boottime_ns) - lastOld} ns is out of range for bigint` });
 }
 
 export interface WireCrashReply {

@@ -48,6 +48,42 @@ describe('HitsRepository.insertBatch', () => {
     expect(result).toMatchObject({ inserted: 1, duplicates: 1, unknownWatch: 1 });
   });
 
+  it('stores the bracket and reads it back with its width; a hit without one reads null', async () => {
+    const bracketed = newHit(1, watchA, { boottimeNs: '9223372036854775807', lastOldBoottimeNs: '9223372036825975807' });
+    const result = await db.hits.insertBatch('h1', 'boot-bracket', [bracketed, newHit(2, watchA)]);
+    expect(result.inserted).toBe(2);
+    const [first, second] = await Promise.all(result.stored.map((s) => db.hits.get(s.id)));
+    expect(first).toMatchObject({ boottimeNs: '9223372036854775807', lastOldBoottimeNs: '9223372036825975807', bracketNs: '28800000' });
+    expect(second).toMatchObject({ lastOldBoottimeNs: null, bracketNs: null });
+  });
+
+  it('refuses a last-old time of 0 or after the new one at the table too (the agent limits refuse them first)', async () => {
+    await expect(db.hits.insertBatch('h1', 'boot-bad', [newHit(1, watchA, { lastOldBoottimeNs: '0' })])).rejects.toThrow(/hits_last_old_check/);
+    await expect(db.hits.insertBatch('h1', 'boot-bad', [newHit(1, watchA, { boottimeNs: '5', lastOldBoottimeNs: '6' })])).rejects.toThrow(/hits_last_old_check/);
+  });
+
+  it('answers the median bracket of the last hits of a (watch, host) from hits_bracket_idx alone', async () => {
+    const brackets = [5n, 1n, 9n, 3n, 7n];
+    const batch = brackets.map((b, i) => newHit(i + 1, watchB, { boottimeNs: String(1_000_000n + BigInt(i)), lastOldBoottimeNs: String(1_000_000n + BigInt(i) - b) }));
+    await db.hits.insertBatch('h1', 'boot-median', [...batch, newHit(9, watchB)]);
+    const median = `select percentile_disc(0.5) within group (order by bracket) as m from (
+        select boottime_ns - last_old_boottime_ns as bracket from hits
+        where watch_id = $1 and host_id = 'h1' and last_old_boottime_ns is not null order by id desc limit 3) last`;
+    const client = await db.pool.connect();
+    try {
+      const { rows } = await client.query<{ m: string }>(median, [watchB]);
+      // The last three bracketed hits are 9, 3, 7: the hit without a bracket does not count.
+      expect(rows[0].m).toBe('7');
+      // A table this small would be read whole; the plan that matters is the one at scale.
+      await client.query('set enable_seqscan = off');
+      const plan = await client.query<{ 'QUERY PLAN': string }>(`explain ${median}`, [watchB]);
+      expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Only Scan using hits_bracket_idx/);
+    } finally {
+      await client.query('reset enable_seqscan');
+      client.release();
+    }
+  });
+
   it('derives occurred_at from realtime_ns', async () => {
     const [row] = await db.hits.list({ hostId: 'h2', watchId: watchB, limit: 1 });
     expect(row.occurredAt.toISOString()).toBe('2026-01-01T00:00:07.000Z');

@@ -11,6 +11,8 @@ export interface NewHit {
   watchId: string;
   realtimeNs: string;
   boottimeNs: string;
+  /** When the backend last saw the word holding oldValue (boottimeNs's clock); null when not known. */
+  lastOldBoottimeNs: string | null;
   cpu: number;
   paddr: string;
   offset: number;
@@ -29,6 +31,8 @@ export interface HitRow extends NewHit {
   hostId: string;
   bootId: string;
   source: HitSource;
+  /** boottimeNs - lastOldBoottimeNs: the write happened in (lastOldBoottimeNs, boottimeNs]. */
+  bracketNs: string | null;
   occurredAt: Date;
   receivedAt: Date;
 }
@@ -60,7 +64,8 @@ export interface HitFilter {
 
 const HIT_COLUMNS = `id::text as id, host_id as "hostId", boot_id as "bootId", seq::text as seq,
   module_seq::text as "moduleSeq", source, watch_id::text as "watchId",
-  occurred_at as "occurredAt", realtime_ns::text as "realtimeNs", boottime_ns::text as "boottimeNs", cpu,
+  occurred_at as "occurredAt", realtime_ns::text as "realtimeNs", boottime_ns::text as "boottimeNs",
+  last_old_boottime_ns::text as "lastOldBoottimeNs", (boottime_ns - last_old_boottime_ns)::text as "bracketNs", cpu,
   paddr::text as paddr, "offset", width, old_value::text as "oldValue", new_value::text as "newValue",
   pid, comm, ip, stack, action, received_at as "receivedAt"`;
 
@@ -93,16 +98,16 @@ export class HitsRepository {
       `with input as (
          select * from unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::numeric[], $7::int[], $8::numeric[], $9::int[],
                               $10::smallint[], $11::numeric[], $12::numeric[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[],
-                              $18::bigint[])
+                              $18::bigint[], $20::bigint[])
            with ordinality
            as s(seq, watch_id, realtime_ns, boottime_ns, cpu, paddr, "offset", width, old_value, new_value, pid, comm, ip, stack, action,
-                module_seq, n)
+                module_seq, last_old_boottime_ns, n)
        ),
        stored as (
          insert into hits (host_id, boot_id, seq, module_seq, source, watch_id, occurred_at, realtime_ns, boottime_ns, cpu, paddr, "offset",
-                           width, old_value, new_value, pid, comm, ip, stack, action)
+                           width, old_value, new_value, pid, comm, ip, stack, action, last_old_boottime_ns)
          select $1, $2, i.seq, i.module_seq, $19, i.watch_id, to_timestamp(i.realtime_ns::double precision / 1e9), i.realtime_ns, i.boottime_ns,
-                i.cpu, i.paddr, i."offset", i.width, i.old_value, i.new_value, i.pid, i.comm, i.ip, i.stack, i.action
+                i.cpu, i.paddr, i."offset", i.width, i.old_value, i.new_value, i.pid, i.comm, i.ip, i.stack, i.action, i.last_old_boottime_ns
          from input i
          where exists (select 1 from watches w where w.id = i.watch_id)
          order by i.n
@@ -113,7 +118,8 @@ export class HitsRepository {
               (select count(*) from input i where not exists (select 1 from watches w where w.id = i.watch_id))::int as "unknownWatch",
               (select json_agg(json_build_object('id', id::text, 'watchId', watch_id::text) order by id) from stored) as stored`,
       [hostId, bootId, col('seq'), col('watchId'), col('realtimeNs'), col('boottimeNs'), col('cpu'), col('paddr'), col('offset'),
-        col('width'), col('oldValue'), col('newValue'), col('pid'), col('comm'), col('ip'), col('stack'), col('action'), col('moduleSeq'), source],
+        col('width'), col('oldValue'), col('newValue'), col('pid'), col('comm'), col('ip'), col('stack'), col('action'), col('moduleSeq'), source,
+        col('lastOldBoottimeNs')],
     );
     const { inserted, unknownWatch } = rows[0];
     const stored = rows[0].stored ?? [];

@@ -52,6 +52,7 @@ export function newHit(seq: number, watchId: string, overrides: Partial<NewHit> 
     watchId,
     realtimeNs: String(base + BigInt(seq) * 1_000_000_000n),
     boottimeNs: String(BigInt(seq) * 1_000_000n),
+    lastOldBoottimeNs: null,
     cpu: 0,
     paddr: '44097536',
     offset: 0,

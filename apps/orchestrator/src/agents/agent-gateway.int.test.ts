@@ -98,20 +98,23 @@ describe('AgentGateway.Connect', () => {
   });
 
   it('stores a hit batch, acks the highest seq after the insert, and stores a re-sent batch once', async () => {
-    const batch = { boot_id: 'boot-1', hits: [wireHit(3, watchId), wireHit(1, watchId), wireHit(2, watchId, { old_value: '18446744073709551615' })] };
+    const batch = { boot_id: 'boot-1', hits: [wireHit(3, watchId), wireHit(1, watchId), wireHit(2, watchId, { old_value: '18446744073709551615', last_old_boottime_ns: '1500' })] };
     a1.send({ hit_batch: batch });
     expect(await a1.nextAck()).toEqual({ boot_id: 'boot-1', up_to_seq: '3', rejected: [] });
     const hits = await orch.http('GET', `/api/v1/hits?watch_id=${watchId}`);
     expect(hits.body.items.map((h: any) => h.seq).sort()).toEqual(['1', '2', '3']);
     expect(hits.body.next_cursor).toBeNull();
     expect(Object.keys(hits.body.items[0]).sort()).toEqual([
-      'action', 'boot_id', 'boottime_ns', 'comm', 'cpu', 'host_id', 'id', 'ip', 'module_seq', 'new_value', 'occurred_at', 'offset', 'old_value',
+      'action', 'boot_id', 'boottime_ns', 'bracket_ns', 'comm', 'cpu', 'host_id', 'id', 'ip', 'last_old_boottime_ns', 'module_seq', 'new_value', 'occurred_at', 'offset', 'old_value',
       'paddr', 'pid', 'realtime_ns', 'received_at', 'seq', 'source', 'stack', 'watch_id', 'width',
     ]);
     expect(hits.body.items.find((h: any) => h.seq === '2')).toMatchObject({
       host_id: 'gw-1', boot_id: 'boot-1', watch_id: watchId, paddr: '0x2a0e000', old_value: '0xffffffffffffffff', new_value: '0x33',
       cpu: 1, pid: 42, comm: 'kworker/1:0', ip: 'memset+0x10', action: 'report', occurred_at: '2026-01-01T00:00:02.000Z', realtime_ns: String(BigInt(Date.UTC(2026, 0, 1, 0, 0, 2)) * 1_000_000n),
+      boottime_ns: '2000', last_old_boottime_ns: '1500', bracket_ns: '500',
     });
+    // Sent without one (proto3's 0): no bracket, never a time of 0.
+    expect(hits.body.items.find((h: any) => h.seq === '1')).toMatchObject({ last_old_boottime_ns: null, bracket_ns: null });
 
     const duplicatesBefore = await orch.metrics.value(orch.metrics.hitsDuplicate);
     a1.send({ hit_batch: batch });

@@ -23,6 +23,15 @@ describe('screenHits and admitHits', () => {
     ]);
   });
 
+  it('refuses a hit whose old value was last seen after its new one, naming the field', () => {
+    const batch = { boot_id: 'b1', hits: [hit('1', { boottime_ns: '500', last_old_boottime_ns: '499' }), hit('2', { boottime_ns: '500', last_old_boottime_ns: '501' })] };
+    const { admitted, rejected } = admitHits('h-7', batch, screenHits(batch), { bootAnnounced: true, placed: new Set(['7']) });
+    expect(admitted.map((h) => h.seq)).toEqual(['1']);
+    expect(rejected).toEqual([
+      { seq: '2', watchId: '7', kind: 'invalid', reason: 'hits[1].last_old_boottime_ns: 501 is after boottime_ns 500: the old value cannot be seen after the new one' },
+    ]);
+  });
+
   it('refuses every hit of a boot the host never announced, or of a boot id that cannot be one', () => {
     const batch = { boot_id: 'someone-elses', hits: [hit('1'), hit('2')] };
     const { admitted, rejected } = admitHits('h-7', batch, screenHits(batch), { bootAnnounced: false, placed: new Set(['7']) });

@@ -12,7 +12,10 @@ function action(wire: string): string {
   }
 }
 
-/** proto3 sends 0 for "not set": no agent seq (a recovered hit), no module seq (simulated backend). */
+/**
+ * proto3 sends 0 for "not set": no agent seq (a recovered hit), no module seq (simulated
+ * backend), no last-old time (a module line without last_old_ns=; never stored as a time).
+ */
 function positiveOrNull(value: string): string | null {
   return POSITIVE.test(value) ? value : null;
 }
@@ -24,6 +27,7 @@ export function fromWireHit(hit: Hit__Output): NewHit {
     watchId: hit.watch_id,
     realtimeNs: hit.realtime_ns,
     boottimeNs: hit.boottime_ns,
+    lastOldBoottimeNs: positiveOrNull(hit.last_old_boottime_ns),
     cpu: hit.cpu,
     paddr: hit.paddr,
     offset: hit.offset,

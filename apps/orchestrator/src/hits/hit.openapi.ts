@@ -15,6 +15,15 @@ export class HitDto {
   @ApiProperty({ format: 'date-time' }) occurred_at!: string;
   @ApiProperty({ description: 'wall clock in ns, decimal string' }) realtime_ns!: string;
   @ApiProperty({ description: 'time since boot in ns, decimal string' }) boottime_ns!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '5120000000',
+    description: 'when the word was last seen holding old_value, ns on the boottime_ns clock: the write happened in (last_old_boottime_ns, boottime_ns]; null when the backend did not record it',
+  })
+  last_old_boottime_ns!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '29800000', description: 'the bracket\'s width, boottime_ns - last_old_boottime_ns in ns, decimal string; null when not known' })
+  bracket_ns!: string | null;
   @ApiProperty() cpu!: number;
   @ApiProperty({ example: '0x2a0e000' }) paddr!: string;
   @ApiProperty({ description: 'offset of the changed word from the watch start' }) offset!: number;

@@ -15,6 +15,8 @@ export function hitJson(row: HitRow): HitView {
     occurred_at: row.occurredAt.toISOString(),
     realtime_ns: row.realtimeNs,
     boottime_ns: row.boottimeNs,
+    last_old_boottime_ns: row.lastOldBoottimeNs,
+    bracket_ns: row.bracketNs,
     cpu: row.cpu,
     paddr: toHex(BigInt(row.paddr)),
     offset: row.offset,

@@ -4,7 +4,9 @@ export type HitSource = 'agent' | 'vmcore';
 /**
  * GET /hits: ids, seq and ns as decimal strings; addresses and values as hex. seq is null
  * for a hit recovered from a crash dump (source "vmcore"); module_seq is null when the hit
- * did not come from the kernel module.
+ * did not come from the kernel module. The bracket: the write happened in
+ * (last_old_boottime_ns, boottime_ns], bracket_ns wide; both null when the backend did not
+ * record when it last saw the old value (a module older than the field).
  */
 export interface HitView {
   id: string;
@@ -17,6 +19,10 @@ export interface HitView {
   occurred_at: string;
   realtime_ns: string;
   boottime_ns: string;
+  /** When the word was last seen holding old_value, on boottime_ns's clock. */
+  last_old_boottime_ns: string | null;
+  /** boottime_ns - last_old_boottime_ns, in ns. */
+  bracket_ns: string | null;
   cpu: number;
   paddr: string;
   offset: number;
