@@ -4,18 +4,20 @@
  * backend's own timestamps and context (the module stamps them in its timer), and a
  * backend may disarm a watch on its own (max_hits), which it reports as an event too.
  */
-import type { Action, ArmSpec, Width } from '@physwatch/core';
+import type { Action, ArmSpec, WatchMode, Width } from '@physwatch/core';
 
 export type MemoryKind = 'ram' | 'mmio';
 
 export type ArmResult =
-  | { phase: 'armed'; resolvedPaddr: bigint; memoryKind: MemoryKind }
+  /** pollNsAvg: the backend's measured cost of one poll (kernel: the module's poll_ns_avg); absent when not measured. */
+  | { phase: 'armed'; resolvedPaddr: bigint; memoryKind: MemoryKind; pollNsAvg?: bigint }
   | { phase: 'failed'; reason: string };
 
 export interface ArmedWatch {
   spec: ArmSpec;
   resolvedPaddr: bigint;
   memoryKind: MemoryKind;
+  pollNsAvg?: bigint;
 }
 
 export interface BackendCapabilities {
@@ -25,6 +27,10 @@ export interface BackendCapabilities {
   targetKinds: ReadonlyArray<'paddr' | 'symbol' | 'pci_bar'>;
   actions: readonly Action[];
   maxRegionLen: number;
+  /** What arm() can run; anything else it refuses with a reason. */
+  modes: readonly WatchMode[];
+  /** The CPU's physical address width; 0 when not known (the orchestrator assumes 52). */
+  physAddrBits: number;
 }
 
 /** One changed word, as the backend saw it. Sequence numbers are the agent's business. */

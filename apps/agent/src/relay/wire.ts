@@ -1,6 +1,6 @@
 /** Backend shapes -> wire messages; the only place the agent spells proto field names. */
 import { AGENT_LIMITS } from '@physwatch/core';
-import { toWireAction } from '@physwatch/proto';
+import { toWireAction, toWireMode } from '@physwatch/proto';
 import type { Capabilities, Hit, WatchState } from '@physwatch/proto';
 import type { ArmResult, BackendCapabilities, BackendHit } from '../backend/watch-backend';
 
@@ -42,6 +42,8 @@ export function toWireCapabilities(caps: BackendCapabilities): Capabilities {
     target_kinds: caps.targetKinds.map((kind) => TARGET_KINDS[kind]),
     actions: caps.actions.map(toWireAction),
     max_region_len: caps.maxRegionLen,
+    modes: caps.modes.map(toWireMode),
+    phys_addr_bits: caps.physAddrBits,
   };
 }
 
@@ -57,6 +59,7 @@ export function toWireState(watchId: string, outcome: WatchOutcome): WatchState 
         resolved_paddr: outcome.resolvedPaddr.toString(),
         memory_kind: outcome.memoryKind === 'ram' ? 'MEMORY_KIND_RAM' : 'MEMORY_KIND_MMIO',
         reason: '',
+        poll_ns_avg: (outcome.pollNsAvg ?? 0n).toString(),
       };
     case 'failed':
       return { watch_id: watchId, phase: 'WATCH_PHASE_FAILED', reason: fit(outcome.reason, AGENT_LIMITS.reasonLength) };

@@ -53,6 +53,61 @@ describe('kernel backend (against files standing in for the module)', () => {
     expect(addCommand(armSpec({ watchId: '9', condition: 'any_change' }))).not.toMatch(/value=|mask=/);
   });
 
+  it('writes mode=, funcs=, bar= and rate= as the module grammar has them; no interval_us for mode ftrace', () => {
+    expect(addCommand(armSpec({ watchId: '10', mode: 'ftrace', funcs: ['memset', 'clear_page_erms'], intervalUs: 0, rate: 50 }))).toBe(
+      'add id=10 paddr=0x1000 len=1 width=1 cond=any_change action=report max_hits=0 rate=50 mode=ftrace funcs=memset,clear_page_erms\n',
+    );
+    expect(addCommand(armSpec({ watchId: '11', mode: 'both', funcs: ['memset'], intervalUs: 30_000 }))).toBe(
+      'add id=11 paddr=0x1000 len=1 width=1 cond=any_change interval_us=30000 action=report max_hits=0 mode=both funcs=memset\n',
+    );
+    expect(addCommand(armSpec({ watchId: '12', target: { kind: 'pci_bar', device: '0000:00:04.0', bar: 2, offset: 0x20n }, width: 4, len: 4, mask: 0xffff_ffffn }))).toBe(
+      'add id=12 bar=0000:00:04.0/2+0x20 len=4 width=4 cond=any_change interval_us=1000 action=report max_hits=0\n',
+    );
+    expect(addCommand(armSpec({ watchId: '13', target: { kind: 'pci_bar', device: '0000:00:04.0', bar: 0, offset: 0n } }))).toMatch(/ bar=0000:00:04\.0\/0 /);
+  });
+
+  it('reads phys_bits from the header (0 when absent), and mode, bar= and poll_ns_avg from each watch', () => {
+    expect(parseProcStatus(`${HEADER}\n`).physBits).toBe(0);
+    expect(parseProcStatus(`${HEADER} phys_bits=40\n`).physBits).toBe(40);
+    expect(parseProcStatus(`${HEADER} phys_bits=40 later_field=1\n`).physBits).toBe(40);
+    expect(parseProcStatus(`${HEADER} phys_bits=999\n`).physBits).toBe(0);
+    const bar = LINE7.replace('id=7', 'id=9').replace('target=paddr=0x20000000', 'target=bar=0000:00:04.0/2+0x20').replace('kind=ram', 'kind=mmio')
+      .replace('mode=timer', 'mode=ftrace').replace('interval_us=1000', 'interval_us=0');
+    const status = parseProcStatus(`${HEADER} phys_bits=40\n${LINE7}\n${bar}\n`);
+    expect(status.watches[0]).toMatchObject({ pollNsAvg: 800n, spec: { mode: 'timer' } });
+    expect(status.watches[1]).toMatchObject({
+      id: '9',
+      memoryKind: 'mmio',
+      spec: { target: { kind: 'pci_bar', device: '0000:00:04.0', bar: 2, offset: 0x20n }, mode: 'ftrace', intervalUs: 0 },
+    });
+    // A line from a module before mode= and poll_ns_avg=: a timer watch, cost not known.
+    const old = parseProcStatus(`${HEADER}\n${LINE7.replace(' mode=timer', '').replace(' poll_ns_avg=800', '')}\n`);
+    expect(old.watches[0]).toMatchObject({ pollNsAvg: 0n, spec: { mode: 'timer' } });
+  });
+
+  it('advertises every mode, pci_bar targets and the module\'s phys_bits; refuses a paddr beyond them before writing', async () => {
+    const config = fakeModule(`${HEADER} phys_bits=40\n${LINE7}\n`);
+    const backend = await KernelBackend.open(config, testLog);
+    expect(backend.capabilities).toMatchObject({ modes: ['timer', 'ftrace', 'both'], targetKinds: ['paddr', 'symbol', 'pci_bar'], physAddrBits: 40 });
+    expect(await backend.arm(armSpec({ watchId: '20', target: { kind: 'paddr', paddr: 0x100_0000_0000n }, width: 8, len: 8, mask: (1n << 64n) - 1n }))).toEqual({
+      phase: 'failed',
+      reason: "paddr 0x10000000000 is beyond this host's 40 physical address bits (phys_bits in /proc/physwatch)",
+    });
+    expect(await backend.arm(armSpec({ watchId: '21', target: { kind: 'paddr', paddr: 0xff_ffff_f000n }, width: 8, len: 4096 + 8, mask: (1n << 64n) - 1n }))).toMatchObject({
+      reason: "paddr 0xfffffff000 + len 4104 is beyond this host's 40 physical address bits (phys_bits in /proc/physwatch)",
+    });
+    expect(fs.readFileSync(config.device, 'utf8')).toBe('');
+    // Within the width it goes to the module; the stand-in lists watch 7 only.
+    expect(await backend.arm(armSpec({ watchId: '7', target: { kind: 'paddr', paddr: 0x20000000n }, condition: 'equals', value: 0x33n }))).toEqual({ phase: 'armed', resolvedPaddr: 0x20000000n, memoryKind: 'ram', pollNsAvg: 800n });
+    await backend.close();
+  });
+
+  it('with a module that does not state phys_bits, leaves the bound to the module and advertises 0', async () => {
+    const backend = await KernelBackend.open(fakeModule(`${HEADER}\n`), testLog);
+    expect(backend.capabilities.physAddrBits).toBe(0);
+    await backend.close();
+  });
+
   it('parses /proc/physwatch, including an err text with spaces', () => {
     const status = parseProcStatus(`${HEADER}\n${LINE7}\n${LINE7.replace('id=7', 'id=8').replace('state=armed', 'state=disarmed').replace('err=none', 'err=disarmed: max_hits reached')}\n`);
     expect(status.seq).toBe(4n);
@@ -67,12 +122,12 @@ describe('kernel backend (against files standing in for the module)', () => {
     const config = fakeModule(`${HEADER}\n${LINE7}\n`);
     const spec = armSpec({ watchId: '7', target: { kind: 'paddr', paddr: 0x20000000n }, width: 1, condition: 'equals', value: 0x33n, intervalUs: 1000, maxHits: 5 });
     const first = await KernelBackend.open(config, testLog);
-    expect(await first.arm(spec)).toEqual({ phase: 'armed', resolvedPaddr: 0x20000000n, memoryKind: 'ram' });
+    expect(await first.arm(spec)).toEqual({ phase: 'armed', resolvedPaddr: 0x20000000n, memoryKind: 'ram', pollNsAvg: 800n });
     expect(fs.readFileSync(config.device, 'utf8')).toBe(addCommand(spec));
     await first.close();
 
     const second = await KernelBackend.open(config, testLog);
-    expect(second.armed()).toEqual([{ spec, resolvedPaddr: 0x20000000n, memoryKind: 'ram' }]);
+    expect(second.armed()).toEqual([{ spec, resolvedPaddr: 0x20000000n, memoryKind: 'ram', pollNsAvg: 800n }]);
     expect(second.statusLabels()).toEqual({ 'physwatch.module': 'loaded', 'physwatch.module.version': '0.1.0', 'physwatch.module.srcversion': '5E1F3A0C2B9D8E7F6A5B4C3' });
     await second.close();
   });
@@ -97,7 +152,7 @@ describe('kernel backend (against files standing in for the module)', () => {
     expect(events).toEqual([
       {
         kind: 'hit',
-        hit: { watchId: '7', realtimeNs: 1795687264230127510n, boottimeNs: 9559043869n, cpu: 1, paddr: 0x20000000n, offset: 0, width: 1, oldValue: 0n, newValue: 0x33n, pid: 93, comm: 'sh', ip: '_raw_spin_unlock_irqrestore+0x19/0x40', stack: '', action: 'report', moduleSeq: 2n },
+        hit: { watchId: '7', realtimeNs: 1795687264230127510n, boottimeNs: 9559043869n, cpu: 1, paddr: 0x20000000n, offset: 0, width: 1, oldValue: 0n, newValue: 0x33n, pid: 93, comm: 'sh', ip: '_raw_spin_unlock_irqrestore+0x19/0x40', stack: '', action: 'report', moduleSeq: 2n, lastOldBoottimeNs: null },
       },
     ]);
     expect(backend.lost).toBe(4n);

@@ -5,17 +5,18 @@
  * or upgrade never opens a blind window; events queue in the module until the next read.
  */
 import * as fs from 'node:fs';
-import { ArmSpec, MAX_REGION_LEN, parseModuleEvent } from '@physwatch/core';
+import { ArmSpec, MAX_REGION_LEN, parseModuleEvent, WatchTarget } from '@physwatch/core';
 import type { Logger } from 'pino';
 import type { KernelBackendConfig } from '../../config/schema';
 import { BackendEventListener, BackendEventListeners } from '../backend-events';
+import { beyondPhysBits } from '../phys-bits';
 import type { ArmedWatch, ArmResult, BackendCapabilities, WatchBackend } from '../watch-backend';
 import { EventReader } from './event-reader';
 import { KmsgTail } from './kmsg';
 import { addCommand, delCommand } from './module-command';
 import { isOrchestratorWatch, moduleHitToBackendHit } from './module-hit';
 import { loadModule, ModuleState } from './module-loader';
-import { ModuleWatch, parseProcStatus } from './proc-status';
+import { ModuleStatus, ModuleWatch, parseProcStatus } from './proc-status';
 import { readWatchFile, writeWatchFile } from './watch-file';
 
 /** One line of /sys/module/physwatch/<name>, if it is there and fits a label value. */
@@ -28,13 +29,17 @@ function readModuleParam(dir: string, name: string): string | null {
   }
 }
 
-/** Whether the module holds `spec` as given (every field it reports). */
+function sameTarget(t: WatchTarget, h: WatchTarget): boolean {
+  if (t.kind === 'paddr') return h.kind === 'paddr' && h.paddr === t.paddr;
+  if (t.kind === 'pci_bar') return h.kind === 'pci_bar' && h.device === t.device && h.bar === t.bar && h.offset === t.offset;
+  return h.kind === 'symbol' && h.name === t.name && h.offset === t.offset;
+}
+
+/** Whether the module holds `spec` as given (every field it reports; funcs and rate it does not). */
 export function moduleMatches(spec: Omit<ArmSpec, 'maxHits'>, held: ModuleWatch['spec']): boolean {
-  const t = spec.target;
-  const h = held.target;
-  const sameTarget = t.kind === 'paddr' ? h.kind === 'paddr' && h.paddr === t.paddr : h.kind === 'symbol' && h.name === t.name && h.offset === t.offset;
   return (
-    sameTarget &&
+    sameTarget(spec.target, held.target) &&
+    spec.mode === held.mode &&
     spec.width === held.width &&
     spec.len === held.len &&
     spec.condition === held.condition &&
@@ -46,14 +51,7 @@ export function moduleMatches(spec: Omit<ArmSpec, 'maxHits'>, held: ModuleWatch[
 }
 
 export class KernelBackend implements WatchBackend {
-  readonly capabilities: BackendCapabilities = {
-    backend: 'kernel',
-    maxWatches: 256,
-    minIntervalUs: 100,
-    targetKinds: ['paddr', 'symbol'],
-    actions: ['report', 'stack', 'panic', 'hang'],
-    maxRegionLen: MAX_REGION_LEN,
-  };
+  readonly capabilities: BackendCapabilities;
 
   private readonly events = new BackendEventListeners();
   private readonly specs: Map<string, ArmSpec>;
@@ -71,6 +69,18 @@ export class KernelBackend implements WatchBackend {
     private readonly log: Logger,
   ) {
     this.specs = readWatchFile(config.watchFile);
+    this.capabilities = {
+      backend: 'kernel',
+      maxWatches: 256,
+      minIntervalUs: 100,
+      targetKinds: ['paddr', 'symbol', 'pci_bar'],
+      actions: ['report', 'stack', 'panic', 'hang'],
+      maxRegionLen: MAX_REGION_LEN,
+      // ftrace needs CONFIG_DYNAMIC_FTRACE (on in Debian's kernels); where it is off the
+      // module refuses mode=ftrace itself and its reason reaches the watch state.
+      modes: ['timer', 'ftrace', 'both'],
+      physAddrBits: module.state === 'loaded' ? this.readStatus()?.physBits ?? 0 : 0,
+    };
   }
 
   static async open(config: KernelBackendConfig, log: Logger): Promise<KernelBackend> {
@@ -101,6 +111,9 @@ export class KernelBackend implements WatchBackend {
     if (this.module.state !== 'loaded' || !this.fds) {
       return { phase: 'failed', reason: `physwatch module unavailable: ${this.module.state === 'unavailable' ? this.module.reason : 'not open'}` };
     }
+    // The module refuses it too (-ERANGE), but this reason carries the host's number.
+    const beyond = beyondPhysBits(spec, this.capabilities.physAddrBits, 'phys_bits in /proc/physwatch');
+    if (beyond) return { phase: 'failed', reason: beyond };
     this.kmsg?.skip();
     try {
       fs.writeSync(this.fds.write, addCommand(spec));
@@ -113,7 +126,7 @@ export class KernelBackend implements WatchBackend {
     this.saveSpecs();
     const held = this.status().find((w) => w.id === spec.watchId);
     if (!held) return { phase: 'failed', reason: 'module accepted the watch but /proc/physwatch does not list it' };
-    return { phase: 'armed', resolvedPaddr: held.resolvedPaddr, memoryKind: held.memoryKind };
+    return { phase: 'armed', resolvedPaddr: held.resolvedPaddr, memoryKind: held.memoryKind, pollNsAvg: held.pollNsAvg };
   }
 
   async disarm(watchId: string): Promise<void> {
@@ -134,8 +147,9 @@ export class KernelBackend implements WatchBackend {
       .filter((w) => w.state === 'armed' && isOrchestratorWatch(BigInt(w.id)))
       .map((w) => {
         const known = this.specs.get(w.id);
-        const spec = known && moduleMatches(known, w.spec) ? known : { ...w.spec, maxHits: null };
-        return { spec, resolvedPaddr: w.resolvedPaddr, memoryKind: w.memoryKind };
+        // Not ours as held: funcs and rate are unknown, so the reconciler sees a different spec and re-adds.
+        const spec = known && moduleMatches(known, w.spec) ? known : { ...w.spec, funcs: [], rate: null, maxHits: null };
+        return { spec, resolvedPaddr: w.resolvedPaddr, memoryKind: w.memoryKind, pollNsAvg: w.pollNsAvg };
       });
   }
 
@@ -172,11 +186,15 @@ export class KernelBackend implements WatchBackend {
   }
 
   private status(): ModuleWatch[] {
+    return this.readStatus()?.watches ?? [];
+  }
+
+  private readStatus(): ModuleStatus | null {
     try {
-      return parseProcStatus(fs.readFileSync(this.config.status, 'utf8')).watches;
+      return parseProcStatus(fs.readFileSync(this.config.status, 'utf8'));
     } catch (err) {
       this.log.error({ err }, `cannot read ${this.config.status}`);
-      return [];
+      return null;
     }
   }
 

@@ -1,9 +1,10 @@
 /** ArmSpec -> the module's command language (packages/watch-module/README.md), one line each. */
-import { ArmSpec, toHex } from '@physwatch/core';
+import { ArmSpec, formatTarget, toHex } from '@physwatch/core';
+
+const TARGET_KEY = { paddr: 'paddr', symbol: 'sym', pci_bar: 'bar' } as const;
 
 function target(spec: ArmSpec): string {
-  if (spec.target.kind === 'paddr') return `paddr=${toHex(spec.target.paddr)}`;
-  return spec.target.offset === 0n ? `sym=${spec.target.name}` : `sym=${spec.target.name}+${toHex(spec.target.offset)}`;
+  return `${TARGET_KEY[spec.target.kind]}=${formatTarget(spec.target)}`;
 }
 
 /** The watch id is the module's id, so /proc/physwatch names watches as the orchestrator does. */
@@ -12,7 +13,12 @@ export function addCommand(spec: ArmSpec): string {
   // The module refuses value= with any_change and mask= with anything but mask_equals.
   if (spec.condition !== 'any_change') words.push(`value=${toHex(spec.value)}`);
   if (spec.condition === 'mask_equals') words.push(`mask=${toHex(spec.mask)}`);
-  words.push(`interval_us=${spec.intervalUs}`, `action=${spec.action}`, `max_hits=${spec.maxHits ?? 0}`);
+  // mode=ftrace runs no timer: the module takes no interval_us then (and 0 is below its 100).
+  if (spec.mode !== 'ftrace') words.push(`interval_us=${spec.intervalUs}`);
+  words.push(`action=${spec.action}`, `max_hits=${spec.maxHits ?? 0}`);
+  // Left out at their defaults, so a timer watch's line is what an older module takes.
+  if (spec.rate !== null) words.push(`rate=${spec.rate}`);
+  if (spec.mode !== 'timer') words.push(`mode=${spec.mode}`, `funcs=${spec.funcs.join(',')}`);
   return `${words.join(' ')}\n`;
 }
 

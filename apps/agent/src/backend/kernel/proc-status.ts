@@ -2,35 +2,42 @@
  * /proc/physwatch, read back: what the module holds right now. An agent that restarts
  * finds its watches here, so it neither loses nor re-adds them.
  */
-import { ACTIONS, Action, ArmSpec, Condition, CONDITIONS, parseU64, Width, WatchTarget } from '@physwatch/core';
+import { ACTIONS, Action, ArmSpec, Condition, CONDITIONS, parseU64, WATCH_MODES, WatchMode, Width, WatchTarget } from '@physwatch/core';
 import type { MemoryKind } from '../watch-backend';
 
 export interface ModuleWatch {
   id: string;
   state: 'armed' | 'disarmed';
-  /** Everything of the spec the module reports; max_hits is not among it. */
-  spec: Omit<ArmSpec, 'maxHits'>;
+  /** Everything of the spec the module reports; max_hits, funcs and rate are not among it. */
+  spec: Omit<ArmSpec, 'maxHits' | 'funcs' | 'rate'>;
   resolvedPaddr: bigint;
   memoryKind: MemoryKind;
   hits: bigint;
+  /** The module's measured cost of one poll (`poll_ns_avg=`); 0 when the module does not say. */
+  pollNsAvg: bigint;
   err: string | null;
 }
 
 export interface ModuleStatus {
   seq: bigint;
   lost: bigint;
+  /** The CPU's physical address width (`phys_bits=`); 0 from a module too old to say. */
+  physBits: number;
   watches: ModuleWatch[];
 }
 
 const SYM = /^sym=([^+\s]+)\+(0x[0-9a-f]+)$/;
+/** The module prints the device canonically, as the watch spec keeps it. */
+const BAR = /^bar=([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])\/([0-5])\+(0x[0-9a-f]+)$/;
 
 function parseTarget(text: string): WatchTarget | null {
   if (text.startsWith('paddr=')) {
     const paddr = parseU64(text.slice('paddr='.length));
     return paddr === null ? null : { kind: 'paddr', paddr };
   }
+  const bar = BAR.exec(text);
+  if (bar) return { kind: 'pci_bar', device: bar[1], bar: Number(bar[2]), offset: BigInt(bar[3]) };
   const sym = SYM.exec(text);
-  // bar= targets are not in the watch spec yet: such a watch is foreign and gets removed.
   return sym ? { kind: 'symbol', name: sym[1], offset: BigInt(sym[2]) } : null;
 }
 
@@ -54,7 +61,9 @@ function parseWatchLine(line: string): ModuleWatch | null {
   const [id, paddr, len, width, value, mask, intervalUs, hits] = nums as bigint[];
   const condition = f.get('cond') as Condition;
   const action = f.get('action') as Action;
-  if (!CONDITIONS.includes(condition) || !ACTIONS.includes(action)) return null;
+  // A module older than mode= runs timer watches only.
+  const mode = (f.get('mode') ?? 'timer') as WatchMode;
+  if (!CONDITIONS.includes(condition) || !ACTIONS.includes(action) || !WATCH_MODES.includes(mode)) return null;
   return {
     id: id.toString(),
     state: f.get('state') === 'armed' ? 'armed' : 'disarmed',
@@ -67,11 +76,13 @@ function parseWatchLine(line: string): ModuleWatch | null {
       value,
       mask,
       intervalUs: Number(intervalUs),
+      mode,
       action,
     },
     resolvedPaddr: paddr,
     memoryKind: f.get('kind') === 'mmio' ? 'mmio' : 'ram',
     hits,
+    pollNsAvg: parseU64(f.get('poll_ns_avg')) ?? 0n,
     err: err === 'none' ? null : err,
   };
 }
@@ -84,5 +95,6 @@ export function parseProcStatus(text: string): ModuleStatus {
     const watch = line.trim() === '' ? null : parseWatchLine(line.trim());
     if (watch) watches.push(watch);
   }
-  return { seq: parseU64(h.get('seq')) ?? 0n, lost: parseU64(h.get('lost')) ?? 0n, watches };
+  const physBits = Number(parseU64(h.get('phys_bits')) ?? 0n);
+  return { seq: parseU64(h.get('seq')) ?? 0n, lost: parseU64(h.get('lost')) ?? 0n, physBits: physBits <= 64 ? physBits : 0, watches };
 }

@@ -21,12 +21,22 @@ function fromJson(json: Json): ArmSpec | null {
     const paddr = parseU64(t.paddr);
     if (paddr === null) return null;
     target = { kind: 'paddr', paddr };
+  } else if (t.kind === 'pci_bar') {
+    const offset = parseU64(t.offset);
+    if (offset === null || typeof t.device !== 'string' || typeof t.bar !== 'number') return null;
+    target = { kind: 'pci_bar', device: t.device, bar: t.bar, offset };
   } else {
     const offset = parseU64(t.offset);
     if (offset === null || typeof t.name !== 'string') return null;
     target = { kind: 'symbol', name: t.name, offset };
   }
-  return { ...(json as unknown as ArmSpec), target, value, mask };
+  // Spread first, so the keys keep the order the reconciler compares specs in. A file from
+  // before mode, funcs and rate holds timer watches with no rate.
+  const spec = { ...(json as unknown as ArmSpec), target, value, mask };
+  spec.mode ??= 'timer';
+  spec.funcs ??= [];
+  spec.rate ??= null;
+  return spec;
 }
 
 export function readWatchFile(file: string): Map<string, ArmSpec> {

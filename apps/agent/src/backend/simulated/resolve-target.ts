@@ -11,6 +11,8 @@ export function resolveTarget(
   let paddr: bigint;
   if (spec.target.kind === 'paddr') {
     paddr = spec.target.paddr;
+  } else if (spec.target.kind === 'pci_bar') {
+    return { ok: false, reason: `pci_bar ${formatTarget(spec.target)}: the simulated backend has no PCI devices` };
   } else {
     const base = Object.prototype.hasOwnProperty.call(symbols, spec.target.name) ? symbols[spec.target.name] : undefined;
     if (base === undefined) {

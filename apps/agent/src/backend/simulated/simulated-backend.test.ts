@@ -18,7 +18,7 @@ describe('simulated backend over a real memory file', () => {
   beforeEach(async () => {
     memoryFile = path.join(tempDir(), 'sim-memory');
     backend = await SimulatedBackend.open(
-      { kind: 'simulated', memoryFile, memorySize: MEMORY_SIZE, symbols: { empty_zero_page: 0x2000n }, corruption: [] },
+      { kind: 'simulated', memoryFile, memorySize: MEMORY_SIZE, symbols: { empty_zero_page: 0x2000n }, corruption: [], physAddrBits: 0 },
       testLog,
     );
     events = [];
@@ -123,6 +123,9 @@ describe('simulated backend over a real memory file', () => {
     ['a misaligned address', armSpec({ width: 4, len: 4, target: { kind: 'paddr', paddr: 0x1002n } }), '0x1002 is not aligned to width 4'],
     ['a misaligned symbol offset', armSpec({ width: 8, len: 8, target: { kind: 'symbol', name: 'empty_zero_page', offset: 0x4n } }), 'empty_zero_page+0x4 (0x2004) is not aligned to width 8'],
     ['an action it cannot do', armSpec({ action: 'panic' }), 'action panic is not possible on the simulated backend'],
+    ['an ftrace watch', armSpec({ mode: 'ftrace', funcs: ['memset'], intervalUs: 0 }), 'mode ftrace: the simulated backend has no function-entry checks'],
+    ['a both-mode watch', armSpec({ mode: 'both', funcs: ['memset'] }), 'mode both: the simulated backend has no function-entry checks'],
+    ['a PCI BAR target', armSpec({ target: { kind: 'pci_bar', device: '0000:00:04.0', bar: 2, offset: 0n } }), 'pci_bar 0000:00:04.0/2: the simulated backend has no PCI devices'],
   ])('fails %s with the reason', async (_what, spec, reason) => {
     const result = await backend.arm(spec);
     expect(result.phase).toBe('failed');
@@ -156,7 +159,28 @@ describe('simulated backend over a real memory file', () => {
     expect(backend.armed()).toEqual([]);
   });
 
-  it('reports its capabilities with a 1 ms floor on intervals', () => {
-    expect(backend.capabilities).toMatchObject({ backend: 'simulated', minIntervalUs: 1000, targetKinds: ['paddr', 'symbol'] });
+  it('reports its capabilities with a 1 ms floor on intervals, timer mode only, physical width not stated', () => {
+    expect(backend.capabilities).toMatchObject({ backend: 'simulated', minIntervalUs: 1000, targetKinds: ['paddr', 'symbol'], modes: ['timer'], physAddrBits: 0 });
+  });
+
+  it('with physAddrBits set, advertises it and refuses a paddr beyond it', async () => {
+    const narrow = await SimulatedBackend.open(
+      { kind: 'simulated', memoryFile: path.join(tempDir(), 'narrow'), memorySize: MEMORY_SIZE, symbols: {}, corruption: [], physAddrBits: 12 },
+      testLog,
+    );
+    try {
+      expect(narrow.capabilities.physAddrBits).toBe(12);
+      expect(await narrow.arm(armSpec({ target: { kind: 'paddr', paddr: 0xffcn }, width: 4, len: 4 }))).toMatchObject({ phase: 'armed' });
+      expect(await narrow.arm(armSpec({ watchId: '2', target: { kind: 'paddr', paddr: 0xffcn }, width: 4, len: 8 }))).toEqual({
+        phase: 'failed',
+        reason: "paddr 0xffc + len 8 is beyond this host's 12 physical address bits (the simulated backend's physAddrBits)",
+      });
+      expect(await narrow.arm(armSpec({ watchId: '3', target: { kind: 'paddr', paddr: 0x1000n } }))).toEqual({
+        phase: 'failed',
+        reason: "paddr 0x1000 is beyond this host's 12 physical address bits (the simulated backend's physAddrBits)",
+      });
+    } finally {
+      await narrow.close();
+    }
   });
 });

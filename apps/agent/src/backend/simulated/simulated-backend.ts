@@ -7,6 +7,8 @@ import { BackendEventListener, BackendEventListeners } from '../backend-events';
 import type { ArmedWatch, ArmResult, BackendCapabilities, WatchBackend } from '../watch-backend';
 import { Corruptor } from './corruptor';
 import { openMemoryFile } from './memory-file';
+import { beyondPhysBits } from '../phys-bits';
+import { RateWindow } from './rate-window';
 import { resolveTarget } from './resolve-target';
 import { HitContext, WordPoller } from './word-poller';
 
@@ -23,15 +25,9 @@ function processComm(): string {
 }
 
 export class SimulatedBackend implements WatchBackend {
-  readonly capabilities: BackendCapabilities = {
-    backend: 'simulated',
-    maxWatches: MAX_WATCHES,
-    minIntervalUs: MIN_INTERVAL_MS * 1000,
-    targetKinds: ['paddr', 'symbol'],
-    // A simulation cannot panic or freeze the host; saying so beats pretending.
-    actions: ['report', 'stack'],
-    maxRegionLen: MAX_REGION_LEN,
-  };
+  readonly capabilities: BackendCapabilities;
+  /** Hits over a watch's rate, counted and not reported (the module's `suppressed`). */
+  private suppressed = 0n;
 
   private readonly pollers = new Map<string, WordPoller>();
   private readonly events = new BackendEventListeners();
@@ -44,6 +40,17 @@ export class SimulatedBackend implements WatchBackend {
     private readonly corruptor: Corruptor,
     private readonly log: Logger,
   ) {
+    this.capabilities = {
+      backend: 'simulated',
+      maxWatches: MAX_WATCHES,
+      minIntervalUs: MIN_INTERVAL_MS * 1000,
+      targetKinds: ['paddr', 'symbol'],
+      // A simulation cannot panic or freeze the host, nor trace kernel functions; saying so beats pretending.
+      actions: ['report', 'stack'],
+      maxRegionLen: MAX_REGION_LEN,
+      modes: ['timer'],
+      physAddrBits: config.physAddrBits,
+    };
     const nowNs = BigInt(Date.now()) * 1_000_000n;
     this.context = { pid: process.pid, comm: processComm(), realtimeOffsetNs: nowNs - process.hrtime.bigint() };
   }
@@ -62,13 +69,22 @@ export class SimulatedBackend implements WatchBackend {
     if (!this.capabilities.actions.includes(spec.action)) {
       return { phase: 'failed', reason: `action ${spec.action} is not possible on the simulated backend (use report or stack)` };
     }
+    if (!this.capabilities.modes.includes(spec.mode)) {
+      return { phase: 'failed', reason: `mode ${spec.mode}: the simulated backend has no function-entry checks (use mode timer)` };
+    }
+    const beyond = beyondPhysBits(spec, this.capabilities.physAddrBits, 'the simulated backend\'s physAddrBits');
+    if (beyond) return { phase: 'failed', reason: beyond };
     if (this.pollers.size >= MAX_WATCHES) return { phase: 'failed', reason: `backend holds its maximum of ${MAX_WATCHES} watches` };
     const resolved = resolveTarget(spec, this.config.symbols, this.config.memorySize);
     if (!resolved.ok) return { phase: 'failed', reason: resolved.reason };
 
     const intervalMs = Math.max(MIN_INTERVAL_MS, Math.round(spec.intervalUs / 1000));
+    const rate = spec.rate === null ? null : new RateWindow(spec.rate);
     const poller = new WordPoller(spec, resolved.paddr, this.memory, intervalMs, this.context, {
-      hit: (hit) => this.events.emit({ kind: 'hit', hit }),
+      hit: (hit) => {
+        if (rate && !rate.admit(hit.boottimeNs)) this.suppressed++;
+        else this.events.emit({ kind: 'hit', hit });
+      },
       exhausted: (reason) => {
         this.pollers.delete(spec.watchId);
         this.events.emit({ kind: 'disarmed', watchId: spec.watchId, reason });
@@ -93,6 +109,10 @@ export class SimulatedBackend implements WatchBackend {
 
   armed(): ArmedWatch[] {
     return [...this.pollers.values()].map((p) => ({ spec: p.spec, resolvedPaddr: p.paddr, memoryKind: 'ram' }));
+  }
+
+  undelivered(): { lost: bigint; suppressed: bigint } {
+    return { lost: 0n, suppressed: this.suppressed };
   }
 
   onEvent(listener: BackendEventListener): () => void {
