@@ -26,6 +26,13 @@ export interface ModuleHitEvent {
   ip: string;
   src: 'timer' | 'ftrace';
   action: ModuleAction;
+  /**
+   * Boot time of the last check that saw the word still holding oldValue: the write
+   * happened in (lastOldNs, boottimeNs]. Null when not known: a line from a module
+   * that did not print it (an older vmcore's dmesg), or `last_old_ns=0`, which the
+   * module prints where no check saw the old value (a seed value already there).
+   */
+  lastOldNs: bigint | null;
 }
 
 export interface ModuleOverflowEvent {
@@ -44,6 +51,8 @@ export interface ModuleSuppressedEvent {
 export type ModuleEvent = ModuleHitEvent | ModuleOverflowEvent | ModuleSuppressedEvent;
 
 const HIT_KEYS = ['seq', 'id', 'realtime_ns', 'boottime_ns', 'cpu', 'paddr', 'offset', 'width', 'old', 'new', 'pid', 'comm', 'ip', 'src', 'action'];
+/** The module's layout since it records the bracket: one key more, at the end. */
+const HIT_KEYS_BRACKET = [...HIT_KEYS, 'last_old_ns'];
 const OVERFLOW_KEYS = ['seq', 'lost'];
 const SUPPRESSED_KEYS = ['seq', 'id', 'count'];
 const ACTIONS: readonly string[] = ['report', 'stack', 'panic', 'hang'];
@@ -72,6 +81,11 @@ function u64(text: string | undefined): bigint | null {
   return text === undefined || text === '' ? null : parseU64(text);
 }
 
+/** A `%llu` exactly: decimal digits only, within u64. */
+function decimalU64(text: string | undefined): bigint | null {
+  return text !== undefined && /^[0-9]+$/.test(text) ? parseU64(text) : null;
+}
+
 function small(text: string | undefined): number | null {
   const value = u64(text);
   return value !== null && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : null;
@@ -85,6 +99,13 @@ function parseHit(f: Map<string, string>): ModuleHitEvent | null {
   if (seq === null || id === null || realtimeNs === null || boottimeNs === null || paddr === null || oldValue === null || newValue === null) return null;
   if (cpu === null || offset === null || pid === null || (width !== 1 && width !== 2 && width !== 4 && width !== 8)) return null;
   if ((src !== 'timer' && src !== 'ftrace') || !ACTIONS.includes(action)) return null;
+  let lastOldNs: bigint | null = null;
+  if (f.has('last_old_ns')) {
+    const value = decimalU64(f.get('last_old_ns'));
+    // The module reads the clock for last_old_ns before it reads it for boottime_ns.
+    if (value === null || value > boottimeNs) return null;
+    lastOldNs = value === 0n ? null : value;
+  }
   return {
     kind: 'hit',
     seq,
@@ -102,6 +123,7 @@ function parseHit(f: Map<string, string>): ModuleHitEvent | null {
     ip: f.get('ip') ?? '',
     src,
     action: action as ModuleAction,
+    lastOldNs,
   };
 }
 
@@ -113,7 +135,8 @@ export function parseModuleEvent(line: string): ModuleEvent | null {
   const body = line.trim().replace(LOG_PREFIX, '');
   const verb = body.slice(0, body.indexOf(' '));
   if (verb === 'hit') {
-    const f = fields(body, 'hit', HIT_KEYS);
+    // Exactly one of the two layouts: today's, or an older module's without the bracket.
+    const f = fields(body, 'hit', HIT_KEYS_BRACKET) ?? fields(body, 'hit', HIT_KEYS);
     return f && parseHit(f);
   }
   if (verb === 'overflow') {

@@ -8,6 +8,7 @@
  * prefix) in the kernel log:
  *   hit seq=S id=I realtime_ns=R boottime_ns=B cpu=C paddr=0xP offset=0xO width=W
  *       old=0xV new=0xV pid=P comm=NAME ip=SYM+0xOFF/0xLEN src=timer|ftrace action=A
+ *       last_old_ns=T
  *   overflow seq=S lost=N
  *   suppressed seq=S id=I count=N
  */
@@ -66,12 +67,12 @@ int pw_event_format(const struct pw_event *e, char *buf, size_t size)
 				 e->seq, e->id, e->count);
 	default:
 		return scnprintf(buf, size,
-				 "hit seq=%llu id=%llu realtime_ns=%lld boottime_ns=%llu cpu=%u paddr=0x%llx offset=0x%x width=%u old=0x%llx new=0x%llx pid=%d comm=%s ip=%pS src=%s action=%s\n",
+				 "hit seq=%llu id=%llu realtime_ns=%lld boottime_ns=%llu cpu=%u paddr=0x%llx offset=0x%x width=%u old=0x%llx new=0x%llx pid=%d comm=%s ip=%pS src=%s action=%s last_old_ns=%llu\n",
 				 e->seq, e->id, e->realtime_ns, e->boottime_ns,
 				 e->cpu, e->paddr, e->offset, e->width,
 				 e->old, e->new, e->pid, e->comm, (void *)e->ip,
 				 e->src == PW_SRC_FTRACE ? "ftrace" : "timer",
-				 pw_action_names[e->action]);
+				 pw_action_names[e->action], e->last_old_ns);
 	}
 }
 
@@ -278,6 +279,7 @@ void pw_hit(struct pw_watch *w, u32 off, u64 before, u64 after)
 	e.old = before;
 	e.new = after;
 	e.action = w->spec.action;
+	e.last_old_ns = w->seen_old_ns;
 	pw_fill_context(&e, w);
 	trace_physwatch_hit(e.seq, e.id, e.paddr, e.offset, e.width, e.old,
 			    e.new, e.action);

@@ -21,6 +21,8 @@ struct pw_event {
 	u8 type, width, action, src;
 	u32 cpu, offset;
 	u64 seq, id, boottime_ns, paddr, old, new, count;
+	/* The bracket's open end: the write happened in (last_old_ns, boottime_ns]. */
+	u64 last_old_ns;
 	s64 realtime_ns;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];

@@ -46,6 +46,11 @@ struct pw_watch {
 	void *va;			/* RAM: memremap() */
 	void __iomem *io;		/* MMIO: ioremap() */
 	u8 *shadow;			/* last seen contents, under lock */
+	/*
+	 * Boot time of the last check (poll or function entry) that found the region
+	 * equal to the shadow, under lock: a hit's bracket opens there. 0: not known.
+	 */
+	u64 seen_old_ns;
 	u8 *cur;			/* scratch for one poll, under lock */
 	bool armed;			/* written under lock, read without: READ_ONCE */
 	bool seed;			/* seed watch: a value already there hits */
@@ -81,6 +86,7 @@ void pw_clear(void);
 int pw_target_map(struct pw_watch *w);
 void pw_target_unmap(struct pw_watch *w);
 unsigned long pw_lookup_name(const char *name);
+unsigned int pw_phys_bits(void);
 int pw_sym_init(void);
 
 /* pw_poll.c */

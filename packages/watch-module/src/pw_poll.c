@@ -113,7 +113,12 @@ void pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip)
 	if (!w->armed)
 		return;
 	w->polls++;
-	t0 = ktime_get_ns();
+	/*
+	 * Boot time, read before the region is: the clock read that times the poll also
+	 * dates the bracket's open end, which it can only make earlier (wider), never
+	 * later than the read that saw the old contents.
+	 */
+	t0 = ktime_get_boottime_ns();
 	/*
 	 * RAM fast path: one memcmp against the shadow. Only when something differs
 	 * are the words read one by one, width-aligned, so none is torn.
@@ -127,12 +132,15 @@ void pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip)
 		goto out;
 	w->src = src;
 	w->src_ip = ip;
+	/* The hits found now bracket from the previous check (seen_old_ns). */
 	pw_scan(w->shadow, w->cur, w->spec.len, w->spec.width, &w->spec.cond,
 		pw_scan_hit, w);
 	pw_poll_done(w);
 out:
+	/* The shadow now holds what this check read. */
+	w->seen_old_ns = t0;
 	/* Hits included: this is what the budget charges the watch. */
-	w->poll_ns += ktime_get_ns() - t0;
+	w->poll_ns += ktime_get_boottime_ns() - t0;
 }
 
 /*
@@ -255,10 +263,17 @@ bool pw_timer_active(void)
 /* Process context, before the watch is listed: read the starting contents. */
 void pw_baseline(struct pw_watch *w)
 {
+	/* The first change after arm brackets from this read. */
+	w->seen_old_ns = ktime_get_boottime_ns();
 	pw_read(w);
 	memcpy(w->shadow, w->cur, w->spec.len);
 	pw_measure_cost(w);
-	/* The seed fires on a value that is already there at load time. */
-	if (w->seed && pw_word_get(w->shadow, 0, w->spec.width) == w->spec.cond.value)
+	/*
+	 * The seed fires on a value that is already there at load time: no check ever
+	 * saw the made-up old value, so that hit's bracket has no open end (0).
+	 */
+	if (w->seed && pw_word_get(w->shadow, 0, w->spec.width) == w->spec.cond.value) {
 		pw_word_set(w->shadow, 0, w->spec.width, w->spec.cond.value ^ 1);
+		w->seen_old_ns = 0;
+	}
 }

@@ -2,6 +2,7 @@
 /*
  * /proc/physwatch: one header line, then one line per watch:
  *   physwatch seq=S lost=N watches=W timer=active|idle budget_ppm=B used_ppm=U
+ *       phys_bits=P
  *   id=I state=armed|disarmed target=... paddr=0xP kind=ram|mmio len=L width=W
  *       cond=C value=0xV mask=0xM interval_us=U action=A mode=M polls=N hits=N
  *       suppressed=N poll_ns_avg=N cost_ns=N share_ppm=N missed=N last=0xV err=TEXT
@@ -33,10 +34,10 @@ static int pw_proc_show(struct seq_file *m, void *v)
 	mutex_lock(&pw_cmd_mutex);
 	list_for_each_entry(w, &pw_watches, node)
 		n++;
-	seq_printf(m, "physwatch seq=%llu lost=%llu watches=%u timer=%s budget_ppm=%u used_ppm=%llu\n",
+	seq_printf(m, "physwatch seq=%llu lost=%llu watches=%u timer=%s budget_ppm=%u used_ppm=%llu phys_bits=%u\n",
 		   pw_event_seq(), pw_event_lost(), n,
 		   pw_timer_active() ? "active" : "idle", pw_poll_budget_ppm,
-		   pw_budget_used(NULL));
+		   pw_budget_used(NULL), pw_phys_bits());
 	list_for_each_entry(w, &pw_watches, node) {
 		const struct pw_spec *s = &w->spec;
 		unsigned long flags;

@@ -8,7 +8,6 @@
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/kprobes.h>
-#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
@@ -177,18 +176,24 @@ static int pw_bar_to_phys(struct pw_watch *w, phys_addr_t *pa)
 }
 
 /*
- * The first physical address this CPU cannot address: mapping calls WARN past it. On
- * arm64 the kernel's own PHYS_MASK_SHIFT stands in for the CPU's PARange.
+ * The CPU's physical address width: mapping calls WARN past 2^bits. On arm64 the
+ * kernel's own PHYS_MASK_SHIFT stands in for the CPU's PARange. Also in /proc.
  */
-static u64 pw_phys_limit(void)
+unsigned int pw_phys_bits(void)
 {
 #if defined(CONFIG_X86)
-	return 1ULL << boot_cpu_data.x86_phys_bits;
+	return boot_cpu_data.x86_phys_bits;
 #elif defined(CONFIG_ARM64)
-	return 1ULL << PHYS_MASK_SHIFT;
+	return PHYS_MASK_SHIFT;
 #else
-	return 1ULL << 52;
+	return 52;
 #endif
+}
+
+/* The first physical address this CPU cannot address. */
+static u64 pw_phys_limit(void)
+{
+	return 1ULL << pw_phys_bits();
 }
 
 int pw_target_map(struct pw_watch *w)
@@ -205,8 +210,8 @@ int pw_target_map(struct pw_watch *w)
 		return ret;
 	if (pa >= pw_phys_limit() || s->len > pw_phys_limit() - pa) {
 		snprintf(w->last_err, sizeof(w->last_err),
-			 "beyond the CPU's %d-bit physical address space",
-			 ilog2(pw_phys_limit()));
+			 "beyond the CPU's %u-bit physical address space",
+			 pw_phys_bits());
 		return -ERANGE;
 	}
 	if (pa % s->width) {
