@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { HitsModule } from './hits/hits.module';
 import { HostsModule } from './hosts/hosts.module';
+import { HuntsModule } from './hunts/hunts.module';
 import type { JobDefinition } from './jobs/job-definition';
 import { JobsModule } from './jobs/jobs.module';
 import { KDUMP_JOBS } from './kdump/kdump.jobs';
@@ -28,6 +29,7 @@ export class AppModule {
         DatabaseModule,
         JobsModule.forRoot([watchExpiryJob as JobDefinition<never>, ...KDUMP_JOBS.map((d) => d as JobDefinition<never>)]),
         WatchesModule,
+        HuntsModule,
         HostsModule,
         HitsModule,
         KdumpModule,

@@ -28,6 +28,7 @@ export class SchedulerLeaderService implements OnApplicationBootstrap, OnApplica
   private running: Promise<void> | null = null;
   private wasLeader = false;
   private lastSweep = 0;
+  private readonly leaderTasks: Array<{ name: string; run: () => Promise<void> }> = [];
 
   constructor(
     @Inject(CONFIG) private readonly config: OrchestratorConfig,
@@ -39,6 +40,14 @@ export class SchedulerLeaderService implements OnApplicationBootstrap, OnApplica
     private readonly metrics: MetricsService,
   ) {
     this.lock = new LeaderLock(config.databaseUrl, config.databaseSchema);
+  }
+
+  /**
+   * Work that must run on one replica at a time, after each pass, in the leader's tick (the
+   * hunt engine registers itself here: HuntsModule depends on the scheduler, not the reverse).
+   */
+  addLeaderTask(name: string, run: () => Promise<void>): void {
+    this.leaderTasks.push({ name, run });
   }
 
   get isLeader(): boolean {
@@ -65,6 +74,7 @@ export class SchedulerLeaderService implements OnApplicationBootstrap, OnApplica
       await endOverdueWatches({ db: this.db, bus: this.bus, metrics: this.metrics, logger: this.logger });
       const result = await this.db.transaction((tx) => this.pass.run(tx));
       if (result.hosts.length > 0) this.logger.info({ watches: result.watches, hosts: result.hosts.length }, 'scheduler pass changed placements');
+      for (const task of this.leaderTasks) await task.run().catch((err: Error) => this.logger.warn({ task: task.name, err: err.message }, 'leader task failed; retrying next tick'));
       await this.sweepKdump();
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'scheduler tick failed; retrying next tick');

@@ -1,4 +1,4 @@
-import type { Database, EndedWatchState } from '@physwatch/db';
+import type { Database, EndedWatchState, Repositories } from '@physwatch/db';
 import type { AuditTrail } from '../auth/audit-entry';
 import type { Logger } from '../config/logger';
 import type { DesiredStateBus } from '../desired-state/desired-state.bus';
@@ -20,20 +20,29 @@ export interface WatchEnding {
  */
 export async function endWatch(deps: WatchEnding, id: string, state: EndedWatchState, audit?: AuditTrail): Promise<boolean> {
   const hosts = await deps.db.transaction(async (tx) => {
-    // Same lock order as a scheduler pass (placement, then rows), so the two never deadlock.
-    await tx.lockPlacement();
     // A person's stop is audited with it; expiry and exhaustion are the system's own.
     if (audit) await audit.record(tx, id);
-    if (!(await tx.watches.end(id, state))) return null;
-    const hosts = await tx.assignments.markRemoved(id);
-    await tx.hosts.bumpDesiredGeneration(hosts);
-    if (hosts.length > 0) await deps.bus.publish(tx, { kind: 'watch', watchId: id });
-    return hosts;
+    return endWatchIn(tx, deps.bus, id, state);
   });
   if (hosts === null) return false;
   deps.metrics.watchesEnded.inc({ state });
   deps.logger.info({ watchId: id, state, hosts: hosts.length }, 'watch ended');
   return true;
+}
+
+/**
+ * endWatch's change inside the caller's transaction (a hunt ends a stage watch that lost
+ * its last host in the same transaction that moved the host); the hosts it was removed from,
+ * or null when the watch had already ended.
+ */
+export async function endWatchIn(tx: Repositories, bus: DesiredStateBus, id: string, state: EndedWatchState): Promise<string[] | null> {
+  // Same lock order as a scheduler pass (placement, then rows), so the two never deadlock.
+  await tx.lockPlacement();
+  if (!(await tx.watches.end(id, state))) return null;
+  const hosts = await tx.assignments.markRemoved(id);
+  await tx.hosts.bumpDesiredGeneration(hosts);
+  if (hosts.length > 0) await bus.publish(tx, { kind: 'watch', watchId: id });
+  return hosts;
 }
 
 /**
