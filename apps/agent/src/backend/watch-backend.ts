@@ -53,6 +53,11 @@ export interface BackendHit {
   action: Action;
   /** The module's own event seq (`seq=`); absent for hits that did not come from the module. */
   moduleSeq?: bigint;
+  /**
+   * When the backend last saw the word holding oldValue, on boottimeNs's clock: the write
+   * happened in (lastOldBoottimeNs, boottimeNs]. Null when the backend did not record it.
+   */
+  lastOldBoottimeNs: bigint | null;
 }
 
 export type BackendEvent =

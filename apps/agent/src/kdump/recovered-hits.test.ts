@@ -34,6 +34,8 @@ describe('hits recovered from a crashed kernel\'s dmesg', () => {
         ip: 'native_safe_halt+0xb/0x10',
         stack: '',
         action: 'ACTION_REPORT',
+        // A line of a module older than last_old_ns=: no bracket known, proto3's 0.
+        last_old_boottime_ns: '0',
       },
       {
         seq: '0',
@@ -52,7 +54,16 @@ describe('hits recovered from a crashed kernel\'s dmesg', () => {
         ip: 'ksys_sync+0x0/0xa0',
         stack: '',
         action: 'ACTION_PANIC',
+        last_old_boottime_ns: '0',
       },
+    ]);
+  });
+
+  it('carry the bracket of a line that has last_old_ns=', () => {
+    const line =
+      '[   41.120001] physwatch: hit seq=7 id=12 realtime_ns=1795695933997578860 boottime_ns=41038470447 cpu=0 paddr=0x20000100 offset=0x0 width=4 old=0x0 new=0x33 pid=0 comm=swapper/0 ip=native_safe_halt+0xb/0x10 src=timer action=panic last_old_ns=41008670447';
+    expect(recoverHits(`${line}\n`)).toEqual([
+      expect.objectContaining({ seq: '0', module_seq: '7', watch_id: '12', boottime_ns: '41038470447', last_old_boottime_ns: '41008670447', action: 'ACTION_PANIC' }),
     ]);
   });
 

@@ -5,7 +5,7 @@ import { toWireHit, toWireState } from './wire';
 
 const hit: BackendHit = {
   watchId: '7', realtimeNs: 1n, boottimeNs: 2n, cpu: 0, paddr: 4096n, offset: 0, width: 4, oldValue: 0n, newValue: 1n,
-  pid: 1, comm: 'swapper/0', ip: 'memset+0x10/0x40', stack: '', action: 'stack',
+  pid: 1, comm: 'swapper/0', ip: 'memset+0x10/0x40', stack: '', action: 'stack', lastOldBoottimeNs: null,
 };
 
 describe('toWireHit', () => {
@@ -15,6 +15,11 @@ describe('toWireHit', () => {
     expect(deep.comm).toHaveLength(AGENT_LIMITS.commLength);
     expect(hitProblems({ ...deep, seq: '1' } as Parameters<typeof hitProblems>[0], 'hit')).toEqual([]);
     expect(toWireHit(hit).stack).toBe('');
+  });
+
+  it('sends the bracket\'s old end on boottime_ns\'s clock, 0 (proto3\'s not set) when not known', () => {
+    expect(toWireHit({ ...hit, lastOldBoottimeNs: 1n })).toMatchObject({ boottime_ns: '2', last_old_boottime_ns: '1' });
+    expect(toWireHit(hit).last_old_boottime_ns).toBe('0');
   });
 
   it('cuts a failure reason to its limit', () => {

@@ -31,6 +31,7 @@ export function toWireHit(hit: BackendHit): Omit<Hit, 'seq'> {
     stack: fit(hit.stack, AGENT_LIMITS.stackLength),
     action: toWireAction(hit.action),
     module_seq: (hit.moduleSeq ?? 0n).toString(),
+    last_old_boottime_ns: (hit.lastOldBoottimeNs ?? 0n).toString(),
   };
 }
 

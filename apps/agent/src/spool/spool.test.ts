@@ -55,6 +55,15 @@ describe('spool', () => {
     expect(everything(second)[0]).toMatchObject({ seq: '1', module_seq: '39' });
   });
 
+  it('keeps a hit\'s bracket through a restart (the journal holds the wire object as is)', async () => {
+    const dir = tempDir();
+    const first = await openSpool(dir);
+    await first.append([{ ...hit(1), boottime_ns: '5000', last_old_boottime_ns: '4200' }]);
+    await first.flush();
+    const second = await openSpool(dir);
+    expect(everything(second)[0]).toMatchObject({ seq: '1', boottime_ns: '5000', last_old_boottime_ns: '4200' });
+  });
+
   it('ignores a torn last line and never reuses a seq that was made durable', async () => {
     const dir = tempDir();
     const first = await openSpool(dir);

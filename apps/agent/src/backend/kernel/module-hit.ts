@@ -29,5 +29,8 @@ export function moduleHitToBackendHit(e: ModuleHitEvent): BackendHit {
     stack: '',
     action: e.action,
     moduleSeq: e.seq,
+    // The previous poll (or function-entry check) that still saw the old value; null from a
+    // module older than last_old_ns=.
+    lastOldBoottimeNs: e.lastOldNs,
   };
 }

@@ -1,6 +1,12 @@
 /**
  * One armed simulated watch: re-reads its bytes every interval and reports each word that
  * changed in a way the condition calls a hit, like the module's timer callback does.
+ *
+ * A hit's bracket: the previous read saw the old value and this read saw the new one, so the
+ * write happened after the previous read began and before this one ended. A read is not
+ * instant (it is a file read), so the old side is stamped when its read began and the new
+ * side when its read ended: (lastOldBoottimeNs, boottimeNs] holds the write whatever the
+ * moment inside each read the word was actually copied.
  */
 import type * as fs from 'node:fs';
 import { ArmSpec, isHit } from '@physwatch/core';
@@ -21,11 +27,18 @@ export interface PollerEvents {
   error(err: Error): void;
 }
 
+/** The boottime clock of hits (monotonic ns); the simulated backend's is the process's. */
+export type BoottimeClock = () => bigint;
+
+const processClock: BoottimeClock = () => process.hrtime.bigint();
+
 export class WordPoller {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private hits = 0;
   private snapshot: Buffer;
+  /** When the read that produced `snapshot` began. */
+  private snapshotNs = 0n;
 
   constructor(
     readonly spec: ArmSpec,
@@ -34,12 +47,14 @@ export class WordPoller {
     private readonly intervalMs: number,
     private readonly context: HitContext,
     private readonly events: PollerEvents,
+    private readonly clock: BoottimeClock = processClock,
   ) {
     this.snapshot = Buffer.alloc(spec.len);
   }
 
   /** Takes the baseline, then starts polling: a write after this resolves is seen. */
   async start(): Promise<void> {
+    this.snapshotNs = this.clock();
     this.snapshot = await this.read();
     this.schedule();
   }
@@ -73,13 +88,17 @@ export class WordPoller {
   }
 
   private async poll(): Promise<void> {
+    const startedNs = this.clock();
     const current = await this.read();
+    const boottimeNs = this.clock();
     if (this.stopped) return;
     const before = this.snapshot;
+    // Every word of `before` held its old value when that read began.
+    const lastOldBoottimeNs = this.snapshotNs;
     this.snapshot = current;
+    this.snapshotNs = startedNs;
     if (before.equals(current)) return;
     const { width } = this.spec;
-    const boottimeNs = process.hrtime.bigint();
     for (let offset = 0; offset < this.spec.len; offset += width) {
       const oldValue = readWord(before, offset, width);
       const newValue = readWord(current, offset, width);
@@ -100,6 +119,7 @@ export class WordPoller {
         ip: 'simulated',
         stack: '',
         action: this.spec.action,
+        lastOldBoottimeNs,
       });
       if (this.spec.maxHits !== null && this.hits >= this.spec.maxHits) {
         this.stop();
