@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { HitView, WatchDetailView, WatchView } from '@physwatch/core';
+import { formatNs } from './bracket';
 import { hitLine, hitsTable } from './hit-table';
 import { hostLabelsTable, hostsTable } from './host-table';
 import { formatOutput } from './output-format';
@@ -21,7 +22,7 @@ const DETAIL: WatchDetailView = {
 };
 const HIT: HitView = {
   id: '7', host_id: 'h1', boot_id: 'b1', seq: '3', module_seq: null, source: 'agent', watch_id: '12', occurred_at: '2026-11-26T10:00:01.000Z',
-  realtime_ns: '1795687201000000000', boottime_ns: '5000000000', cpu: 2, paddr: '0x2a0e000', offset: 0, width: 1, old_value: '0x0', new_value: '0x33',
+  realtime_ns: '1795687201000000000', boottime_ns: '5000000000', last_old_boottime_ns: '4970187655', bracket_ns: '29812345', cpu: 2, paddr: '0x2a0e000', offset: 0, width: 1, old_value: '0x0', new_value: '0x33',
   pid: 0, comm: 'swapper/2', ip: 'do_idle+0x1c', stack: '', action: 'report', received_at: '2026-11-26T10:00:01.100Z',
 };
 
@@ -83,10 +84,17 @@ describe('output', () => {
   });
 
   it('shows hits as a table, and one labelled line each when tailing', () => {
-    expect(hitsTable([HIT]).split('\n')[1].split(/\s{2,}/)).toEqual(['7', '2026-11-26T10:00:01.000Z', 'h1', '12', '3', '0x2a0e000', '0x0', '0x33', '2', 'swapper/2[0]', 'report']);
-    expect(hitLine(HIT)).toBe('2026-11-26T10:00:01.000Z  host h1  watch 12  seq 3  0x2a0e000: 0x0 -> 0x33  cpu 2  swapper/2[0]  report\n');
+    expect(hitsTable([HIT]).split('\n')[1].split(/\s{2,}/)).toEqual(['7', '2026-11-26T10:00:01.000Z', 'h1', '12', '3', '0x2a0e000', '0x0', '0x33', '29.8ms', '2', 'swapper/2[0]', 'report']);
+    expect(hitLine(HIT)).toBe('2026-11-26T10:00:01.000Z  host h1  watch 12  seq 3  0x2a0e000: 0x0 -> 0x33  bracket 29.8ms  cpu 2  swapper/2[0]  report\n');
+    // a module older than last_old_ns=: no bracket known
+    expect(hitLine({ ...HIT, last_old_boottime_ns: null, bracket_ns: null })).toContain('0x33  bracket -  cpu 2');
     // recovered from a crash dump: no agent seq, the module's number instead
     const recovered = { ...HIT, seq: null, module_seq: '41', source: 'vmcore' as const, action: 'panic' };
     expect(hitsTable([recovered]).split('\n')[1].split(/\s{2,}/)[4]).toBe('vmcore#41');
+  });
+
+  it('shows a bracket in three significant digits of the largest unit it reaches, and json the exact ns', () => {
+    expect([850n, 1_000n, 99_950n, 100_000n, 29_812_345n, 1_500_000_000n, 3_600_000_000_000n].map(formatNs)).toEqual(['850ns', '1us', '100us', '100us', '29.8ms', '1.5s', '3600s']);
+    expect(JSON.parse(formatOutput('json', [HIT], () => hitsTable([HIT])))[0]).toMatchObject({ last_old_boottime_ns: '4970187655', bracket_ns: '29812345' });
   });
 });
