@@ -3,7 +3,7 @@
 # every change to watched memory below is made by the host through the shared RAM
 # file or the ivshmem BAR file, never by the guest kernel.
 . /suites/lib.sh
-plan 149
+plan 168
 
 S=$((0x$(scratch_base)))
 check scratch-ram-found [ "$S" -gt 0 ]
@@ -226,6 +226,64 @@ cmd add id=41 paddr=$(hex $H) width=4 cond=any_change mode=ftrace funcs=no_such_
 check ftrace-bad-function-fails [ $? -ne 0 ]
 cmd clear
 
+# --- the bracket: a hit says when a check last saw the old value (last_old_ns, boot
+# time), so the write happened in (last_old_ns, boottime_ns]. Orderings only, never
+# widths: the writes are timed with CLOCK_BOOTTIME here (pwctl now / store).
+bracket() { LO=$(field "$LAST_EVENT" last_old_ns) BT=$(field "$LAST_EVENT" boottime_ns); }
+K=$((S + 80))
+poke ram $(hex $K) 8 0
+cmd add id=70 paddr=$(hex $K) width=8 cond=any_change interval_us=1000
+T_ARMED=$(/pwctl now)
+settle 70
+T0=$(/pwctl now)
+poke ram $(hex $K) 8 1
+T1=$(/pwctl now)
+expect_event bracket-timer-hit "id=70 old=0x0 new=0x1 src=timer"
+bracket
+echo "bracket timer: armed by $T_ARMED, write in [$T0, $T1], hit ($LO, $BT]"
+check bracket-field-at-end [ -n "$(echo "$LAST_EVENT" | grep -E ' action=report last_old_ns=[0-9]+$')" ]
+check bracket-timer-from-previous-poll [ "$LO" -gt "$T_ARMED" ]
+check bracket-timer-opens-before-write [ "$LO" -lt "$T1" ]
+check bracket-timer-closes-after-write [ "$BT" -gt "$T0" ]
+# A store made by the guest itself (user space, through the BAR's sysfs mapping).
+cmd add id=72 bar=0000:00:04.0/2+0x60 width=8 cond=any_change interval_us=1000
+settle 72
+W=$(/pwctl store /sys/bus/pci/devices/0000:00:04.0/resource2 0x60 8 0x5a5a)
+check bracket-guest-store [ -n "$W" ]
+expect_event bracket-guest-store-hit "id=72 new=0x5a5a src=timer"
+bracket
+echo "bracket guest store: write in [${W% *}, ${W#* }], hit ($LO, $BT]"
+check bracket-guest-store-opens-before [ "$LO" -lt "${W#* }" ]
+check bracket-guest-store-closes-after [ "$BT" -gt "${W% *}" ]
+cmd clear
+# ftrace: the first change brackets from the baseline read at arm, the next from the
+# previous function-entry check (a sync that still saw the old value).
+H2=$((S + 88))
+poke ram $(hex $H2) 4 0
+T_ADD=$(/pwctl now)
+cmd add id=71 paddr=$(hex $H2) width=4 cond=any_change mode=ftrace funcs=ksys_sync
+T_ARMED=$(/pwctl now)
+poke ram $(hex $H2) 4 1
+sync
+expect_event bracket-ftrace-first-hit "id=71 old=0x0 new=0x1 src=ftrace" 3000
+bracket
+echo "bracket ftrace first: armed in [$T_ADD, $T_ARMED], hit ($LO, $BT]"
+check bracket-ftrace-first-from-arm [ "$LO" -gt "$T_ADD" ]
+check bracket-ftrace-first-from-arm-2 [ "$LO" -lt "$T_ARMED" ]
+T_S0=$(/pwctl now)
+sync
+T0=$(/pwctl now)
+poke ram $(hex $H2) 4 2
+T1=$(/pwctl now)
+sync
+expect_event bracket-ftrace-hit "id=71 old=0x1 new=0x2 src=ftrace" 3000
+bracket
+echo "bracket ftrace: check from $T_S0, write in [$T0, $T1], hit ($LO, $BT]"
+check bracket-ftrace-from-previous-check [ "$LO" -gt "$T_S0" ]
+check bracket-ftrace-opens-before-write [ "$LO" -lt "$T1" ]
+check bracket-ftrace-closes-after-write [ "$BT" -gt "$T0" ]
+cmd clear
+
 # --- 64 watches at once ---
 I=0
 while [ $I -lt 64 ]; do
@@ -286,6 +344,7 @@ refused() { # name errno log-text command
 }
 PB=$(sed -n 's/^address sizes.*: \([0-9]*\) bits physical.*/\1/p' /proc/cpuinfo | head -n1)
 echo "CPU physical address bits: $PB"
+check header-phys-bits [ "$(header_field phys_bits)" = "$PB" ]
 PEND=$(hex $((1 << PB)))
 PTOP=$(hex $(( (1 << PB) - 8 )))
 refused addr-beyond-cpu-phys-bits 34 "add id=90 paddr=$PEND: beyond the CPU's $PB-bit physical address space (-34)" \
@@ -389,6 +448,11 @@ check seed-mmio-loaded [ $? -eq 0 ]
 check seed-mmio-listed [ -n "$(grep "paddr=$(hex $((BAR2 + 0x80))) kind=mmio len=4 width=4 cond=equals value=0xdeadbeef .*interval_us=1000 action=stack" /proc/physwatch)" ]
 poke bar 0x80 4 0xdeadbeef
 expect_event seed-mmio-hit "paddr=$(hex $((BAR2 + 0x80))) width=4 old=0x0 new=0xdeadbeef src=timer action=stack"
+check seed-mmio-bracket [ "$(field "$LAST_EVENT" last_old_ns)" -gt 0 ]
+rmmod physwatch
+# The value already there at load: a hit no check saw coming, so no bracket (0).
+insmod /physwatch.ko paddr_mmio_to_watch=$(hex $((BAR2 + 0x80))) target_mmio_val=0xdeadbeef watch_interval_ms=1
+expect_event seed-already-there-no-bracket "paddr=$(hex $((BAR2 + 0x80))) old=0xdeadbeee new=0xdeadbeef action=stack last_old_ns=0"
 rmmod physwatch
 # Misaligned: refused at load with -EINVAL and the one line that says why; nothing armed.
 mark
