@@ -213,6 +213,17 @@ describe('dashboard', () => {
     expect(text).toContain('0x4000');
     expect(text).toContain('host-a');
     expect(text).toContain('realtime_ns');
+    // The record's bracket, as the API has it for this hit: its width and the interval.
+    const shown = (await page.locator('[data-testid="hit-record"] h2').innerText()).replace('Hit ', '');
+    const stored = await api('GET', `/api/v1/hits?host_id=host-a&limit=1000`).then((p: any) => p.items.find((h: any) => h.id === shown));
+    expect(BigInt(stored.bracket_ns)).toBeGreaterThan(0n);
+    expect(await page.getByTestId('hit-bracket-interval').innerText()).toBe(`(${stored.last_old_boottime_ns}, ${stored.boottime_ns}]`);
+    const width = await page.getByTestId('hit-bracket-width').innerText();
+    expect(width).toMatch(/^[0-9.]+ (ns|µs|ms|s)$/);
+    const scale = { ns: 1, µs: 1e3, ms: 1e6, s: 1e9 }[width.split(' ')[1] as 'ns' | 'µs' | 'ms' | 's'];
+    // Three significant digits of the exact ns.
+    expect(Number(width.split(' ')[0])).toBe(Number((Number(stored.bracket_ns) / scale).toPrecision(3)));
+    expect((await tableRows(hits)).find((r) => r.includes(width))).toBeDefined();
     await screenshot(page, 'hit-explorer');
 
     await page.getByRole('button', { name: 'Clear filters' }).click();

@@ -39,3 +39,16 @@ export function targetText(t: { paddr: string } | { symbol: string } | { pci_bar
   if ('pci_bar' in t) return `${t.pci_bar.device}/${t.pci_bar.bar}${t.pci_bar.offset && !/^0x0*$/.test(t.pci_bar.offset) ? `+${t.pci_bar.offset}` : ''}`;
   return 'paddr' in t ? t.paddr : t.symbol;
 }
+
+const NS_UNITS: ReadonlyArray<[string, number]> = [
+  ['s', 1e9],
+  ['ms', 1e6],
+  ['µs', 1e3],
+];
+
+/** A span in ns (a decimal string, as the API sends it), three significant digits: "29.8 ms". */
+export function formatNs(ns: string): string {
+  const v = Number(ns);
+  for (const [unit, scale] of NS_UNITS) if (v >= scale) return `${Number((v / scale).toPrecision(3))} ${unit}`;
+  return `${v} ns`;
+}

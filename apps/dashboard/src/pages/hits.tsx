@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { HitView, HostView, ListView, PageView, WatchView } from '@physwatch/core';
 import { getJson } from '../api/client';
 import { Empty, Loaded } from '../components/states';
-import { formatTime, watchTitle } from '../format';
+import { formatNs, formatTime, watchTitle } from '../format';
 import { touches, useResource } from '../hooks';
 import { Link, navigate, useLocation } from '../router';
 
@@ -122,6 +122,7 @@ export function HitsPage() {
                 <th>Host</th>
                 <th className="mono">Address</th>
                 <th className="mono">Old → new</th>
+                <th>Bracket</th>
                 <th>CPU</th>
                 <th>Task</th>
                 <th>Source</th>
@@ -142,6 +143,7 @@ export function HitsPage() {
                   <td className="mono">
                     {h.old_value} → {h.new_value}
                   </td>
+                  <td>{h.bracket_ns === null ? '—' : formatNs(h.bracket_ns)}</td>
                   <td>{h.cpu}</td>
                   <td>
                     {h.comm} ({h.pid})
@@ -183,6 +185,7 @@ function HitPanel({ hit, onClose }: { hit: HitView; onClose: () => void }) {
         <Link to={`/watches/${hit.watch_id}`}>watch #{hit.watch_id}</Link> · <Link to={`/hosts?q=${encodeURIComponent(hit.host_id)}`}>{hit.host_id}</Link> ·{' '}
         <Link to={`/vmcores?hit_id=${hit.id}`}>vmcores of this hit</Link>
       </p>
+      <Bracket hit={hit} />
       <dl className="kv">
         {fields.map(([k, v]) => (
           <div key={k} className="kv-row">
@@ -194,5 +197,25 @@ function HitPanel({ hit, onClose }: { hit: HitView; onClose: () => void }) {
       <h3>Stack</h3>
       {hit.stack ? <pre>{hit.stack}</pre> : <p className="muted">No stack recorded (action {hit.action}).</p>}
     </aside>
+  );
+}
+
+/** How close the backend got: the write happened between the last check that saw the old value and the one that saw the new. */
+function Bracket({ hit }: { hit: HitView }) {
+  if (hit.bracket_ns === null || hit.last_old_boottime_ns === null) {
+    return (
+      <p className="muted" data-testid="hit-bracket">
+        No bracket: the backend did not record when it last saw the old value.
+      </p>
+    );
+  }
+  return (
+    <p data-testid="hit-bracket">
+      Bracket <strong data-testid="hit-bracket-width">{formatNs(hit.bracket_ns)}</strong>: written in{' '}
+      <span className="mono" data-testid="hit-bracket-interval">
+        ({hit.last_old_boottime_ns}, {hit.boottime_ns}]
+      </span>{' '}
+      ns since boot
+    </p>
   );
 }
