@@ -8,6 +8,7 @@ import { addEnrollmentCommands } from './commands/enrollment-commands';
 import { addGlobalOptions } from './commands/global-options';
 import { addHitsCommands } from './commands/hits-commands';
 import { addHostsCommands } from './commands/hosts-commands';
+import { addHuntCommands } from './commands/hunt-commands';
 import { addKdumpCommands } from './commands/kdump-commands';
 import { addWatchCommands } from './commands/watch-commands';
 import type { CliIo } from './io';
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(add --help for usage)');
   addGlobalOptions(program);
   addWatchCommands(program, io);
+  addHuntCommands(program, io);
   addHostsCommands(program, io);
   addHitsCommands(program, io);
   addKdumpCommands(program, io);
