@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Database } from '@physwatch/db';
 import type { FastifyInstance } from 'fastify';
 import { AgentGrpcServer } from './agents/agent-grpc.server';
 import { AppModule } from './app.module';
@@ -12,6 +13,7 @@ import { installRequestChecks } from './common/request-bytes';
 import { installSecurityHeaders } from './common/security-headers';
 import type { OrchestratorConfig } from './config/config';
 import { lifecycleLogger, Logger, NestPinoLogger } from './config/logger';
+import { installApiPool } from './database/api-pool';
 import { setupOpenApi } from './openapi';
 
 export interface RunningOrchestrator {
@@ -33,6 +35,7 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   app.useGlobalFilters(new HttpErrorFilter(logger));
   installJsonBody(fastify);
+  installApiPool(fastify, app.get(Database));
   // onRequest hooks run in this order: headers on every answer, then the token, then the bytes.
   installSecurityHeaders(fastify);
   installAuthHooks(app, logger, config.httpGuard);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Pool } from 'pg';
 import { ApiTokensRepository } from './api-tokens.repository';
 import { AssignmentsRepository } from './assignments.repository';
@@ -65,14 +66,28 @@ function repositories(db: Queryable, schema: string): Repositories {
   };
 }
 
-/** The data layer: a pool with search_path set, its repositories, and transactions. */
+/**
+ * The data layer: a pool with search_path set, its repositories, and transactions. With
+ * `apiMax` there are two pools: the main one, and one that serves whatever runs inside
+ * `onApiPool` — repositories and transactions pick the pool of the context they are called in.
+ */
 export class Database {
   readonly pool: Pool;
+  readonly apiPool: Pool | null;
   readonly repos: Repositories;
+  // Per instance, so two orchestrators in one process never pick each other's pool.
+  private readonly apiContext = new AsyncLocalStorage<true>();
 
   constructor(readonly options: DatabaseOptions) {
     this.pool = createPool(options);
-    this.repos = repositories(this.pool, options.schema);
+    this.apiPool = options.apiMax ? createPool({ ...options, max: options.apiMax, applicationName: `${options.applicationName ?? 'physwatch'}-api` }) : null;
+    const routed: Queryable = { query: (text, values) => this.activePool().query(text, values) };
+    this.repos = repositories(routed, options.schema);
+  }
+
+  /** Runs fn, and everything it starts (awaits, callbacks), on the API pool when there is one. */
+  onApiPool<T>(fn: () => T): T {
+    return this.apiPool ? this.apiContext.run(true, fn) : fn();
   }
 
   get hosts(): HostsRepository {
@@ -117,14 +132,19 @@ export class Database {
 
   /** Runs fn in one transaction; NOTIFY issued inside is delivered only on commit. */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, (client) => fn(repositories(client, this.options.schema)));
+    return inTransaction(this.activePool(), (client) => fn(repositories(client, this.options.schema)));
   }
 
+  /** Through the caller's pool: /readyz asks on the API's, which a storm does not exhaust. */
   async ping(): Promise<void> {
-    await this.pool.query('select 1');
+    await this.activePool().query('select 1');
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.apiPool?.end()]);
+  }
+
+  private activePool(): Pool {
+    return this.apiPool && this.apiContext.getStore() ? this.apiPool : this.pool;
   }
 }

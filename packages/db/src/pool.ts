@@ -6,6 +6,11 @@ export interface DatabaseOptions {
   schema: string;
   /** Upper bound on pooled connections. */
   max?: number;
+  /**
+   * Connections of a second pool, used only by work run inside `Database.onApiPool` (the REST
+   * API), so a storm on the main pool cannot take the connections it needs. Unset: one pool.
+   */
+  apiMax?: number;
   applicationName?: string;
 }
 

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       databaseUrl: minimal.DATABASE_URL,
       databaseSchema: DEFAULTS.DATABASE_SCHEMA,
+      databasePools: { main: 10, api: 5 },
       redisUrl: minimal.REDIS_URL,
       http: { host: '0.0.0.0', port: 8080 },
       grpc: { host: '0.0.0.0', port: 50051, enrollPort: 50052, insecure: false },
@@ -34,13 +35,13 @@ describe('loadConfig', () => {
   it('names every bad key in one error', () => {
     let error: unknown;
     try {
-      loadConfig({ HTTP_PORT: '70000', GRPC_PORT: 'abc', LOG_LEVEL: 'loud', GRPC_TLS_CERT: __filename, DATABASE_SCHEMA: 'Bad-Name' });
+      loadConfig({ HTTP_PORT: '70000', GRPC_PORT: 'abc', LOG_LEVEL: 'loud', GRPC_TLS_CERT: __filename, DATABASE_SCHEMA: 'Bad-Name', DATABASE_POOL_MAX: '0', API_DATABASE_POOL_MAX: 'lots' });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    for (const key of ['DATABASE_URL', 'REDIS_URL', 'HTTP_PORT', 'GRPC_PORT', 'LOG_LEVEL', 'GRPC_TLS_KEY', 'DATABASE_SCHEMA']) {
+    for (const key of ['DATABASE_URL', 'REDIS_URL', 'HTTP_PORT', 'GRPC_PORT', 'LOG_LEVEL', 'GRPC_TLS_KEY', 'DATABASE_SCHEMA', 'DATABASE_POOL_MAX', 'API_DATABASE_POOL_MAX']) {
       expect(message).toContain(`${key}:`);
     }
   });

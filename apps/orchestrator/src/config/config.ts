@@ -44,6 +44,11 @@ export interface PkiConfig {
 export interface OrchestratorConfig {
   readonly databaseUrl: string;
   readonly databaseSchema: string;
+  /**
+   * DATABASE_POOL_MAX: connections for agent streams, hit ingest, the scheduler and jobs;
+   * API_DATABASE_POOL_MAX: a pool of its own for the REST API, so a hit storm cannot starve it.
+   */
+  readonly databasePools: { readonly main: number; readonly api: number };
   readonly redisUrl: string;
   readonly http: { readonly host: string; readonly port: number };
   readonly grpc: {
@@ -85,6 +90,8 @@ export const CONFIG = Symbol('OrchestratorConfig');
 // The defaults, in one place (docs/contracts.md lists the same table).
 export const DEFAULTS = {
   DATABASE_SCHEMA: 'public',
+  DATABASE_POOL_MAX: 10,
+  API_DATABASE_POOL_MAX: 5,
   HTTP_HOST: '0.0.0.0',
   HTTP_PORT: 8080,
   GRPC_HOST: '0.0.0.0',
@@ -113,6 +120,8 @@ const ADMIN_TOKEN_MIN = 24;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const PORT_RANGE = 'must be a whole number from 0 to 65535 (0 picks a free port)';
 const port = z.coerce.number({ error: PORT_RANGE }).int(PORT_RANGE).min(0, PORT_RANGE).max(65535, PORT_RANGE);
+const POOL_RANGE = 'must be a whole number of connections from 1 to 1000';
+const poolSize = z.coerce.number({ error: POOL_RANGE }).int(POOL_RANGE).min(1, POOL_RANGE).max(1000, POOL_RANGE);
 const optionalPath = z.string().min(1, 'must be a file path').optional();
 const millis = (min: number) =>
   z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(min, `must be at least ${min}`);
@@ -154,6 +163,8 @@ const ENV = z
   .object({
     DATABASE_URL: z.string({ error: 'required: a Postgres connection string' }).regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
     DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier').default(DEFAULTS.DATABASE_SCHEMA),
+    DATABASE_POOL_MAX: poolSize.default(DEFAULTS.DATABASE_POOL_MAX),
+    API_DATABASE_POOL_MAX: poolSize.default(DEFAULTS.API_DATABASE_POOL_MAX),
     REDIS_URL: z.string({ error: 'required: a Redis URL such as redis://127.0.0.1:6379' }).regex(/^rediss?:\/\//, 'must start with redis:// or rediss://'),
     HTTP_HOST: z.string().min(1).default(DEFAULTS.HTTP_HOST),
     HTTP_PORT: port.default(DEFAULTS.HTTP_PORT),
@@ -241,6 +252,7 @@ export function loadConfig(env: Record<string, string | undefined>): Orchestrato
   return deepFreeze({
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.DATABASE_SCHEMA,
+    databasePools: { main: e.DATABASE_POOL_MAX, api: e.API_DATABASE_POOL_MAX },
     redisUrl: e.REDIS_URL,
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     grpc: { host: e.GRPC_HOST, port: e.GRPC_PORT, enrollPort: e.ENROLL_PORT, insecure: e.GRPC_INSECURE },

@@ -23,7 +23,13 @@ class DatabaseLifecycle implements OnApplicationShutdown {
       useFactory: async (config: OrchestratorConfig, logger: Logger) => {
         const result = await migrate(config.databaseUrl, config.databaseSchema);
         logger.info({ schema: config.databaseSchema, applied: result.applied }, 'migrations done');
-        return new Database({ url: config.databaseUrl, schema: config.databaseSchema, applicationName: 'physwatch-orchestrator' });
+        return new Database({
+          url: config.databaseUrl,
+          schema: config.databaseSchema,
+          max: config.databasePools.main,
+          apiMax: config.databasePools.api,
+          applicationName: 'physwatch-orchestrator',
+        });
       },
     },
     { provide: HostsRepository, inject: [Database], useFactory: (db: Database) => db.hosts },
