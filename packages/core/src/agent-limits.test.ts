@@ -162,6 +162,23 @@ describe('the other messages', () => {
     ]);
   });
 
+  it('WatchStates: poll_ns_avg fits assignments.poll_ns_avg (bigint)', () => {
+    const state = { watch_id: '1', resolved_paddr: '0', reason: '', poll_ns_avg: '9223372036854775807' };
+    expect(watchStatesProblems({ generation: '2', states: [state] })).toEqual([]);
+    expect(watchStatesProblems({ generation: '2', states: [{ ...state, poll_ns_avg: '9223372036854775808' }] })).toEqual([
+      { field: 'WatchStates.states[0].poll_ns_avg', reason: expect.stringMatching(/out of range|beyond/) },
+    ]);
+  });
+
+  it('Hello capabilities: modes and target kinds are short lists of enum names; phys_addr_bits is 0..64', () => {
+    const caps = { ...hello.capabilities, modes: ['WATCH_MODE_TIMER', 'WATCH_MODE_FTRACE'], target_kinds: ['TARGET_KIND_PADDR', 'TARGET_KIND_PCI_BAR'], phys_addr_bits: 46 };
+    expect(helloProblems({ ...hello, capabilities: caps })).toEqual([]);
+    expect(helloProblems({ ...hello, capabilities: { ...caps, modes: ['WATCH_MODE_FROM_THE_FUTURE'], phys_addr_bits: 64 } })).toEqual([]);
+    expect(fields(helloProblems({ ...hello, capabilities: { ...caps, phys_addr_bits: 65 } }))).toEqual(['Hello.capabilities.phys_addr_bits']);
+    expect(fields(helloProblems({ ...hello, capabilities: { ...caps, modes: ['timer mode'] } }))).toEqual(['Hello.capabilities.modes[0]']);
+    expect(fields(helloProblems({ ...hello, capabilities: { ...caps, target_kinds: Array.from({ length: 17 }, () => 'TARGET_KIND_PADDR') } }))).toEqual(['Hello.capabilities.target_kinds']);
+  });
+
   it('CrashReply: a request id is required and bounded', () => {
     expect(crashReplyProblems({ request_id: 'kdump-1', reason: '' })).toEqual([]);
     expect(fields(crashReplyProblems({ request_id: '', reason: 'x\u0000' }))).toEqual(['CrashReply.request_id', 'CrashReply.reason']);

@@ -29,6 +29,8 @@ export const AGENT_LIMITS = {
   /** WatchState.reason, CrashReply.reason. */
   reasonLength: 1024,
   watchStates: 10_000,
+  /** Capabilities.target_kinds and .modes: the proto has 3 of each today. */
+  capabilityEnums: 16,
   /** Hit.comm: the kernel's TASK_COMM_LEN is 16. */
   commLength: 64,
   /** Hit.ip: symbol+0xoff/0xsize; the kernel's KSYM_NAME_LEN is 512. */
@@ -136,6 +138,25 @@ export interface WireCapabilities {
   max_watches: number;
   min_interval_us: string;
   max_region_len: number;
+  /** Enum names (proto-loader enums: String); absent from an agent before them. */
+  target_kinds?: string[];
+  modes?: string[];
+  phys_addr_bits?: number;
+}
+
+/**
+ * Capabilities' enum lists are stored as sent: short, few, and names (an unknown name
+ * from a newer agent is kept and ignored by the scheduler, not refused).
+ */
+function enumListProblems(out: Problems, field: string, list: readonly unknown[] | undefined): void {
+  if (list === undefined) return;
+  if (list.length > AGENT_LIMITS.capabilityEnums) {
+    out.push({ field, reason: `${list.length} entries, more than ${AGENT_LIMITS.capabilityEnums}` });
+    return;
+  }
+  list.forEach((name, i) => {
+    if (typeof name !== 'string' || !/^[A-Z0-9_]{1,64}$/.test(name)) out.push({ field: `${field}[${i}]`, reason: `${show(String(name))} is not an enum name` });
+  });
 }
 
 export interface WireKdumpReadiness {
@@ -170,6 +191,10 @@ export function helloProblems(hello: WireHello, path = 'Hello'): Problems {
     // Stored in jsonb and read back as int4 by the scheduler (capabilities->>'max_watches')::int.
     checkInt32(out, at(path, 'capabilities.max_watches'), caps.max_watches, 0);
     checkInteger(out, at(path, 'capabilities.min_interval_us'), caps.min_interval_us, U64);
+    enumListProblems(out, at(path, 'capabilities.target_kinds'), caps.target_kinds);
+    enumListProblems(out, at(path, 'capabilities.modes'), caps.modes);
+    // Placement compares paddrs with 2^phys_addr_bits; no CPU has more than 64.
+    if (caps.phys_addr_bits !== undefined) checkInt32(out, at(path, 'capabilities.phys_addr_bits'), caps.phys_addr_bits, 0, 64);
   }
   if (hello.kdump) checkText(out, at(path, 'kdump.policy_source'), hello.kdump.policy_source, AGENT_LIMITS.pathLength);
   const spooled = hello.spooled_boot_ids ?? [];
@@ -194,6 +219,8 @@ export interface WireWatchState {
   watch_id: string;
   resolved_paddr: string;
   reason: string;
+  /** Absent from an agent before it; stored in assignments.poll_ns_avg (bigint). */
+  poll_ns_avg?: string;
 }
 
 export interface WireWatchStates {
@@ -213,6 +240,7 @@ export function watchStatesProblems(states: WireWatchStates, path = 'WatchStates
     checkInteger(out, at(p, 'watch_id'), state.watch_id, ID);
     checkInteger(out, at(p, 'resolved_paddr'), state.resolved_paddr, U64);
     checkText(out, at(p, 'reason'), state.reason, AGENT_LIMITS.reasonLength);
+    if (state.poll_ns_avg !== undefined) checkInteger(out, at(p, 'poll_ns_avg'), state.poll_ns_avg, U63);
   });
   return out;
 }

@@ -32,6 +32,8 @@ export type { Labels, Requirement } from './selector';
 export { parseModuleEvent, parseModuleEvents } from './module-event';
 export type { ModuleAction, ModuleEvent, ModuleHitEvent, ModuleOverflowEvent, ModuleSuppressedEvent } from './module-event';
 export { maxForWidth, parseU64, toHex, U64_MAX } from './u64';
+export { DEFAULT_PHYS_ADDR_BITS, hostLimits, TARGET_KINDS, unsupportedReason, watchNeeds, WIRE_MODES, WIRE_TARGET_KINDS } from './host-limits';
+export type { HostLimits, TargetKind, WatchNeeds } from './host-limits';
 export { ValidationError } from './validation-error';
 export type { FieldError } from './validation-error';
 export {

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { hostLimits, unsupportedReason, WatchNeeds } from './host-limits';
 import { DEFAULT_SOAK_MS, Rollout } from './rollout';
 import { SchedAssignment, schedule, SchedHost, SchedWatch } from './scheduler';
 import { parseSelector } from './selector';
@@ -75,5 +77,58 @@ describe('schedule', () => {
     const hits = plan(watch({ maxHitsPerHost: 2, hitsByHost: new Map([['h1', 2]]) }));
     expect(hits.hosts).toEqual(['h2', 'h3', 'h4']);
     expect(hits.waiting[0]).toMatchObject({ hostId: 'h1', reason: 'host_max_hits' });
+  });
+});
+
+describe('schedule: what a host can hold (Capabilities)', () => {
+  const sim = hostLimits({ backend: 'simulated', modes: ['WATCH_MODE_TIMER'], target_kinds: ['TARGET_KIND_PADDR', 'TARGET_KIND_SYMBOL'], phys_addr_bits: 0 });
+  const kernel40 = hostLimits({ backend: 'kernel', modes: ['WATCH_MODE_TIMER', 'WATCH_MODE_FTRACE', 'WATCH_MODE_BOTH'], target_kinds: ['TARGET_KIND_PADDR', 'TARGET_KIND_SYMBOL', 'TARGET_KIND_PCI_BAR'], phys_addr_bits: 40 });
+  const hosts = [host('k1', { limits: kernel40 }), host('s1', { limits: sim }), host('u1')];
+  const needs = (over: Partial<WatchNeeds>): WatchNeeds => ({ mode: 'timer', target: { kind: 'paddr', paddr: 0x1000n }, len: 8, ...over });
+
+  it('keeps an ftrace watch off a timer-only host, saying which modes it has', () => {
+    const p = plan(watch({ needs: needs({ mode: 'ftrace' }) }), hosts);
+    expect(p.hosts).toEqual(['k1', 'u1']);
+    expect(p.waiting).toEqual([{ hostId: 's1', reason: 'unsupported', message: "mode ftrace is not among this host's modes (timer)" }]);
+  });
+
+  it('keeps a pci_bar watch off a host that does not list the kind', () => {
+    const p = plan(watch({ needs: needs({ target: { kind: 'pci_bar', device: '0000:00:04.0', bar: 2, offset: 0n } }) }), hosts);
+    expect(p.waiting).toEqual([{ hostId: 's1', reason: 'unsupported', message: "pci_bar targets are not among this host's target kinds (paddr, symbol)" }]);
+  });
+
+  it('keeps a paddr beyond a host\'s physical address width off it, naming the width', () => {
+    const beyond = plan(watch({ needs: needs({ target: { kind: 'paddr', paddr: 0x100_0000_0000n } }) }), hosts);
+    expect(beyond.hosts).toEqual(['s1', 'u1']);
+    expect(beyond.waiting).toEqual([{ hostId: 'k1', reason: 'unsupported', message: "paddr 0x10000000000 is beyond this host's 40 physical address bits" }]);
+    const runsPast = plan(watch({ needs: needs({ target: { kind: 'paddr', paddr: 0xff_ffff_f000n }, len: 8192 }) }), hosts);
+    expect(runsPast.waiting[0].message).toBe("paddr 0xfffffff000 + len 8192 runs beyond this host's 40 physical address bits");
+    expect(plan(watch({ needs: needs({ target: { kind: 'paddr', paddr: 0xff_ffff_f000n }, len: 4096 }) }), hosts).hosts).toEqual(['k1', 's1', 'u1']);
+  });
+
+  it('removes a placed watch from a host that no longer can hold it', () => {
+    const p = plan(watch({ needs: needs({ mode: 'both' }) }), hosts, [armed('s1', 1)]);
+    expect(p.hosts).not.toContain('s1');
+    expect(p.waiting[0]).toMatchObject({ hostId: 's1', reason: 'unsupported' });
+  });
+});
+
+describe('hostLimits (Capabilities as stored)', () => {
+  it('reads wire enum names, tolerates unknown ones, and fills what an older agent did not send', () => {
+    expect(hostLimits(null)).toBeNull();
+    expect(hostLimits({})).toBeNull();
+    expect(hostLimits({ backend: 'kernel', max_watches: 256, target_kinds: ['TARGET_KIND_PADDR', 'TARGET_KIND_FUTURE'] })).toEqual({ modes: ['timer'], targetKinds: ['paddr'], physAddrBits: 52 });
+    expect(hostLimits({ modes: ['WATCH_MODE_FTRACE', 'WATCH_MODE_UNSPECIFIED'], target_kinds: [], phys_addr_bits: 39 })).toEqual({ modes: ['ftrace'], targetKinds: null, physAddrBits: 39 });
+    expect(hostLimits({ phys_addr_bits: 64 })!.physAddrBits).toBe(52);
+    expect(hostLimits({ phys_addr_bits: 'x' })!.physAddrBits).toBe(52);
+  });
+
+  it('unsupportedReason is null for what fits (property: any paddr region below 2^bits)', () => {
+    fc.assert(fc.property(fc.integer({ min: 12, max: 52 }), fc.bigInt({ min: 0n, max: (1n << 52n) - 1n }), fc.integer({ min: 1, max: 65536 }), (bits, raw, len) => {
+      const limits = { modes: ['timer'] as const, targetKinds: null, physAddrBits: bits };
+      const paddr = raw % (1n << BigInt(bits));
+      const fits = paddr + BigInt(len) <= 1n << BigInt(bits);
+      expect(unsupportedReason({ mode: 'timer', target: { kind: 'paddr', paddr }, len }, limits) === null).toBe(fits);
+    }));
   });
 });

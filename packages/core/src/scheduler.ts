@@ -8,6 +8,7 @@
  * wants that many hosts, so a recompute never shuffles a fleet. Capacity is taken first
  * by what hosts already run, then by new placements in watch id order.
  */
+import { HostLimits, unsupportedReason, WatchNeeds } from './host-limits';
 import type { Rollout } from './rollout';
 import { isDestructive } from './rollout';
 import { matchesSelector } from './selector';
@@ -20,6 +21,8 @@ export interface SchedHost {
   maxWatches: number | null;
   /** Connected, with a heartbeat inside the grace window. */
   online: boolean;
+  /** What its Capabilities say it can run (host-limits.ts); absent or null: nothing refused. */
+  limits?: HostLimits | null;
 }
 
 export interface SchedAssignment {
@@ -45,9 +48,11 @@ export interface SchedWatch {
   maxHitsPerHost: number | null;
   /** Stored hits of this watch per host; only consulted when maxHitsPerHost is set. */
   hitsByHost?: ReadonlyMap<string, number>;
+  /** Mode and target, checked against each host's limits; absent: not checked. */
+  needs?: WatchNeeds;
 }
 
-export const WAIT_REASONS = ['offline', 'capacity_full', 'canary_soak', 'paused', 'rollout_limit', 'not_started', 'ended', 'host_max_hits'] as const;
+export const WAIT_REASONS = ['offline', 'capacity_full', 'canary_soak', 'paused', 'rollout_limit', 'not_started', 'ended', 'host_max_hits', 'unsupported'] as const;
 export type WaitReason = (typeof WAIT_REASONS)[number];
 
 export interface HostWait {
@@ -158,6 +163,11 @@ function draft(watch: SchedWatch, hosts: readonly SchedHost[], current: readonly
     return empty;
   }
   const eligible = selected.filter((h) => {
+    const unsupported = watch.needs && h.limits ? unsupportedReason(watch.needs, h.limits) : null;
+    if (unsupported) {
+      waiting.set(h.id, { hostId: h.id, reason: 'unsupported', message: unsupported });
+      return false;
+    }
     const hits = watch.maxHitsPerHost === null ? 0 : (watch.hitsByHost?.get(h.id) ?? 0);
     if (watch.maxHitsPerHost !== null && hits >= watch.maxHitsPerHost) {
       waiting.set(h.id, { hostId: h.id, reason: 'host_max_hits', message: `${hits} hits reached max_hits_per_host ${watch.maxHitsPerHost}` });

@@ -47,6 +47,8 @@ export interface SchedulableHost {
   /** capabilities.max_watches when the agent gave a positive one, else null (no limit). */
   maxWatches: number | null;
   online: boolean;
+  /** As the agent sent them in Hello; the scheduler reads modes, target kinds and phys_addr_bits (core hostLimits). */
+  capabilities: Record<string, unknown>;
 }
 
 const HOST_COLUMNS = `
@@ -156,7 +158,7 @@ export class HostsRepository {
 
   async listSchedulable(offlineAfterMs: number): Promise<SchedulableHost[]> {
     const { rows } = await this.db.query<SchedulableHost>(
-      `select id, effective_labels as labels, nullif(coalesce(capabilities->>'max_watches', capabilities->>'maxWatches', '0')::int, 0) as "maxWatches", ${ONLINE}
+      `select id, effective_labels as labels, nullif(coalesce(capabilities->>'max_watches', capabilities->>'maxWatches', '0')::int, 0) as "maxWatches", capabilities, ${ONLINE}
        from hosts order by id`,
       [offlineAfterMs],
     );

@@ -67,6 +67,8 @@ describe('AgentGateway.Connect', () => {
       condition: 'equals',
       value: '0x33',
       interval: '30ms',
+      mode: 'timer',
+      rate: null,
       action: 'report',
       hosts: { selector: 'rack=r1' },
       expires_at: null,

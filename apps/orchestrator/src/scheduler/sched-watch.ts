@@ -1,4 +1,5 @@
-import { isDestructive, SchedWatch, WatchSpec } from '@physwatch/core';
+import { hostLimits, isDestructive, SchedHost, SchedWatch, watchNeeds, WatchSpec } from '@physwatch/core';
+import type { SchedulableHost } from '@physwatch/db';
 
 /** The scheduler's view of a stored, active watch. */
 export function toSchedWatch(id: string, spec: WatchSpec, hitsByHost?: ReadonlyMap<string, number>): SchedWatch {
@@ -12,7 +13,13 @@ export function toSchedWatch(id: string, spec: WatchSpec, hitsByHost?: ReadonlyM
     startsAt: spec.startsAt,
     maxHitsPerHost: spec.maxHitsPerHost,
     hitsByHost,
+    needs: watchNeeds(spec),
   };
+}
+
+/** The scheduler's view of a host: what its Capabilities let it hold. */
+export function toSchedHost(host: SchedulableHost): SchedHost {
+  return { id: host.id, labels: host.labels, maxWatches: host.maxWatches, online: host.online, limits: hostLimits(host.capabilities) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { parseWatchSpec, schedule, SchedWatch, WatchPlan } from '@physwatch/core
 import type { ActiveAssignment, Repositories, SchedulableHost } from '@physwatch/db';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { DesiredStateBus } from '../desired-state/desired-state.bus';
-import { placesAnywhere, toSchedWatch } from './sched-watch';
+import { placesAnywhere, toSchedHost, toSchedWatch } from './sched-watch';
 
 export interface PassResult {
   /** Watches whose placements changed. */
@@ -34,7 +34,7 @@ export class SchedulerPass {
     const watches = await this.loadWatches(tx, watchIds);
     const hosts = await tx.hosts.listSchedulable(this.config.hostOfflineAfterMs);
     const assignments = await tx.assignments.listActive();
-    const plans = schedule({ watches, hosts, assignments, now });
+    const plans = schedule({ watches, hosts: hosts.map(toSchedHost), assignments, now });
     return this.apply(tx, plans, assignments);
   }
 
@@ -43,7 +43,7 @@ export class SchedulerPass {
     const watches = await this.loadWatches(tx, [watchId]);
     const hosts = await tx.hosts.listSchedulable(this.config.hostOfflineAfterMs);
     const assignments = await tx.assignments.listActive();
-    const plans = schedule({ watches, hosts, assignments, now: new Date() });
+    const plans = schedule({ watches, hosts: hosts.map(toSchedHost), assignments, now: new Date() });
     return { plan: plans.get(watchId) ?? null, hosts, assignments };
   }
 
@@ -57,7 +57,7 @@ export class SchedulerPass {
     const now = new Date();
     const watches = (await this.loadWatches(tx)).filter((w) => placesAnywhere(w, now));
     const assignments = await tx.assignments.listActiveForHost(host.id);
-    const plans = schedule({ watches, hosts: [host], assignments, now });
+    const plans = schedule({ watches, hosts: [toSchedHost(host)], assignments, now });
     const add = [...plans.values()].filter((p) => p.hosts.includes(host.id) && !assignments.some((a) => a.watchId === p.watchId));
     await tx.assignments.applyPlan(add.map((p) => ({ watchId: p.watchId, hostId: host.id })), []);
     return [...plans.values()].filter((p) => p.hosts.includes(host.id)).map((p) => p.watchId);

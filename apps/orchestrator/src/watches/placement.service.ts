@@ -36,7 +36,7 @@ export class PlacementService {
 
   /** Returns the ids of the watches the host should run. Its generation is bumped regardless: it just (re)connected. */
   async placeHost(tx: Repositories, host: ArrivingHost): Promise<string[]> {
-    const placed = await this.pass.placeHost(tx, { id: host.id, labels: host.labels, maxWatches: maxWatches(host.capabilities), online: true });
+    const placed = await this.pass.placeHost(tx, { id: host.id, labels: host.labels, maxWatches: maxWatches(host.capabilities), online: true, capabilities: host.capabilities });
     await tx.hosts.bumpDesiredGeneration([host.id]);
     return placed;
   }

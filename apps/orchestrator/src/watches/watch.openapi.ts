@@ -1,6 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ACTIONS, CONDITIONS, WIDTHS } from '@physwatch/core';
+import { ACTIONS, CONDITIONS, MAX_FUNC_NAME_LENGTH, MAX_FUNCS, MAX_RATE, WATCH_MODES, WIDTHS } from '@physwatch/core';
 import { ASSIGNMENT_PHASES, WATCH_STATES } from '@physwatch/db';
+
+export class PciBarTargetDto {
+  @ApiProperty({ description: 'domain:bus:device.function, hex as in /sys/bus/pci/devices (device <= 1f, function 0..7); kept canonical', example: '0000:00:04.0' }) device!: string;
+  @ApiProperty({ minimum: 0, maximum: 5, example: 2 }) bar!: number;
+  @ApiPropertyOptional({ description: 'bytes from the BAR\'s start, u64 "0x…" or decimal, a multiple of width; offset+len must fit the BAR (checked on the host)', default: '0x0' }) offset?: string;
+}
 
 export class RolloutDto {
   @ApiPropertyOptional({ description: 'hosts that run it first; 0: no canary stage (panic/hang: 1, and only 1 without allow_wide_destructive)', default: 0 }) canary?: number;
@@ -15,16 +21,25 @@ export class RolloutDto {
 export class WatchSpecDto {
   @ApiPropertyOptional({ nullable: true, example: 'zero page byte 0', maxLength: 200 }) name?: string | null;
   @ApiProperty({
-    description: 'exactly one of paddr (physical address, "0x…" or decimal) or symbol ("name" or "name+0xoff")',
+    description: 'exactly one of paddr (physical address, "0x…" or decimal), symbol ("name" or "name+0xoff") or pci_bar (PciBarTarget: a PCI memory BAR; hosts whose capabilities lack TARGET_KIND_PCI_BAR wait as unsupported)',
     example: { paddr: '0x2a0e000' },
   })
-  target!: { paddr: string } | { symbol: string };
+  target!: { paddr: string } | { symbol: string } | { pci_bar: PciBarTargetDto };
   @ApiProperty({ enum: WIDTHS, example: 1 }) width!: number;
   @ApiPropertyOptional({ description: 'bytes covered, a multiple of width; defaults to width', maximum: 65536 }) len?: number;
   @ApiProperty({ enum: CONDITIONS, example: 'equals' }) condition!: string;
   @ApiPropertyOptional({ description: 'u64 as "0x…" or decimal; required unless any_change', example: '0x33' }) value?: string;
   @ApiPropertyOptional({ description: 'only for mask_equals', example: '0xff' }) mask?: string;
-  @ApiProperty({ description: 'poll interval with a unit, 100us to 1h', example: '30ms' }) interval!: string;
+  @ApiPropertyOptional({ description: 'poll interval with a unit, 100us to 1h; required unless mode is ftrace, refused with it (no timer runs)', example: '30ms' }) interval?: string;
+  @ApiPropertyOptional({ enum: WATCH_MODES, default: 'timer', description: 'timer: poll every interval; ftrace: check on entry to each of funcs; both. Hosts whose capabilities lack the mode wait as unsupported' }) mode?: string;
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_FUNCS,
+    description: `kernel function names (at most ${MAX_FUNC_NAME_LENGTH} characters each, 700 joined); required for mode ftrace or both, refused for timer`,
+    example: ['memset'],
+  })
+  funcs?: string[];
+  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 1, maximum: MAX_RATE, description: 'hits per second each host reports; the rest are counted as suppressed. null or absent: no limit' }) rate?: number | null;
   @ApiPropertyOptional({ enum: ACTIONS, default: 'report' }) action?: string;
   @ApiProperty({ description: 'exactly one of ids (host ids) or selector (label selector)', example: { selector: 'rack=r12' } })
   hosts!: { ids: string[] } | { selector: string };
