@@ -46,8 +46,8 @@ export interface InsertHitsResult {
   duplicates: number;
   /** Watches that got new rows, with how many. */
   insertedByWatch: Map<string, number>;
-  /** The rows stored by this call, in insert order. */
-  stored: Array<{ id: string; watchId: string }>;
+  /** The rows stored by this call, in insert order; realtimeNs dates the hit for the store-latency histogram. */
+  stored: Array<{ id: string; watchId: string; realtimeNs: string }>;
 }
 
 export interface HitFilter {
@@ -94,7 +94,7 @@ export class HitsRepository {
   async insertBatch(hostId: string, bootId: string, hits: readonly NewHit[], source: HitSource = 'agent'): Promise<InsertHitsResult> {
     if (hits.length === 0) return { inserted: 0, unknownWatch: 0, duplicates: 0, insertedByWatch: new Map(), stored: [] };
     const col = <K extends keyof NewHit>(key: K) => hits.map((h) => h[key]);
-    const { rows } = await this.db.query<{ inserted: number; unknownWatch: number; stored: Array<{ id: string; watchId: string }> | null }>(
+    const { rows } = await this.db.query<{ inserted: number; unknownWatch: number; stored: Array<{ id: string; watchId: string; realtimeNs: string }> | null }>(
       `with input as (
          select * from unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::numeric[], $7::int[], $8::numeric[], $9::int[],
                               $10::smallint[], $11::numeric[], $12::numeric[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[],
@@ -112,11 +112,11 @@ export class HitsRepository {
          where exists (select 1 from watches w where w.id = i.watch_id)
          order by i.n
          on conflict do nothing
-         returning id, watch_id
+         returning id, watch_id, realtime_ns
        )
        select (select count(*) from stored)::int as inserted,
               (select count(*) from input i where not exists (select 1 from watches w where w.id = i.watch_id))::int as "unknownWatch",
-              (select json_agg(json_build_object('id', id::text, 'watchId', watch_id::text) order by id) from stored) as stored`,
+              (select json_agg(json_build_object('id', id::text, 'watchId', watch_id::text, 'realtimeNs', realtime_ns::text) order by id) from stored) as stored`,
       [hostId, bootId, col('seq'), col('watchId'), col('realtimeNs'), col('boottimeNs'), col('cpu'), col('paddr'), col('offset'),
         col('width'), col('oldValue'), col('newValue'), col('pid'), col('comm'), col('ip'), col('stack'), col('action'), col('moduleSeq'), source,
         col('lastOldBoottimeNs')],

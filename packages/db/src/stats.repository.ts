@@ -20,6 +20,14 @@ export interface FleetCounts {
   hostsOffline: number;
 }
 
+/** What the fleet gauges of /metrics export: counts by state, read at scrape time. */
+export interface FleetStates {
+  hosts: { online: number; offline: number };
+  watches: Record<string, number>;
+  /** Current assignments (not 'removed') by phase. */
+  assignments: Record<string, number>;
+}
+
 export interface WatchHostHits {
   hostId: string;
   /** The host's value of the grouping label; null when the host lacks the label (or the row). */
@@ -59,16 +67,29 @@ export class StatsRepository {
 
   /** Active watches and hosts online/offline; `offlineAfterMs` as HostsRepository counts it. */
   async fleetCounts(offlineAfterMs: number): Promise<FleetCounts> {
-    const { rows } = await this.db.query<FleetCounts>(
-      `with online as (
-         select connected and last_seen_at > now() - make_interval(secs => $1::double precision / 1000) as online from hosts
-       )
-       select (select count(*) from watches where state = 'active')::int as "watchesActive",
-              (select count(*) from online where online)::int as "hostsOnline",
-              (select count(*) from online where not online)::int as "hostsOffline"`,
+    const states = await this.fleetStates(offlineAfterMs);
+    return { watchesActive: states.watches.active ?? 0, hostsOnline: states.hosts.online, hostsOffline: states.hosts.offline };
+  }
+
+  /**
+   * Hosts online/offline, watches by state and current assignments by phase, in one
+   * statement; counts of small tables and of assignments by phase, not of hits.
+   */
+  async fleetStates(offlineAfterMs: number): Promise<FleetStates> {
+    const { rows } = await this.db.query<{ kind: string; key: string; n: number }>(
+      `select 'host' as kind, case when connected and last_seen_at > now() - make_interval(secs => $1::double precision / 1000) then 'online' else 'offline' end as key, count(*)::int as n
+         from hosts group by 2
+       union all select 'watch', state, count(*)::int from watches group by state
+       union all select 'assignment', phase, count(*)::int from assignments where phase <> 'removed' group by phase`,
       [offlineAfterMs],
     );
-    return rows[0];
+    const out: FleetStates = { hosts: { online: 0, offline: 0 }, watches: {}, assignments: {} };
+    for (const r of rows) {
+      if (r.kind === 'host') out.hosts[r.key as 'online' | 'offline'] = r.n;
+      else if (r.kind === 'watch') out.watches[r.key] = r.n;
+      else out.assignments[r.key] = r.n;
+    }
+    return out;
   }
 
   /**

@@ -64,6 +64,8 @@ export class HitIngestService {
     const upToSeq = ackSeq(batch);
     this.metrics.hitsReceived.inc(batch.hits.length);
     this.metrics.hitsStored.inc(result.inserted);
+    const committedMs = Date.now();
+    for (const { realtimeNs } of result.stored) this.metrics.hitStoreLatency.observe(Math.max(0, committedMs - Number(BigInt(realtimeNs) / 1_000_000n)) / 1000);
     this.metrics.hitsDuplicate.inc(result.duplicates);
     this.metrics.hitsUnknownWatch.inc(result.unknownWatch);
     const log = { hostId, bootId, seq: upToSeq, hits: batch.hits.length, inserted: result.inserted, duplicates: result.duplicates, rejected: rejected.length };

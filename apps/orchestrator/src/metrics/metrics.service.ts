@@ -1,13 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Every metric the orchestrator exports, on a registry of its own (no global state). */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
 
+  constructor() {
+    // process_* and nodejs_* (CPU, memory, event loop lag, GC), as every Node service exports.
+    collectDefaultMetrics({ register: this.registry });
+  }
+
   readonly hitsReceived = this.counter('physwatch_hits_received_total', 'Hits received from agents, re-sent ones included');
   readonly hitsStored = this.counter('physwatch_hits_stored_total', 'Hits newly stored');
+  readonly hitStoreLatency = new Histogram({
+    name: 'physwatch_hit_store_latency_seconds',
+    help: "From a hit's realtime_ns (the host's clock when its backend saw the change) to the commit of its batch here: spool, network and ingest together, host clock skew included",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
   readonly hitsDuplicate = this.counter('physwatch_hits_duplicate_total', 'Re-sent hits that were already stored');
   readonly hitsUnknownWatch = this.counter('physwatch_hits_unknown_watch_total', 'Hits naming a watch that does not exist (acked, not stored)');
   readonly agentsConnected = new Gauge({ name: 'physwatch_agents_connected', help: 'Agent streams held by this replica', registers: [this.registry] });
