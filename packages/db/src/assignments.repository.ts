@@ -23,6 +23,8 @@ export interface ReportedState {
   resolvedPaddr: string | null;
   memoryKind: 'ram' | 'mmio' | null;
   reason: string;
+  /** Decimal ns, the backend's measured cost of one poll; null/absent when not measured (the last measure is kept). */
+  pollNsAvg?: string | null;
 }
 
 /** What the scheduler needs of a placement: which phase, since when. */
@@ -98,12 +100,12 @@ export class AssignmentsRepository {
     const result = await this.db.query(
       `update assignments a set phase = s.phase, phase_since = case when a.phase = s.phase then a.phase_since else now() end,
               resolved_paddr = s.resolved_paddr, memory_kind = s.memory_kind,
-              reason = s.reason, generation = s.generation, updated_at = now()
-       from unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::numeric[], $6::text[], $7::text[])
-            as s(host_id, generation, watch_id, phase, resolved_paddr, memory_kind, reason)
+              reason = s.reason, generation = s.generation, updated_at = now(), poll_ns_avg = coalesce(s.poll_ns_avg, a.poll_ns_avg)
+       from unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::numeric[], $6::text[], $7::text[], $8::bigint[])
+            as s(host_id, generation, watch_id, phase, resolved_paddr, memory_kind, reason, poll_ns_avg)
        where a.host_id = s.host_id and a.watch_id = s.watch_id and a.phase <> 'removed' and a.generation <= s.generation`,
       [states.map((s) => s.hostId), states.map((s) => s.generation), states.map((s) => s.watchId), states.map((s) => s.phase),
-        states.map((s) => s.resolvedPaddr), states.map((s) => s.memoryKind), states.map((s) => s.reason)],
+        states.map((s) => s.resolvedPaddr), states.map((s) => s.memoryKind), states.map((s) => s.reason), states.map((s) => s.pollNsAvg ?? null)],
     );
     return result.rowCount ?? 0;
   }

@@ -99,3 +99,15 @@ describe('HuntsRepository', () => {
     expect((await db.hunts.listLive()).map((h) => h.id)).not.toContain(huntId);
   });
 });
+
+describe('poll cost from watch states', () => {
+  it('stores poll_ns_avg with the state and keeps the last measure when a report has none', async () => {
+    const w = await db.watches.create({ name: null, spec: {}, expiresAt: null, maxHits: null });
+    await db.assignments.assign([{ watchId: w.id, hostId: 'c' }]);
+    const state = { watchId: w.id, phase: 'armed' as const, resolvedPaddr: '8192', memoryKind: 'ram' as const, reason: '' };
+    await db.assignments.recordStates('c', '1', [{ ...state, pollNsAvg: '900' }]);
+    await db.assignments.recordStates('c', '2', [{ ...state, pollNsAvg: null }]);
+    const { rows } = await db.pool.query(`select poll_ns_avg::text as p from assignments where watch_id = $1 and host_id = 'c'`, [w.id]);
+    expect(rows).toEqual([{ p: '900' }]);
+  });
+});

@@ -36,15 +36,15 @@ describe('fromWireStates', () => {
   it('maps phases and memory kinds, keeps a resolved address, and skips states without a phase', () => {
     expect(
       fromWireStates([
-        { watch_id: '1', phase: 'WATCH_PHASE_ARMED', resolved_paddr: '4096', memory_kind: 'MEMORY_KIND_MMIO', reason: '', poll_ns_avg: '0' },
+        { watch_id: '1', phase: 'WATCH_PHASE_ARMED', resolved_paddr: '4096', memory_kind: 'MEMORY_KIND_MMIO', reason: '', poll_ns_avg: '800' },
         { watch_id: '2', phase: 'WATCH_PHASE_FAILED', resolved_paddr: '0', memory_kind: 'MEMORY_KIND_UNSPECIFIED', reason: 'symbol not found', poll_ns_avg: '0' },
         { watch_id: '3', phase: 'WATCH_PHASE_DISARMED', resolved_paddr: '0', memory_kind: 'MEMORY_KIND_RAM', reason: 'max_hits', poll_ns_avg: '0' },
         { watch_id: '4', phase: 'WATCH_PHASE_UNSPECIFIED', resolved_paddr: '0', memory_kind: 'MEMORY_KIND_RAM', reason: '', poll_ns_avg: '0' },
       ]),
     ).toEqual([
-      { watchId: '1', phase: 'armed', resolvedPaddr: '4096', memoryKind: 'mmio', reason: '' },
-      { watchId: '2', phase: 'failed', resolvedPaddr: null, memoryKind: null, reason: 'symbol not found' },
-      { watchId: '3', phase: 'disarmed', resolvedPaddr: '0', memoryKind: 'ram', reason: 'max_hits' },
+      { watchId: '1', phase: 'armed', resolvedPaddr: '4096', memoryKind: 'mmio', reason: '', pollNsAvg: '800' },
+      { watchId: '2', phase: 'failed', resolvedPaddr: null, memoryKind: null, reason: 'symbol not found', pollNsAvg: null },
+      { watchId: '3', phase: 'disarmed', resolvedPaddr: '0', memoryKind: 'ram', reason: 'max_hits', pollNsAvg: null },
     ]);
   });
 });

@@ -49,7 +49,10 @@ export function fromWireStates(states: readonly WatchState__Output[]): ReportedS
     const memoryKind = MEMORY_KINDS[state.memory_kind] ?? null;
     // 0 is what proto3 sends for "not set"; an address is only meaningful once resolved.
     const resolved = memoryKind !== null || state.resolved_paddr !== '0' ? state.resolved_paddr : null;
-    rows.push({ watchId: state.watch_id, phase, resolvedPaddr: resolved, memoryKind, reason: state.reason });
+    // 0 is "not measured"; a hunt's polling budget reads the cost (bigint column: at most 19 digits).
+    const poll = state.poll_ns_avg ?? '0';
+    const pollNsAvg = /^[1-9][0-9]{0,17}$/.test(poll) ? poll : null;
+    rows.push({ watchId: state.watch_id, phase, resolvedPaddr: resolved, memoryKind, reason: state.reason, pollNsAvg });
   }
   return rows;
 }
