@@ -4,7 +4,7 @@
  * it, before anything is sent), confirmed when it can take hosts down, then created and,
  * with --wait, followed until every host has armed it or failed.
  */
-import { ACTIONS, CONDITIONS, parseWatchSpec, ValidationError, WatchSpec } from '@physwatch/core';
+import { ACTIONS, CONDITIONS, parseWatchSpec, ValidationError, WATCH_MODES, WatchSpec } from '@physwatch/core';
 import type { WatchView } from '@physwatch/core';
 import { Command } from 'commander';
 import { BadInputError } from '../cli-error';
@@ -33,12 +33,16 @@ export function addWatchCreate(watch: Command, io: CliIo): void {
     .option('-f, --filename <file>', 'watch spec as YAML or JSON (the REST body); - for stdin')
     .option('--paddr <addr>', 'physical address to watch, e.g. 0x2a0e000')
     .option('--symbol <name[+off]>', 'kernel symbol to watch, e.g. empty_zero_page+0x8')
+    .option('--pci-bar <dev/bar[+off]>', 'PCI memory BAR to watch, the module\'s bar= syntax, e.g. 0000:00:04.0/2+0x20')
     .option('--width <bytes>', 'word width: 1, 2, 4 or 8')
     .option('--len <bytes>', 'region length in bytes (default: width), up to 65536')
     .option('--condition <cond>', `one of ${CONDITIONS.join(', ')}`)
     .option('--value <v>', 'value for equals, changes_from, mask_equals (hex 0x… or decimal)')
     .option('--mask <m>', 'mask for mask_equals')
-    .option('--interval <dur>', 'poll interval, 100us to 1h, e.g. 30ms')
+    .option('--interval <dur>', 'poll interval, 100us to 1h, e.g. 30ms (none with --mode ftrace)')
+    .option('--mode <mode>', `${WATCH_MODES.join(', ')} (default timer): poll, check on entry to --funcs, or both`)
+    .option('--funcs <names>', 'comma-separated kernel functions to check on entry (--mode ftrace or both), up to 8')
+    .option('--rate <n>', 'hits per second each host reports; the rest are counted as suppressed (default no limit)')
     .option('--action <action>', `one of ${ACTIONS.join(', ')} (default report)`)
     .option('--hosts <ids>', 'comma-separated host ids')
     .option('--selector <sel>', 'label selector, e.g. "platform=arm64-x,bios.version in (2.1.3,2.1.4)"')

@@ -42,7 +42,7 @@ describe('watch create flags -> spec', () => {
     expect(flagErrors({ ...GOOD, width: 'four' })).toEqual(['--width: "four" is not one of 1, 2, 4, 8']);
     expect(flagErrors({ ...GOOD, paddr: '0x1001', width: '4' })).toEqual(['--paddr: 0x1001 is not aligned to width 4']);
     expect(flagErrors({ ...GOOD, paddr: undefined, symbol: 'bad symbol' })).toEqual(['--symbol: "bad symbol" is not "name" or "name+0xoffset"']);
-    expect(flagErrors({ ...GOOD, symbol: 'x' })).toEqual(['--paddr or --symbol: give exactly one of "paddr" or "symbol"']);
+    expect(flagErrors({ ...GOOD, symbol: 'x' })).toEqual(['--paddr, --symbol or --pci-bar: give exactly one of "paddr", "symbol" or "pci_bar"']);
     expect(flagErrors({ ...GOOD, hosts: undefined })).toEqual(['--hosts or --selector: required: an object with "ids" (a list of host ids) or "selector"']);
     expect(flagErrors({ ...GOOD, hosts: 'ok,not ok' })).toEqual(['--hosts: "not ok" is not a host id']);
     expect(flagErrors({ ...GOOD, hosts: undefined, selector: 'a in (b' })).toEqual(['--selector: unclosed "(" in "a in (b"']);
@@ -56,12 +56,40 @@ describe('watch create flags -> spec', () => {
       '--max-hits: 0 is not a whole number from 1 to 2147483647',
     ]);
     expect(flagErrors({})).toEqual([
-      '--paddr or --symbol: required: an object with "paddr" or "symbol"',
+      '--paddr, --symbol or --pci-bar: required: an object with "paddr", "symbol" or "pci_bar"',
       '--width: required: 1, 2, 4 or 8',
       '--condition: required: one of equals, changes_from, any_change, mask_equals',
-      '--interval: required, e.g. "30ms"',
+      '--interval: required, e.g. "30ms" (only mode ftrace has none)',
       '--hosts or --selector: required: an object with "ids" (a list of host ids) or "selector"',
     ]);
+  });
+
+  it('maps --mode, --funcs, --rate and --pci-bar (the module\'s bar= syntax)', () => {
+    expect(specFromFlags({ mode: 'both', funcs: 'memset, clear_page_erms', rate: '50', pciBar: '0000:00:04.0/2+0x20' })).toEqual({
+      mode: 'both', funcs: ['memset', 'clear_page_erms'], rate: 50, target: { pci_bar: { device: '0000:00:04.0', bar: 2, offset: '0x20' } },
+    });
+    expect(specFromFlags({ pciBar: '0000:00:04.0/5' })).toEqual({ target: { pci_bar: { device: '0000:00:04.0', bar: 5 } } });
+    const ftrace = { ...GOOD, interval: undefined, mode: 'ftrace', funcs: 'memset' };
+    expect(flagErrors(ftrace)).toEqual([]);
+    expect(parseWatchSpec(specFromFlags({ ...GOOD, paddr: undefined, width: '4', pciBar: '0:0:4.0/2+0x20', rate: '10' }))).toMatchObject({
+      target: { kind: 'pci_bar', device: '0000:00:04.0', bar: 2, offset: 0x20n }, rate: 10,
+    });
+  });
+
+  it.each([
+    [{ mode: 'kprobe' }, '--mode: "kprobe" is not one of timer, ftrace, both'],
+    [{ mode: 'ftrace', interval: undefined }, '--funcs: required for mode ftrace: the kernel functions on whose entry the word is checked'],
+    [{ funcs: 'memset' }, '--funcs: only used by mode ftrace or both'],
+    [{ mode: 'both', funcs: 'memset,9x' }, '--funcs: "9x" is not a kernel function name (letters, digits, _ . $; not starting with a digit)'],
+    [{ mode: 'ftrace', funcs: 'memset' }, '--interval: mode ftrace runs no timer (it checks on function entry): remove interval, or use mode both'],
+    [{ rate: 'fast' }, '--rate: "fast" is not a whole number from 1 to 2147483647'],
+    [{ rate: '0' }, '--rate: 0 is not a limit: leave rate out (or null) for no limit'],
+    [{ paddr: undefined, pciBar: '0000:00:04.0' }, '--pci-bar: undefined is not a BAR number from 0 to 5'],
+    [{ paddr: undefined, pciBar: '0000:00:40.0/2' }, '--pci-bar: "0000:00:40.0" is not a PCI device "domain:bus:device.function" (hex, e.g. "0000:00:04.0"; device at most 1f, function 0..7)'],
+    [{ paddr: undefined, pciBar: '0000:00:04.0/6' }, '--pci-bar: 6 is not a BAR number from 0 to 5'],
+    [{ paddr: undefined, pciBar: '0000:00:04.0/2+zz' }, '--pci-bar: "zz" is not an unsigned 64-bit number ("0x…" hex or decimal)'],
+  ])('names the flag for %j', (over, error) => {
+    expect(flagErrors({ ...GOOD, ...over })).toEqual([error]);
   });
 
   it('maps every spec field that has a flag back to that flag', () => {

@@ -9,12 +9,16 @@ export interface WatchSpecFlags {
   name?: string;
   paddr?: string;
   symbol?: string;
+  pciBar?: string;
   width?: string;
   len?: string;
   condition?: string;
   value?: string;
   mask?: string;
   interval?: string;
+  mode?: string;
+  funcs?: string;
+  rate?: string;
   action?: string;
   hosts?: string;
   selector?: string;
@@ -37,12 +41,16 @@ export const SPEC_FLAGS: Readonly<Record<keyof WatchSpecFlags, { flag: string; f
   name: { flag: '--name', field: 'name' },
   paddr: { flag: '--paddr', field: 'target.paddr' },
   symbol: { flag: '--symbol', field: 'target.symbol' },
+  pciBar: { flag: '--pci-bar', field: 'target.pci_bar' },
   width: { flag: '--width', field: 'width' },
   len: { flag: '--len', field: 'len' },
   condition: { flag: '--condition', field: 'condition' },
   value: { flag: '--value', field: 'value' },
   mask: { flag: '--mask', field: 'mask' },
   interval: { flag: '--interval', field: 'interval' },
+  mode: { flag: '--mode', field: 'mode' },
+  funcs: { flag: '--funcs', field: 'funcs' },
+  rate: { flag: '--rate', field: 'rate' },
   action: { flag: '--action', field: 'action' },
   hosts: { flag: '--hosts', field: 'hosts.ids' },
   selector: { flag: '--selector', field: 'hosts.selector' },
@@ -61,7 +69,10 @@ export const SPEC_FLAGS: Readonly<Record<keyof WatchSpecFlags, { flag: string; f
 
 /** Fields that more than one flag can set, or that no single flag owns. */
 const GROUP_FIELDS: Record<string, string> = {
-  target: '--paddr or --symbol',
+  target: '--paddr, --symbol or --pci-bar',
+  'target.pci_bar.device': '--pci-bar',
+  'target.pci_bar.bar': '--pci-bar',
+  'target.pci_bar.offset': '--pci-bar',
   hosts: '--hosts or --selector',
   '(body)': 'the watch flags',
   rollout: '--canary, --soak, --percent, --max-hosts, --paused or --allow-wide-destructive',
@@ -83,8 +94,12 @@ export function givenSpecFlags(flags: WatchSpecFlags): string[] {
 export function specFromFlags(flags: WatchSpecFlags): Record<string, unknown> {
   const spec: Record<string, unknown> = {};
   if (flags.name !== undefined) spec.name = flags.name;
-  if (flags.paddr !== undefined || flags.symbol !== undefined) {
-    spec.target = { ...(flags.paddr !== undefined && { paddr: flags.paddr }), ...(flags.symbol !== undefined && { symbol: flags.symbol }) };
+  if (flags.paddr !== undefined || flags.symbol !== undefined || flags.pciBar !== undefined) {
+    spec.target = {
+      ...(flags.paddr !== undefined && { paddr: flags.paddr }),
+      ...(flags.symbol !== undefined && { symbol: flags.symbol }),
+      ...(flags.pciBar !== undefined && { pci_bar: pciBarFromFlag(flags.pciBar) }),
+    };
   }
   if (flags.width !== undefined) spec.width = wholeNumberOrText(flags.width);
   if (flags.len !== undefined) spec.len = wholeNumberOrText(flags.len);
@@ -92,6 +107,9 @@ export function specFromFlags(flags: WatchSpecFlags): Record<string, unknown> {
   if (flags.value !== undefined) spec.value = flags.value;
   if (flags.mask !== undefined) spec.mask = flags.mask;
   if (flags.interval !== undefined) spec.interval = flags.interval;
+  if (flags.mode !== undefined) spec.mode = flags.mode;
+  if (flags.funcs !== undefined) spec.funcs = flags.funcs.split(',').map((f) => f.trim());
+  if (flags.rate !== undefined) spec.rate = wholeNumberOrText(flags.rate);
   if (flags.action !== undefined) spec.action = flags.action;
   if (flags.hosts !== undefined || flags.selector !== undefined) {
     spec.hosts = {
@@ -113,6 +131,19 @@ export function specFromFlags(flags: WatchSpecFlags): Record<string, unknown> {
   if (flags.allowWideDestructive) rollout.allow_wide_destructive = true;
   if (Object.keys(rollout).length > 0) spec.rollout = rollout;
   return spec;
+}
+
+/**
+ * "0000:00:04.0/2+0x20" (the module's bar= syntax) -> the spec's { device, bar, offset }.
+ * Split only: a part that is not right is passed on for core to name.
+ */
+function pciBarFromFlag(text: string): Record<string, unknown> {
+  const slash = text.lastIndexOf('/');
+  if (slash < 0) return { device: text };
+  const rest = text.slice(slash + 1);
+  const plus = rest.indexOf('+');
+  const bar = plus < 0 ? rest : rest.slice(0, plus);
+  return { device: text.slice(0, slash), bar: wholeNumberOrText(bar), ...(plus >= 0 && { offset: rest.slice(plus + 1) }) };
 }
 
 /** "4" -> 4; anything else stays text so core's message quotes what was typed. */
