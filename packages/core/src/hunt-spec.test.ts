@@ -29,9 +29,20 @@ describe('parseHuntSpec', () => {
     expect(huntIsDestructive(spec)).toBe(true);
   });
 
-  it('adds the ftrace stage to the default ladder only when functions are named', () => {
+  it('adds the ftrace stage to the default ladder only when functions are named, checked by the watch spec', () => {
     const spec = parseHuntSpec({ ...BASE, funcs: ['dma_map_page_attrs'] });
     expect(spec.stages).toHaveLength(6);
+    expect(spec.stages[3]).toMatchObject({ mode: 'both', intervalUs: 100, watch: { funcs: ['dma_map_page_attrs'] } });
+    expect(errorsOf({ ...BASE, funcs: ['9bad'] }).map((e) => e.field)).toEqual(['funcs[0]']);
+    expect(errorsOf({ ...BASE, funcs: [] }).map((e) => e.field)).toEqual(['funcs']);
+  });
+
+  it('gives an ftrace stage no interval, and the stage after it the last interval there was', () => {
+    const spec = parseHuntSpec({ ...BASE, stages: [{ interval: '1ms' }, { mode: 'ftrace', funcs: ['memset'] }, { action: 'stack' }] });
+    expect(spec.stages.map((s) => [s.mode, s.intervalUs, s.watch.interval])).toEqual([['timer', 1000, '1ms'], ['ftrace', 0, undefined], ['timer', 1000, '1ms']]);
+    expect(parseHuntSpec(huntSpecToJson(spec))).toEqual(spec);
+    expect(errorsOf({ ...BASE, stages: [{ interval: '1ms' }, { mode: 'ftrace', interval: '1ms', funcs: ['memset'] }] }).map((e) => e.field)).toEqual(['stages[1].interval']);
+    expect(errorsOf({ ...BASE, stages: [{ interval: '1ms' }, { mode: 'both' }] }).map((e) => e.field)).toEqual(['stages[1].funcs']);
   });
 
   it('round-trips through its canonical JSON', () => {

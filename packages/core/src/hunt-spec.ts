@@ -5,14 +5,14 @@
  *
  * Each stage is realised as an ordinary watch, so a stage is validated by building that
  * watch's JSON (`stageWatchJson`) and running it through parseWatchSpec, the one validator:
- * whatever the watch spec accepts or refuses (intervals, actions, kdump_on_hit, rollout, and
- * mode/funcs/rate once the watch spec has them) a stage accepts or refuses the same way,
+ * whatever the watch spec accepts or refuses (intervals, mode/funcs/rate, actions,
+ * kdump_on_hit, rollout) a stage accepts or refuses the same way,
  * with the field renamed to the stage ("stages[2].interval: …").
  */
-import { formatInterval, parseInterval } from './interval';
+import { formatInterval } from './interval';
 import { isDestructive, RolloutJson } from './rollout';
 import { FieldError, ValidationError } from './validation-error';
-import { ACTIONS, Action, HostSelection, parseWatchSpec, WatchSpec, WatchSpecJson } from './watch-spec';
+import { ACTIONS, Action, HostSelection, parseWatchSpec, WatchMode, WatchSpec, WatchSpecJson } from './watch-spec';
 
 export const MAX_HUNT_STAGES = 16;
 export const MAX_COHORT_KEYS = 8;
@@ -21,7 +21,6 @@ export const MAX_BUDGET_PPM = 1_000_000;
 export const DEFAULT_AFTER_HITS = 3;
 export const DEFAULT_BRACKET_WINDOW = 5;
 export const MAX_BRACKET_WINDOW = 100;
-export const MAX_HUNT_FUNCS = 32;
 
 /** Fields of the watch spec the hunt gives every stage: what to watch and when it is a hit. */
 const BASE_KEYS = ['target', 'width', 'len', 'condition', 'value', 'mask'] as const;
@@ -45,9 +44,9 @@ export interface AdvanceRule {
 export interface HuntStage {
   /** The stage's own watch fields, canonical (interval resolved), as the watch spec takes them. */
   watch: Record<string, unknown>;
+  /** 0 for mode ftrace (no timer). */
   intervalUs: number;
-  /** 'timer' unless the stage names another mode. */
-  mode: string;
+  mode: WatchMode;
   action: Action;
   kdumpOnHit: boolean;
   destructive: boolean;
@@ -74,9 +73,9 @@ export interface AdvanceRuleJson {
 
 export interface HuntStageJson {
   interval?: string;
-  mode?: string;
+  mode?: WatchMode;
   funcs?: string[];
-  rate?: unknown;
+  rate?: number | null;
   action?: Action;
   kdump_on_hit?: boolean;
   rollout?: RolloutJson;
@@ -159,14 +158,6 @@ function readCohort(r: HuntReader, input: unknown): string[] {
   return input as string[];
 }
 
-function readFuncs(r: HuntReader, input: unknown, field: string): string[] | undefined {
-  if (input === undefined) return undefined;
-  if (!Array.isArray(input) || input.length === 0 || input.length > MAX_HUNT_FUNCS) return r.fail(field, `must be a list of 1 to ${MAX_HUNT_FUNCS} kernel function names`);
-  const bad = input.findIndex((f) => typeof f !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.]{0,127}$/.test(f));
-  if (bad >= 0) return r.fail(`${field}[${bad}]`, `${describe(input[bad])} is not a kernel function name`);
-  return input as string[];
-}
-
 function readAdvance(r: HuntReader, input: unknown, field: string, last: boolean): AdvanceRule | null | undefined {
   if (input === null) return null;
   if (input === undefined) return last ? null : { afterHits: DEFAULT_AFTER_HITS, bracketStalled: null };
@@ -186,30 +177,31 @@ function readAdvance(r: HuntReader, input: unknown, field: string, last: boolean
   return { afterHits, bracketStalled };
 }
 
-/** The watch fields a stage sets, with the interval carried from the stage before when omitted. */
+/**
+ * The watch fields a stage sets, with the interval carried from the last stage that had one
+ * when omitted (not into mode ftrace, which runs no timer and takes no interval).
+ */
 function stageWatchFields(stage: Record<string, unknown>, inherited: unknown): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const key of STAGE_WATCH_KEYS) if (stage[key] !== undefined) fields[key] = stage[key];
-  if (fields.interval === undefined && inherited !== undefined) fields.interval = inherited;
+  if (fields.interval === undefined && inherited !== undefined && stage.mode !== 'ftrace') fields.interval = inherited;
   return fields;
 }
 
-/** Runs the stage's watch through parseWatchSpec; each error lands on the hunt field it came from. */
-function checkStageWatch(r: HuntReader, base: Record<string, unknown>, fields: Record<string, unknown>, hosts: unknown, index: number): WatchSpec | undefined {
+/**
+ * Runs the stage's watch through parseWatchSpec; each error lands on the hunt field it came
+ * from: a stage's own as stages[i].field, a shared one by its name, and on the default ladder
+ * the ftrace stage's funcs as the top-level `funcs` the user gave.
+ */
+function checkStageWatch(r: HuntReader, base: Record<string, unknown>, fields: Record<string, unknown>, hosts: unknown, index: number, defaulted: boolean): WatchSpec | undefined {
   try {
     return parseWatchSpec({ ...base, ...fields, hosts }, null);
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     for (const e of err.errors) {
       const root = e.field.split(/[.[]/, 1)[0];
-      if ((STAGE_WATCH_KEYS as readonly string[]).includes(root)) {
-        const reason = e.reason.startsWith('unknown field') && ['mode', 'funcs', 'rate'].includes(root)
-          ? `this orchestrator's watch spec has no ${root} yet, so a ${root} stage cannot be realised as a watch (${e.reason})`
-          : e.reason;
-        r.fail(`stages[${index}].${e.field}`, reason);
-      } else {
-        r.fail(e.field, e.reason);
-      }
+      const own = (STAGE_WATCH_KEYS as readonly string[]).includes(root) && !(defaulted && root === 'funcs');
+      r.fail(own ? `stages[${index}].${e.field}` : e.field, e.reason);
     }
     return undefined;
   }
@@ -232,9 +224,12 @@ export function parseHuntSpec(input: unknown): HuntSpec {
   for (const key of BASE_KEYS) if (input[key] !== undefined) base[key] = input[key];
   const cohort = readCohort(r, input.cohort);
   const budgetPpm = input.budget_ppm === undefined ? DEFAULT_BUDGET_PPM : r.positiveInt('budget_ppm', input.budget_ppm, MAX_BUDGET_PPM);
-  const funcs = readFuncs(r, input.funcs, 'funcs');
-  if (input.funcs !== undefined && input.stages !== undefined) r.fail('funcs', 'only used by the default ladder; with your own stages give funcs on the ftrace stage');
-  const rawStages = input.stages === undefined ? defaultStages(funcs) : input.stages;
+  // Names are checked by the watch spec, on the default ladder's ftrace stage; here only its shape.
+  const funcs = input.funcs;
+  if (funcs !== undefined && (!Array.isArray(funcs) || funcs.length === 0)) r.fail('funcs', 'must be a list of kernel function names for the default ladder\'s ftrace stage');
+  if (funcs !== undefined && input.stages !== undefined) r.fail('funcs', 'only used by the default ladder; with your own stages give funcs on the ftrace stage');
+  const defaulted = input.stages === undefined;
+  const rawStages = defaulted ? defaultStages(Array.isArray(funcs) ? (funcs as string[]) : undefined) : input.stages;
   if (!Array.isArray(rawStages) || rawStages.length === 0 || rawStages.length > MAX_HUNT_STAGES) {
     r.fail('stages', `must be a list of 1 to ${MAX_HUNT_STAGES} stages`);
     throw new ValidationError(r.errors);
@@ -246,19 +241,18 @@ export function parseHuntSpec(input: unknown): HuntSpec {
     const field = `stages[${i}]`;
     if (!isObject(raw)) return r.fail(field, 'must be an object (interval, mode, funcs, rate, action, kdump_on_hit, rollout, advance)');
     r.unknownKeys(raw, STAGE_KEYS, `${field}.`);
-    if (i === 0 && raw.interval === undefined) r.fail(`${field}.interval`, 'required on the first stage, e.g. "30ms" (later stages inherit it)');
+    if (i === 0 && raw.interval === undefined && raw.mode !== 'ftrace') r.fail(`${field}.interval`, 'required on the first stage, e.g. "30ms" (later stages inherit it; mode ftrace has none)');
     if (raw.action !== undefined && !ACTIONS.includes(raw.action as Action)) return r.fail(`${field}.action`, `${describe(raw.action)} is not one of ${ACTIONS.join(', ')}`);
     const fields = stageWatchFields(raw, inherited);
-    inherited = fields.interval;
+    if (fields.interval !== undefined) inherited = fields.interval;
     // Stage 0 carries the hunt's real selection, so a bad `hosts` is reported once, as `hosts`.
-    const watch = checkStageWatch(r, base, fields, i === 0 ? input.hosts : PLACEHOLDER_HOSTS, i);
+    const watch = checkStageWatch(r, base, fields, i === 0 ? input.hosts : PLACEHOLDER_HOSTS, i, defaulted);
     const advance = readAdvance(r, raw.advance, `${field}.advance`, i === rawStages.length - 1);
     if (!watch || advance === undefined) return undefined;
     if (i === 0) hosts = watch.hosts;
-    const interval = parseInterval(fields.interval);
-    const mode = typeof (watch as unknown as { mode?: unknown }).mode === 'string' ? (watch as unknown as { mode: string }).mode : 'timer';
-    const canonical = { ...fields, interval: interval.ok ? formatInterval(interval.us) : fields.interval, action: watch.action, kdump_on_hit: watch.kdumpOnHit };
-    stages.push({ watch: canonical, intervalUs: watch.intervalUs, mode, action: watch.action, kdumpOnHit: watch.kdumpOnHit, destructive: isDestructive(watch), advance });
+    const canonical: Record<string, unknown> = { ...fields, action: watch.action, kdump_on_hit: watch.kdumpOnHit };
+    if (watch.mode !== 'ftrace') canonical.interval = formatInterval(watch.intervalUs);
+    stages.push({ watch: canonical, intervalUs: watch.intervalUs, mode: watch.mode, action: watch.action, kdumpOnHit: watch.kdumpOnHit, destructive: isDestructive(watch), advance });
     return undefined;
   });
   if (r.errors.length > 0) throw new ValidationError(r.errors);

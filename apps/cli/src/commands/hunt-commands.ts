@@ -89,7 +89,7 @@ function stageText(s: HuntDetailView['stages'][number]['spec']): string {
   const what = s.kdump_on_hit ? 'kdump_on_hit' : (s.action ?? 'report');
   const mode = s.mode && s.mode !== 'timer' ? ` ${s.mode}${s.funcs ? `(${s.funcs.join(',')})` : ''}` : '';
   const adv = s.advance ? Object.entries(s.advance).map(([k, v]) => (typeof v === 'object' ? `${k}(window ${(v as { window: number }).window})` : `${k} ${v}`)).join(' or ') : '-';
-  return `${s.interval}${mode} ${what}; advance: ${adv}`;
+  return `${[s.interval, mode.trim()].filter(Boolean).join(' ')} ${what}; advance: ${adv}`;
 }
 
 export function huntsTable(items: readonly HuntView[]): string {
