@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Api } from '../../../../tests/support/api';
 import { TestAgent } from '../test-support/agent-client';
 import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 import { HuntEngine } from './hunt-engine.service';
@@ -39,12 +40,14 @@ afterAll(async () => {
   await o?.close();
 });
 
-async function hit(hostId: string, watchId: string): Promise<void> {
+/** A stored hit; `bracketNs` sets last_old_boottime_ns that far before boottime_ns. */
+async function hit(hostId: string, watchId: string, bracketNs: number | null = null): Promise<void> {
   seq++;
+  const boottime = 1_000_000_000 + seq * 1_000_000;
   await o.db.pool.query(
-    `insert into hits (host_id, boot_id, seq, watch_id, occurred_at, realtime_ns, boottime_ns, cpu, paddr, "offset", width, old_value, new_value, pid, comm, ip, action)
-     values ($1, 'boot-1', $2, $3, now(), 0, $4, 0, 8192, 0, 1, 0, 51, 1, 'x', 'ip', 'report')`,
-    [hostId, seq, watchId, seq * 1000],
+    `insert into hits (host_id, boot_id, seq, watch_id, occurred_at, realtime_ns, boottime_ns, last_old_boottime_ns, cpu, paddr, "offset", width, old_value, new_value, pid, comm, ip, action)
+     values ($1, 'boot-1', $2, $3, now(), 0, $4, $5, 0, 8192, 0, 1, 0, 51, 1, 'x', 'ip', 'report')`,
+    [hostId, seq, watchId, boottime, bracketNs === null ? null : boottime - bracketNs],
   );
 }
 
@@ -135,6 +138,42 @@ describe('hunts', () => {
     expect(bad.body.errors).toEqual([{ field: 'host_ids[0]', reason: 'nope is not a host of this hunt' }]);
     const audit = await o.db.pool.query(`select action from audit_log where action like 'hunt.%' order by id`);
     expect(audit.rows.map((r: any) => r.action)).toEqual(expect.arrayContaining(['hunt.create', 'hunt.pause', 'hunt.resume', 'hunt.hold', 'hunt.advance']));
+  });
+
+  it('needs admin to start a hunt with a destructive stage, as a destructive watch does', async () => {
+    const made = await o.http('POST', '/api/v1/tokens', { name: 'oncall', role: 'operator' });
+    const operator = new Api(`http://127.0.0.1:${o.running.httpPort}`, made.body.token);
+    const refused = await operator.request('POST', '/api/v1/hunts', { ...HUNT, stages: undefined });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toBe('starting a hunt whose stage 4 is destructive (kdump_on_hit) needs role admin; this token (oncall) has role operator');
+    const fine = await operator.request('POST', '/api/v1/hunts', { ...HUNT, hosts: { ids: ['h4'] } });
+    expect(fine.status).toBe(201);
+    expect((await operator.request('POST', `/api/v1/hunts/${fine.body.id}/stop`)).status).toBe(200);
+  });
+
+  it('advances by bracket_stalled, reading the brackets stored with the hits', async () => {
+    const created = await o.http('POST', '/api/v1/hunts', {
+      ...HUNT, hosts: { ids: ['h3'] }, cohort: [],
+      stages: [{ interval: '30ms', advance: { after_hits: 1 } }, { interval: '1ms', advance: { bracket_stalled: { window: 3 } } }, { action: 'stack' }],
+    });
+    const id = created.body.id;
+    await hit('h3', created.body.stages[0].watch_id, 20_000_000);
+    await hit('h3', created.body.stages[0].watch_id, 30_000_000);
+    await hit('h3', created.body.stages[0].watch_id, 25_000_000);
+    await engine.runAll();
+    const stage1 = (await o.http('GET', `/api/v1/hunts/${id}`)).body.stages[1].watch_id;
+    // Shrinking against stage 0 (median 25 ms): not stalled.
+    for (const b of [400_000, 500_000, 600_000]) await hit('h3', stage1, b);
+    await engine.runAll();
+    let h = (await o.http('GET', `/api/v1/hunts/${id}`)).body;
+    expect(h.hosts[0]).toMatchObject({ stage: 1, hits_at_stage: 3, bracket_median_ns: 500_000 });
+    // The newest three (median 30 ms) are not smaller than stage 0's 25 ms: the bracket stalled.
+    for (const b of [30_000_000, 26_000_000, 40_000_000]) await hit('h3', stage1, b);
+    await engine.runAll();
+    h = (await o.http('GET', `/api/v1/hunts/${id}`)).body;
+    expect(h.hosts[0].stage).toBe(2);
+    expect(h.timeline.at(-1).reason).toBe('median bracket 30000000 ns of the last 3 hits at stage 1 is not smaller than stage 0\'s 25000000 ns (bracket_stalled)');
+    await o.http('POST', `/api/v1/hunts/${id}/stop`);
   });
 
   it('stops: every stage watch ends the way a watch ends, and no host keeps one', async () => {
