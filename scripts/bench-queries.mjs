@@ -143,7 +143,7 @@ async function seedFleet() {
 
 /** Hits as COPY text rows, in chunks of one statement each (the rollup trigger runs per statement). */
 async function seedHits({ hosts, watches }) {
-  const columns = 'host_id, boot_id, seq, watch_id, occurred_at, realtime_ns, boottime_ns, cpu, paddr, "offset", width, old_value, new_value, pid, comm, ip, action';
+  const columns = 'host_id, boot_id, seq, watch_id, occurred_at, realtime_ns, boottime_ns, last_old_boottime_ns, cpu, paddr, "offset", width, old_value, new_value, pid, comm, ip, action';
   const seqs = new Map(hosts.map((h) => [h.id, 0]));
   const now = Date.now();
   const spanMs = DAYS * 86_400_000;
@@ -163,7 +163,7 @@ async function seedHits({ hosts, watches }) {
       const ageMs = Math.floor(spanMs * random() ** 1.6);
       const at = now - ageMs;
       const ns = `${at}000000`;
-      buffer += `${host.id}\tboot-${host.id}\t${seq}\t${watch.id}\t${new Date(at).toISOString()}\t${ns}\t${seq * 1000}\t${seq % 8}\t${44097536 + watch.id * 8}\t0\t1\t0\t51\t${seq % 4000}\t${comms[seq % comms.length]}\tdo_idle+0x1c\treport\n`;
+      buffer += `${host.id}\tboot-${host.id}\t${seq}\t${watch.id}\t${new Date(at).toISOString()}\t${ns}\t${seq * 1000}\t${seq * 1000 - 1 - (seq % 900)}\t${seq % 8}\t${44097536 + watch.id * 8}\t0\t1\t0\t51\t${seq % 4000}\t${comms[seq % comms.length]}\tdo_idle+0x1c\treport\n`;
       if (buffer.length > 1 << 20) {
         if (!child.stdin.write(buffer)) await once(child.stdin, 'drain');
         buffer = '';

@@ -81,6 +81,8 @@ async function main() {
     HTTP_PORT: String(httpPort),
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: String(grpcPort),
+    // Plaintext agents, no enrollment: the bench measures ingest, not TLS setup.
+    GRPC_INSECURE: 'true',
     PHYSWATCH_ADMIN_TOKEN: TOKEN,
   });
   await ready(orchestrator, 'orchestrator ready');
@@ -96,6 +98,7 @@ async function main() {
       JSON.stringify({
         server: `127.0.0.1:${grpcPort}`,
         hostId: `bench-${i}`,
+        insecure: true,
         labels: { bench: 'true' },
         stateDir: dir,
         batch: { maxHits: 1000, maxDelayMs: 20 },
@@ -152,8 +155,8 @@ async function main() {
 
   // Raw COPY of the same rows into the same table (same indexes), as a fresh boot's rows.
   const csv = path.join(work, 'hits.csv');
-  const columns = 'host_id, boot_id, seq, watch_id, occurred_at, realtime_ns, boottime_ns, cpu, paddr, "offset", width, old_value, new_value, pid, comm, ip, stack, action';
-  sql(`\\copy (select host_id, 'copy-' || boot_id, seq, watch_id, occurred_at, realtime_ns, boottime_ns, cpu, paddr, "offset", width, old_value, new_value, pid, comm, ip, stack, action from hits) to '${csv}' csv`);
+  const columns = 'host_id, boot_id, seq, watch_id, occurred_at, realtime_ns, boottime_ns, last_old_boottime_ns, cpu, paddr, "offset", width, old_value, new_value, pid, comm, ip, stack, action';
+  sql(`\\copy (select host_id, 'copy-' || boot_id, seq, watch_id, occurred_at, realtime_ns, boottime_ns, last_old_boottime_ns, cpu, paddr, "offset", width, old_value, new_value, pid, comm, ip, stack, action from hits) to '${csv}' csv`);
   const copyRows = storedRows();
   const c0 = process.hrtime.bigint();
   sql(`\\copy hits (${columns}) from '${csv}' csv`);
