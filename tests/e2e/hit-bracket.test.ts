@@ -87,6 +87,15 @@ describe('the hit bracket', () => {
     expect(BigInt(second.boottime_ns)).toBeGreaterThan(BigInt(first.boottime_ns));
   });
 
+  it('is in the OpenAPI document\'s hit, both fields nullable decimal strings', async () => {
+    const doc = (await api.request('GET', '/api/v1/openapi.json')).body;
+    const { properties, required } = doc.components.schemas.HitDto;
+    for (const field of ['last_old_boottime_ns', 'bracket_ns']) {
+      expect(properties[field]).toMatchObject({ type: 'string', nullable: true });
+      expect(required).toContain(field);
+    }
+  });
+
   it('hits recovered from a crash dump carry the bracket of their dmesg line, or null for an older module\'s line', async () => {
     await agent!.stop('SIGKILL');
     const stamp = new Date(Date.now() + 60_000).toISOString().replace(/[-:T]/g, '').slice(0, 12);
