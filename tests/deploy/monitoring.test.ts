@@ -1,11 +1,12 @@
 /**
  * deploy/monitoring: the alert rules are valid and fire when they should (promtool, from
  * Debian's prometheus package, which .ci/run installs), and every metric the rules and the
- * Grafana dashboard use is one a real orchestrator exports, with the fleet gauges and the
- * hit store latency counting what really happened.
+ * Grafana dashboard use is one a real orchestrator or a real agent's textfile exports, with
+ * the fleet gauges, the hit store latency and the agent's counts saying what really happened.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { corruptMemoryFile } from '@physwatch/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,7 +56,7 @@ const dashboardExprs = (): string[] =>
 
 describe('alert rules', () => {
   it('are valid, and each fires on the series its test gives and not before', () => {
-    expect(promtool(['check', 'rules', 'alerts.yml'])).toMatch(/SUCCESS: 8 rules found/);
+    expect(promtool(['check', 'rules', 'alerts.yml'])).toMatch(/SUCCESS: 11 rules found/);
     expect(promtool(['test', 'rules', 'alerts.test.yml'])).toMatch(/SUCCESS/);
   });
 });
@@ -64,11 +65,12 @@ describe('what the orchestrator exports', () => {
   let orch: Orchestrator;
   let agent: Agent;
   let api: Api;
+  const textfile = path.join(mkdtempSync(path.join(tmpdir(), 'physwatch-textfile-')), 'physwatch.prom');
 
   beforeAll(async () => {
     orch = await Orchestrator.start();
     api = new Api(orch.url, orch.adminToken);
-    agent = await Agent.start({ server: orch.grpcAddress, hostId: 'metrics-host', extra: { facts: { enabled: false } } });
+    agent = await Agent.start({ server: orch.grpcAddress, hostId: 'metrics-host', extra: { facts: { enabled: false }, metrics: { textfile, intervalMs: 100 } } });
   });
   afterAll(async () => {
     await agent?.stop();
@@ -93,7 +95,17 @@ describe('what the orchestrator exports', () => {
     expect(sample(scrape, 'physwatch_hit_store_latency_seconds_bucket{le="+Inf"}')).toBe(1);
     expect(sample(scrape, 'process_resident_memory_bytes')).toBeGreaterThan(0);
 
-    const declared = exported(scrape);
+    // The agent's textfile, rewritten every 100 ms: connected, the watch armed, the hit acked.
+    const agentMetrics = await eventually('agent textfile up to date', async () => {
+      if (!existsSync(textfile)) return undefined;
+      const text = readFileSync(textfile, 'utf8');
+      return sample(text, 'physwatch_agent_watches{phase="armed"}') === 1 && sample(text, 'physwatch_agent_unacked_hits') === 0 ? text : undefined;
+    });
+    expect(sample(agentMetrics, 'physwatch_agent_connected')).toBe(1);
+    expect(sample(agentMetrics, 'physwatch_agent_spool_on_disk_hits')).toBe(0);
+    expect(sample(agentMetrics, 'physwatch_agent_module_lost_events_total')).toBe(0);
+
+    const declared = new Set([...exported(scrape), ...exported(agentMetrics)]);
     const used = metricNames([...ruleExprs(), ...dashboardExprs()]);
     expect(used.size).toBeGreaterThan(15);
     expect([...used].filter((name) => !declared.has(name))).toEqual([]);

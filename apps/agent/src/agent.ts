@@ -19,6 +19,7 @@ import { recordBoot } from './kdump/boot-history';
 import { CrashHandler } from './kdump/crash-handler';
 import { readCrashKernel } from './kdump/crash-kernel';
 import { VmcoreReporter } from './kdump/vmcore-reporter';
+import { renderAgentMetrics, writeTextfile } from './metrics/textfile';
 import { Reconciler } from './reconcile/reconciler';
 import { HitRelay } from './relay/hit-relay';
 import { toWireCapabilities } from './relay/wire';
@@ -181,6 +182,12 @@ export class Agent {
 
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), config.heartbeatIntervalMs);
     this.cleanups.push(() => clearInterval(this.heartbeatTimer));
+    if (config.metrics.textfile) {
+      const textfile = config.metrics.textfile;
+      this.writeMetrics(textfile);
+      const metricsTimer = setInterval(() => this.writeMetrics(textfile), config.metrics.intervalMs);
+      this.cleanups.push(() => clearInterval(metricsTimer));
+    }
     connection.start();
   }
 
@@ -239,6 +246,29 @@ export class Agent {
       });
     } finally {
       this.heartbeatInFlight = false;
+    }
+  }
+
+  /** Also while disconnected: that is when the spool grows and someone should see it. */
+  private writeMetrics(file: string): void {
+    const parts = this.parts;
+    if (!parts) return;
+    const undelivered = parts.backend.undelivered?.() ?? { lost: 0n, suppressed: 0n };
+    const backlog = parts.spool.backlog();
+    try {
+      writeTextfile(
+        file,
+        renderAgentMetrics({
+          connected: parts.connection.connected,
+          unackedHits: backlog.unacked,
+          onDiskHits: backlog.onDisk,
+          moduleLostEvents: undelivered.lost,
+          moduleSuppressedHits: undelivered.suppressed,
+          states: parts.reconciler.states(),
+        }),
+      );
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, file }, 'metrics textfile not written');
     }
   }
 

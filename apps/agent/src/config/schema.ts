@@ -146,6 +146,10 @@ export const configSchema = z
       })
       .prefault({}),
     backend: z.discriminatedUnion('kind', [simulatedBackend, kernelBackend]),
+    /** A node_exporter textfile the agent rewrites every intervalMs (src/metrics/textfile.ts); null: none. */
+    metrics: z
+      .strictObject({ textfile: z.string().regex(/\.prom$/, 'must end in .prom (node_exporter reads only those)').nullable().default(null), intervalMs: positiveMs.default(15_000) })
+      .prefault({}),
     facts: facts.default({ enabled: true, root: '/', ethtool: true }),
     // prefault: `{}` goes through the schema, so the defaults above are the only ones.
     kdump: kdump.prefault({}),

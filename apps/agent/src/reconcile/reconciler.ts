@@ -4,7 +4,7 @@
  * changed, then report the complete set of states for that generation.
  */
 import { ArmSpec, toHex } from '@physwatch/core';
-import { DesiredState__Output, fromWireWatch, WatchStates } from '@physwatch/proto';
+import { DesiredState__Output, fromWireWatch, WatchState, WatchStates } from '@physwatch/proto';
 import type { Logger } from 'pino';
 import type { WatchBackend } from '../backend/watch-backend';
 import { toWireState, WatchOutcome } from '../relay/wire';
@@ -101,8 +101,12 @@ export class Reconciler {
     this.sendStates();
   }
 
+  /** What the backend holds now, as the last WatchStates said. */
+  states(): WatchState[] {
+    return [...this.entries].map(([watchId, entry]) => toWireState(watchId, entry.outcome));
+  }
+
   private sendStates(): void {
-    const states = [...this.entries].map(([watchId, entry]) => toWireState(watchId, entry.outcome));
-    this.report({ generation: this.generation, states });
+    this.report({ generation: this.generation, states: this.states() });
   }
 }
