@@ -119,6 +119,11 @@ describe('hunt with simulated agents', () => {
       const view = (await api.request('GET', `/api/v1/watches/${lastWatch}/hosts`)).body;
       return view.armed.length === COHORT.length;
     }, 60_000);
+    // The simulated poller brackets every hit; the hunt shows the median per host at its stage.
+    await eventually('the corrupted hosts\' brackets at the last stage', async () => {
+      const h = (await api.request('GET', `/api/v1/hunts/${huntId}`)).body;
+      return CORRUPTED.every((id) => h.hosts.find((x: any) => x.host_id === id)?.bracket_median_ns > 0);
+    }, 60_000);
     const watch = (await api.request('GET', `/api/v1/watches/${lastWatch}`)).body;
     expect(watch).toMatchObject({ action: 'stack', interval: '100us' });
     expect([...watch.hosts.ids].sort()).toEqual([...COHORT].sort());
