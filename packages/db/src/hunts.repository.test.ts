@@ -60,12 +60,16 @@ describe('HuntsRepository', () => {
     await insertHit('a', watchIds[1], 2, 2_000_000, 1_999_000);
     await insertHit('a', watchIds[1], 3, 3_000_000, 2_999_500);
     await insertHit('a', watchIds[1], 4, 4_000_000, null);
-    const stats = await db.hunts.hitStats(huntId, 10);
+    // a stands at stage 1: its stages 1 and 0 are read.
+    const stats = await db.hunts.hitStats(huntId, { countCap: 100, brackets: 10 });
     expect(stats).toEqual([
       { hostId: 'a', stage: 0, count: 1, brackets: [30_000] },
       { hostId: 'a', stage: 1, count: 3, brackets: [500, 1000] },
     ]);
-    expect((await db.hunts.hitStats(huntId, 1))[1].brackets).toEqual([500]);
+    expect(await db.hunts.hitStats(huntId, { countCap: 2, brackets: 1 })).toEqual([
+      { hostId: 'a', stage: 0, count: 1, brackets: [30_000] },
+      { hostId: 'a', stage: 1, count: 2, brackets: [500] },
+    ]);
   });
 
   it('reads the stage watches\' host ids and the poll cost of the host\'s current stage', async () => {

@@ -166,17 +166,28 @@ export class HuntsRepository {
   }
 
   /**
-   * Per host and stage: how many hits are stored on the hunt's watches of that stage, and
-   * the brackets of the newest `newest` of them that carry one (hits_bracket_idx).
+   * For each host of the hunt, at its current stage and the one before: how many hits are
+   * stored on the hunt's watches of that stage (counted up to `countCap`: a rule needs no
+   * more), and the brackets of the newest `brackets` that carry one. Per host and stage these
+   * are index scans bounded by the caps (hits_bracket_idx, hits_host_idx), so a pass costs
+   * the same however many hits a long hunt has stored.
    */
-  async hitStats(huntId: string, newest: number): Promise<HuntHitStats[]> {
+  async hitStats(huntId: string, caps: { countCap: number; brackets: number }): Promise<HuntHitStats[]> {
     const { rows } = await this.db.query<HuntHitStats>(
-      `select h.host_id as "hostId", w.hunt_stage as stage, count(*)::int as count,
-              coalesce((array_agg((h.boottime_ns - h.last_old_boottime_ns)::float8 order by h.id desc)
-                filter (where h.last_old_boottime_ns is not null))[1:$2::int], '{}') as brackets
-       from hits h join watches w on w.id = h.watch_id
-       where w.hunt_id = $1::bigint group by h.host_id, w.hunt_stage order by 1, 2`,
-      [huntId, newest],
+      `select hh.host_id as "hostId", s.stage, c.count, b.brackets
+       from hunt_hosts hh
+       cross join lateral (values (hh.stage), (hh.stage - 1)) s(stage)
+       cross join lateral (select array_agg(w.id) as ids from watches w where w.hunt_id = hh.hunt_id and w.hunt_stage = s.stage) w
+       cross join lateral (
+         select count(*)::int as count from (select 1 from hits h where h.watch_id = any(w.ids) and h.host_id = hh.host_id limit $2) x) c
+       cross join lateral (
+         select coalesce(array_agg(y.bracket order by y.id desc), '{}') as brackets from (
+           select h.id, (h.boottime_ns - h.last_old_boottime_ns)::float8 as bracket from hits h
+           where h.watch_id = any(w.ids) and h.host_id = hh.host_id and h.last_old_boottime_ns is not null
+           order by h.id desc limit $3) y) b
+       where hh.hunt_id = $1::bigint and s.stage >= 0 and w.ids is not null and c.count > 0
+       order by 1, 2`,
+      [huntId, caps.countCap, caps.brackets],
     );
     return rows;
   }

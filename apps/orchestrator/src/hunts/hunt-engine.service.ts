@@ -10,9 +10,12 @@ import { SchedulerLeaderService } from '../scheduler/scheduler-leader.service';
 import { SchedulerPass } from '../scheduler/scheduler-pass';
 import { endWatchIn } from '../watches/end-watch';
 
-/** The newest brackets read per host and stage: twice the widest window a rule may use. */
-function bracketsNeeded(spec: HuntSpec): number {
-  return Math.max(1, ...spec.stages.map((s) => 2 * (s.advance?.bracketStalled?.window ?? 0)));
+/** What a pass reads per host and stage: hits up to the largest after_hits, brackets twice the widest window. */
+function statsNeeded(spec: HuntSpec): { countCap: number; brackets: number } {
+  return {
+    countCap: Math.max(1, ...spec.stages.map((s) => s.advance?.afterHits ?? 0)),
+    brackets: Math.max(1, ...spec.stages.map((s) => 2 * (s.advance?.bracketStalled?.window ?? 0))),
+  };
 }
 
 export interface HuntPassResult {
@@ -66,7 +69,7 @@ export class HuntEngine implements OnApplicationBootstrap {
     if (hunt.state === 'active') {
       const hosts = await this.db.hunts.listHosts(hunt.id);
       const hits = new Map<string, Map<number, StageHits>>();
-      for (const s of await this.db.hunts.hitStats(hunt.id, bracketsNeeded(spec))) {
+      for (const s of await this.db.hunts.hitStats(hunt.id, statsNeeded(spec))) {
         if (!hits.has(s.hostId)) hits.set(s.hostId, new Map());
         hits.get(s.hostId)!.set(s.stage, { count: s.count, brackets: s.brackets });
       }

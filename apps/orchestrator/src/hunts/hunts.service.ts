@@ -12,6 +12,10 @@ import { endWatch } from '../watches/end-watch';
 import { HuntEngine } from './hunt-engine.service';
 import { huntDetailJson, huntJson } from './hunt.view';
 
+/** The hunt view counts a host's hits at its stage up to this, and takes the median of its newest VIEW_BRACKETS brackets. */
+const VIEW_COUNT_CAP = 1_000_000;
+const VIEW_BRACKETS = 5;
+
 /** Which hosts a manual advance or hold names: some by id, or every host of a cohort (label values). */
 export interface HostChoice {
   hostIds?: string[];
@@ -63,7 +67,7 @@ export class HuntsService {
       this.db.hunts.listHosts(id),
       this.db.hunts.stageWatches(id),
       this.db.hunts.timeline(id),
-      this.db.hunts.hitStats(id, 5),
+      this.db.hunts.hitStats(id, { countCap: VIEW_COUNT_CAP, brackets: VIEW_BRACKETS }),
     ]);
     return huntDetailJson(row, spec, hosts, watches, timeline, stats);
   }
