@@ -140,6 +140,28 @@ describe('hunts', () => {
     expect(audit.rows.map((r: any) => r.action)).toEqual(expect.arrayContaining(['hunt.create', 'hunt.pause', 'hunt.resume', 'hunt.hold', 'hunt.advance']));
   });
 
+  it('puts a host that is selected later at stage 0, and pulls one that joins a cohort ahead of it', async () => {
+    for (const [id, bios] of [['h5', 'C'], ['h6', 'A']]) {
+      const agent = new TestAgent(o.grpcAddress);
+      agents.push(agent);
+      agent.hello(id, { pool: 'hunt', bios });
+      await agent.nextDesired();
+    }
+    await engine.runAll();
+    const h = await hunt();
+    expect(h.hosts.find((x: any) => x.host_id === 'h5')).toMatchObject({ stage: 0, cohort: 'bios=C' });
+    expect(h.stages[0].hosts).toContain('h5');
+    expect(await watchOfHost('h5')).toEqual([h.stages[0].watch_id]);
+    // h1 of cohort A stands at stage 2: h6 climbs from 0, one stage per pass.
+    expect(h.hosts.find((x: any) => x.host_id === 'h6').stage).toBe(1);
+    await engine.runAll();
+    expect((await hunt()).hosts.find((x: any) => x.host_id === 'h6').stage).toBe(2);
+    expect((await hunt()).timeline.filter((e: any) => e.host_id === 'h6').map((e: any) => [e.from_stage, e.to_stage, e.reason])).toEqual([
+      [0, 1, 'cohort bios=A: host h1 is at stage 2'],
+      [1, 2, 'cohort bios=A: host h1 is at stage 2'],
+    ]);
+  });
+
   it('needs admin to start a hunt with a destructive stage, as a destructive watch does', async () => {
     const made = await o.http('POST', '/api/v1/tokens', { name: 'oncall', role: 'operator' });
     const operator = new Api(`http://127.0.0.1:${o.running.httpPort}`, made.body.token);
@@ -181,7 +203,7 @@ describe('hunts', () => {
     const stopped = await o.http('POST', `/api/v1/hunts/${huntId}/stop`);
     expect(stopped.body.state).toBe('stopped');
     for (const id of before) expect((await o.http('GET', `/api/v1/watches/${id}`)).body.state).toBe('stopped');
-    for (const h of ['h1', 'h2', 'h3', 'h4']) expect(await watchOfHost(h)).toEqual([]);
+    for (const h of ['h1', 'h2', 'h3', 'h4', 'h5', 'h6']) expect(await watchOfHost(h)).toEqual([]);
     expect(await engine.runAll()).toEqual({ transitions: 0, watchesChanged: 0 });
     expect((await o.http('GET', '/api/v1/hunts?state=stopped')).body.items.map((x: any) => x.id)).toContain(huntId);
   });
