@@ -56,7 +56,7 @@ const dashboardExprs = (): string[] =>
 
 describe('alert rules', () => {
   it('are valid, and each fires on the series its test gives and not before', () => {
-    expect(promtool(['check', 'rules', 'alerts.yml'])).toMatch(/SUCCESS: 11 rules found/);
+    expect(promtool(['check', 'rules', 'alerts.yml'])).toMatch(/SUCCESS: 12 rules found/);
     expect(promtool(['test', 'rules', 'alerts.test.yml'])).toMatch(/SUCCESS/);
   });
 });
@@ -92,6 +92,7 @@ describe('what the orchestrator exports', () => {
     expect(sample(scrape, 'physwatch_assignments{phase="armed"}')).toBe(1);
     expect(sample(scrape, 'physwatch_assignments{phase="pending"}')).toBe(0);
     expect(sample(scrape, 'physwatch_hit_store_latency_seconds_count')).toBe(1);
+    expect(sample(scrape, 'physwatch_watch_arm_latency_seconds_count')).toBe(1);
     expect(sample(scrape, 'physwatch_hit_store_latency_seconds_bucket{le="+Inf"}')).toBe(1);
     expect(sample(scrape, 'process_resident_memory_bytes')).toBeGreaterThan(0);
 

@@ -41,6 +41,12 @@ const ASSIGNMENT_COLUMNS = `a.watch_id::text as "watchId", a.host_id as "hostId"
   a.resolved_paddr::text as "resolvedPaddr", a.memory_kind as "memoryKind", a.reason,
   a.generation::text as generation, a.updated_at as "updatedAt"`;
 
+/** What a report changed: rows updated, and for each placement it armed, the seconds since it was placed (pending). */
+export interface RecordedStates {
+  updated: number;
+  armedAfterSeconds: number[];
+}
+
 export class AssignmentsRepository {
   constructor(private readonly db: Queryable) {}
 
@@ -87,7 +93,7 @@ export class AssignmentsRepository {
    * Records what a host reported for `generation`, in one statement. A report older than
    * the one already stored is ignored, and a removed assignment stays removed.
    */
-  async recordStates(hostId: string, generation: string, states: readonly ReportedState[]): Promise<number> {
+  async recordStates(hostId: string, generation: string, states: readonly ReportedState[]): Promise<RecordedStates> {
     return this.recordManyStates(states.map((s) => ({ ...s, hostId, generation })));
   }
 
@@ -95,19 +101,23 @@ export class AssignmentsRepository {
    * The same for reports of many hosts at once, one statement. A (host, watch) pair may
    * appear once only: the caller keeps the newest report of each.
    */
-  async recordManyStates(states: ReadonlyArray<ReportedState & { hostId: string; generation: string }>): Promise<number> {
-    if (states.length === 0) return 0;
-    const result = await this.db.query(
+  async recordManyStates(states: ReadonlyArray<ReportedState & { hostId: string; generation: string }>): Promise<RecordedStates> {
+    if (states.length === 0) return { updated: 0, armedAfterSeconds: [] };
+    // `old` is the same row as the statement's snapshot saw it: the phase it leaves and since when.
+    const { rows } = await this.db.query<{ armedAfter: number | null }>(
       `update assignments a set phase = s.phase, phase_since = case when a.phase = s.phase then a.phase_since else now() end,
               resolved_paddr = s.resolved_paddr, memory_kind = s.memory_kind,
               reason = s.reason, generation = s.generation, updated_at = now(), poll_ns_avg = coalesce(s.poll_ns_avg, a.poll_ns_avg)
        from unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::numeric[], $6::text[], $7::text[], $8::bigint[])
-            as s(host_id, generation, watch_id, phase, resolved_paddr, memory_kind, reason, poll_ns_avg)
-       where a.host_id = s.host_id and a.watch_id = s.watch_id and a.phase <> 'removed' and a.generation <= s.generation`,
+            as s(host_id, generation, watch_id, phase, resolved_paddr, memory_kind, reason, poll_ns_avg),
+            assignments old
+       where a.host_id = s.host_id and a.watch_id = s.watch_id and a.phase <> 'removed' and a.generation <= s.generation
+         and old.host_id = a.host_id and old.watch_id = a.watch_id
+       returning case when old.phase = 'pending' and s.phase = 'armed' then extract(epoch from now() - old.phase_since)::float8 end as "armedAfter"`,
       [states.map((s) => s.hostId), states.map((s) => s.generation), states.map((s) => s.watchId), states.map((s) => s.phase),
         states.map((s) => s.resolvedPaddr), states.map((s) => s.memoryKind), states.map((s) => s.reason), states.map((s) => s.pollNsAvg ?? null)],
     );
-    return result.rowCount ?? 0;
+    return { updated: rows.length, armedAfterSeconds: rows.flatMap((r) => (r.armedAfter === null ? [] : [r.armedAfter])) };
   }
 
   async listForWatch(watchId: string): Promise<AssignmentRow[]> {

@@ -1,7 +1,7 @@
 export { ApiTokensRepository } from './api-tokens.repository';
 export type { ApiTokenRow, NewApiToken } from './api-tokens.repository';
 export { ASSIGNMENT_PHASES, AssignmentsRepository } from './assignments.repository';
-export type { ActiveAssignment, AssignmentPhase, AssignmentRow, PhaseCounts, ReportedPhase, ReportedState } from './assignments.repository';
+export type { ActiveAssignment, AssignmentPhase, AssignmentRow, PhaseCounts, RecordedStates, ReportedPhase, ReportedState } from './assignments.repository';
 export { AuditRepository } from './audit.repository';
 export type { AuditFilter, AuditRow, NewAuditEntry } from './audit.repository';
 export { EnrollmentRepository } from './enrollment.repository';

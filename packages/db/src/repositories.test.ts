@@ -79,16 +79,24 @@ describe('WatchesRepository and AssignmentsRepository', () => {
     expect((await db.assignments.desiredWatches('p1')).map((w) => w.id)).toEqual([watch.id]);
     expect([...(await db.assignments.everPlaced('p1', [watch.id, '999999']))]).toEqual([watch.id]);
 
-    await db.assignments.recordStates('p1', '2', [
+    // Placed 2 s ago: the report that arms it says so (the arm-latency histogram's input).
+    await db.pool.query(`update assignments set phase_since = now() - interval '2 seconds' where watch_id = $1 and host_id = 'p1'`, [watch.id]);
+    const armed = await db.assignments.recordStates('p1', '2', [
       { watchId: watch.id, phase: 'armed', resolvedPaddr: '44097536', memoryKind: 'ram', reason: '' },
     ]);
-    await db.assignments.recordStates('p2', '2', [
+    expect(armed.updated).toBe(1);
+    expect(armed.armedAfterSeconds).toHaveLength(1);
+    expect(armed.armedAfterSeconds[0]).toBeGreaterThanOrEqual(2);
+    expect(armed.armedAfterSeconds[0]).toBeLessThan(3600);
+    // Armed again (a later generation) or failed: no placement was armed by that report.
+    expect(await db.assignments.recordStates('p1', '3', [{ watchId: watch.id, phase: 'armed', resolvedPaddr: '44097536', memoryKind: 'ram', reason: '' }])).toEqual({ updated: 1, armedAfterSeconds: [] });
+    expect(await db.assignments.recordStates('p2', '2', [
       { watchId: watch.id, phase: 'failed', resolvedPaddr: null, memoryKind: null, reason: 'symbol not found' },
-    ]);
+    ])).toEqual({ updated: 1, armedAfterSeconds: [] });
     // a late report for an older generation does not overwrite a newer one
-    await db.assignments.recordStates('p1', '1', [
+    expect(await db.assignments.recordStates('p1', '1', [
       { watchId: watch.id, phase: 'failed', resolvedPaddr: null, memoryKind: null, reason: 'stale' },
-    ]);
+    ])).toEqual({ updated: 0, armedAfterSeconds: [] });
     const rows = await db.assignments.listForWatch(watch.id);
     expect(rows.map((r) => [r.hostId, r.phase, r.resolvedPaddr, r.memoryKind, r.reason])).toEqual([
       ['p1', 'armed', '44097536', 'ram', ''],

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AssignmentsRepository, ReportedState } from '@physwatch/db';
 import { Logger, LOGGER } from '../config/logger';
+import { MetricsService } from '../metrics/metrics.service';
 
 type Report = ReportedState & { hostId: string; generation: string };
 
@@ -17,6 +18,7 @@ export class StateRecorder {
 
   constructor(
     private readonly assignments: AssignmentsRepository,
+    private readonly metrics: MetricsService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -36,7 +38,10 @@ export class StateRecorder {
         while (this.pending.size > 0) {
           const batch = [...this.pending.values()];
           this.pending = new Map();
-          await this.assignments.recordManyStates(batch).catch((err: Error) => this.logger.error({ err: err.message, reports: batch.length }, 'watch states not recorded'));
+          await this.assignments.recordManyStates(batch).then(
+            ({ armedAfterSeconds }) => armedAfterSeconds.forEach((s) => this.metrics.armLatency.observe(s)),
+            (err: Error) => this.logger.error({ err: err.message, reports: batch.length }, 'watch states not recorded'),
+          );
         }
       })().finally(() => (this.flushing = null));
     }

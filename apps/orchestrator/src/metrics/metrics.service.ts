@@ -19,6 +19,12 @@ export class MetricsService {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
+  readonly armLatency = new Histogram({
+    name: 'physwatch_watch_arm_latency_seconds',
+    help: 'From a watch placed on a host (its assignment pending) to the host reporting it armed: desired state out, backend armed, state back',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],
+    registers: [this.registry],
+  });
   readonly hitsDuplicate = this.counter('physwatch_hits_duplicate_total', 'Re-sent hits that were already stored');
   readonly hitsUnknownWatch = this.counter('physwatch_hits_unknown_watch_total', 'Hits naming a watch that does not exist (acked, not stored)');
   readonly agentsConnected = new Gauge({ name: 'physwatch_agents_connected', help: 'Agent streams held by this replica', registers: [this.registry] });
