@@ -8,6 +8,7 @@
  * at stage 0. Midway the orchestrator is killed with SIGKILL and started again; afterwards
  * each (host, from_stage) transition exists exactly once and no stage was skipped.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +21,7 @@ import { testDatabaseUrl } from '../support/env';
 import { eventually } from '../support/eventually';
 import { Orchestrator } from '../support/stack';
 
+const CLI_MAIN = path.resolve(__dirname, '../../apps/cli/dist/main.js');
 const HOSTS = 50;
 const BAD_BIOS = '1.2.3-bad';
 /** Hosts 0..9 have the bad BIOS; 0..3 of them are the ones actually corrupted. */
@@ -37,6 +39,16 @@ afterAll(async () => {
   await db?.close();
   for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
 });
+
+/** The built `physwatch` CLI against the orchestrator, with only the environment it is given. */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const home = mkdtempSync(path.join(tmpdir(), 'physwatch-hunt-cli-'));
+  stateDirs.push(home);
+  const env = { PATH: process.env.PATH, HOME: home, PHYSWATCH_SERVER: orchestrator!.url, PHYSWATCH_TOKEN: orchestrator!.adminToken };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI_MAIN, ...args], { env }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
 
 async function startAgent(server: string, i: number): Promise<Agent> {
   const hostId = `hunt-${i}`;
@@ -117,6 +129,7 @@ describe('hunt with simulated agents', () => {
     const lastWatch = done.stages[LAST_STAGE].watch_id;
     await eventually('last stage armed on the cohort', async () => {
       const view = (await api.request('GET', `/api/v1/watches/${lastWatch}/hosts`)).body;
+      if (!Array.isArray(view.armed)) throw new Error(JSON.stringify(view));
       return view.armed.length === COHORT.length;
     }, 60_000);
     // The simulated poller brackets every hit; the hunt shows the median per host at its stage.
@@ -127,5 +140,27 @@ describe('hunt with simulated agents', () => {
     const watch = (await api.request('GET', `/api/v1/watches/${lastWatch}`)).body;
     expect(watch).toMatchObject({ action: 'stack', interval: '100us' });
     expect([...watch.hosts.ids].sort()).toEqual([...COHORT].sort());
+
+    // The CLI reads the same hunt: every cohort host at stage 3, the timeline with the reasons.
+    const described = await cli(['hunt', 'describe', huntId]);
+    expect(described.code, described.stderr).toBe(0);
+    expect(described.stdout).toMatch(new RegExp(`hunt-9\\s+3\\s+\\d+`));
+    expect(described.stdout).toContain('cohort dmi.bios.version=1.2.3-bad: host');
+    expect((await cli(['hunt', 'list'])).stdout).toMatch(new RegExp(`${huntId}\\s+bios cohort\\s+active\\s+40 / 0 / 0 / 10`));
   }, 300_000);
+
+  it('starts, refuses and stops hunts through the CLI', async () => {
+    const bad = await cli(['hunt', 'start', '--template', 'zero-page', '--selector', 'pool=nowhere', '--budget-ppm', '0', '--yes']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--budget-ppm: "0" is not a whole number from 1 up');
+    const refused = await cli(['hunt', 'start', '--template', 'zero-page', '--selector', 'pool=nowhere']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('add --yes');
+    const started = await cli(['hunt', 'start', '--template', 'zero-page', '--selector', 'pool=nowhere', '--yes', '-o', 'json']);
+    expect(started.code, started.stderr).toBe(0);
+    const hunt = JSON.parse(started.stdout);
+    expect(hunt.spec.stages.map((s: any) => s.action)).toEqual(['report', 'report', 'report', 'stack', 'hang']);
+    const stopped = await cli(['hunt', 'stop', hunt.id, '-o', 'json']);
+    expect(JSON.parse(stopped.stdout).state).toBe('stopped');
+  });
 });
