@@ -145,6 +145,30 @@ describe('kernel chain: REST → orchestrator → agent in QEMU → physwatch.ko
     expect(a.reason).toBe(`module: add id=${bad.id} paddr=0x2ffdf000: region spans RAM and non-RAM (-22)`);
   });
 
+  it('an ftrace watch created over REST is placed (the agent advertises the module\'s modes and phys_bits) and armed with mode=ftrace, no timer', async () => {
+    const caps = (await api.host(hostId)).capabilities;
+    expect(caps.modes).toEqual(['WATCH_MODE_TIMER', 'WATCH_MODE_FTRACE', 'WATCH_MODE_BOTH']);
+    expect(caps.target_kinds).toContain('TARGET_KIND_PCI_BAR');
+    expect(caps.phys_addr_bits).toBeGreaterThanOrEqual(32);
+    expect(caps.phys_addr_bits).toBeLessThanOrEqual(52);
+    const ftrace = await api.createWatch({
+      target: { paddr: `0x${(PADDR + 0x100n).toString(16)}` }, width: 4, condition: 'any_change', mode: 'ftrace', funcs: ['vfs_write'], rate: 100, hosts: { ids: [hostId] },
+    });
+    const a = await eventually('the ftrace watch armed', async () => {
+      const x = (await api.watch(ftrace.id)).assignments?.find((y: any) => y.host_id === hostId);
+      return (x?.phase === 'armed' || x?.phase === 'failed') && x;
+    }, 60_000, 200);
+    expect(a).toMatchObject({ phase: 'armed', resolved_paddr: '0x20000200', memory_kind: 'ram' });
+    expect(statusOf(await guest.status(), ftrace.id)).toMatch(/ state=armed target=paddr=0x20000200 .* interval_us=0 action=report mode=ftrace /);
+    // A paddr the guest's CPU cannot address waits on the orchestrator, naming the width the module reported.
+    const beyond = await api.createWatch({ target: { paddr: `0x${(1n << BigInt(caps.phys_addr_bits)).toString(16)}` }, width: 8, condition: 'any_change', interval: '10ms', hosts: { ids: [hostId] } });
+    const hosts = (await api.request('GET', `/api/v1/watches/${beyond.id}/hosts`)).body;
+    expect(hosts.pending).toEqual([{ host_id: hostId, reason: 'unsupported', message: `paddr 0x${(1n << BigInt(caps.phys_addr_bits)).toString(16)} is beyond this host's ${caps.phys_addr_bits} physical address bits` }]);
+    await api.stopWatch(beyond.id);
+    await api.stopWatch(ftrace.id);
+    await eventually('the module to drop the ftrace watch', async () => statusOf(await guest.status(), ftrace.id) === undefined, 60_000, 200);
+  });
+
   it('stopping the watch disarms it in the module', async () => {
     await api.stopWatch(watchId);
     // Positive evidence (the header says no watch is held), not an absent line that a

@@ -52,7 +52,9 @@ export function WatchDetailPage({ id }: { id: string }) {
             </header>
             <p className="spec mono" data-testid="watch-spec">
               {targetText(w.target)} · width {w.width} · {w.condition}
-              {w.value ? ` ${w.value}` : ''} · every {w.interval} · action {w.action ?? 'report'}
+              {w.value ? ` ${w.value}` : ''} · {w.interval ? `every ${w.interval}` : ''}
+              {w.mode && w.mode !== 'timer' ? `${w.interval ? ' and ' : ''}on entry to ${(w.funcs ?? []).join(', ')}` : ''}
+              {w.rate ? ` · at most ${w.rate} hits/s per host` : ''} · action {w.action ?? 'report'}
               {w.kdump_on_hit ? ' · kdump on hit' : ''} · hosts {'selector' in w.hosts ? w.hosts.selector || '(all)' : w.hosts.ids.join(', ')} ·
               created {formatTime(w.created_at)}
             </p>
