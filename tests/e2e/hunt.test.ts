@@ -106,7 +106,8 @@ describe('hunt with simulated agents', () => {
 
     const done = await eventually('the whole cohort at the last stage', async () => {
       const h = (await api.request('GET', `/api/v1/hunts/${huntId}`)).body;
-      return h.stages?.[LAST_STAGE].hosts.length === COHORT.length ? h : undefined;
+      // The stage's watch is made by the realise step right after the transitions commit.
+      return h.stages?.[LAST_STAGE].hosts.length === COHORT.length && h.stages[LAST_STAGE].watch_id !== null ? h : undefined;
     }, 120_000, 250);
     expect([...done.stages[LAST_STAGE].hosts].sort()).toEqual([...COHORT].sort());
     expect(done.stages[0].hosts).toHaveLength(HOSTS - COHORT.length);
