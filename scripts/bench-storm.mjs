@@ -3,7 +3,8 @@
 // overloaded. N simulated agents watch a 4 KiB region the bench rewrites every millisecond
 // (as scripts/bench.mjs), so they always have more hits than ingest can take. Prints:
 // - REST p50/p99 of GET /api/v1/hits during the storm, next to the same requests idle
-//   (agents paused, same rows): the API has its own database pool (API_DATABASE_POOL_MAX);
+//   (agents paused, the orchestrator quiet, same rows): the API has its own database pool
+//   (API_DATABASE_POOL_MAX); /healthz beside it tells CPU from connections;
 // - each agent's peak RSS (VmHWM from /proc) after the orchestrator was stopped (SIGSTOP)
 //   for BENCH_BACKLOG_SECONDS with the storm going on, next to the backlog its spool then
 //   held (unacked hits, counted from the journal): the spool's memory cap bounds it.
@@ -67,21 +68,52 @@ function untilLine(child, needle) {
   });
 }
 
-/** Sequential GET /api/v1/hits of one watch (a page of 100) until `stop()`; latencies in ms, sorted. */
-async function restLatencies(base, watchId, stop) {
+/** Sequential GETs of `url` until `stop()`; latencies in ms, sorted. */
+async function latencies(url, stop) {
   const times = [];
   while (!stop()) {
     const t0 = process.hrtime.bigint();
-    const res = await fetch(`${base}/api/v1/hits?watch_id=${watchId}&limit=100`, { headers: AUTH });
+    const res = await fetch(url, { headers: AUTH });
     await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`GET /api/v1/hits answered ${res.status}`);
+    if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}`);
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   return times.sort((a, b) => a - b);
 }
 
+/**
+ * For `seconds`: a page of 100 hits of one watch (REST, through the API's pool) and, beside it,
+ * /healthz (no database): when both are slow, it is the orchestrator's CPU, not its connections.
+ */
+async function restFor(base, watchId, seconds) {
+  let over = false;
+  const [hits, healthz] = await Promise.all([
+    latencies(`${base}/api/v1/hits?watch_id=${watchId}&limit=100`, () => over),
+    latencies(`${base}/healthz`, () => over),
+    sleep(seconds * 1000).then(() => (over = true)),
+  ]);
+  return { hits, healthz };
+}
+
 function describeLatencies(sorted) {
   return `p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))} (${sorted.length} requests)`;
+}
+
+/** CPU seconds a process has used so far (/proc/<pid>/stat utime + stime). */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Waits (up to 60 s) until the process uses under a tenth of a core: batches already received are stored. */
+async function untilQuiet(pid) {
+  const until = Date.now() + 60_000;
+  for (let before = cpuSeconds(pid); Date.now() < until; ) {
+    await sleep(1000);
+    const now = cpuSeconds(pid);
+    if (now - before < 0.1) return;
+    before = now;
+  }
 }
 
 /** Peak (VmHWM) and current (VmRSS) resident set of a live process, from /proc/<pid>/status. */
@@ -183,14 +215,12 @@ async function main() {
   }, 1);
 
   await sleep(3000); // warm-up: the storm reaches the database
-  let stormOver = false;
-  const [storm] = await Promise.all([restLatencies(base, watchId, () => stormOver), sleep(STORM_SECONDS * 1000).then(() => (stormOver = true))]);
+  const storm = await restFor(base, watchId, STORM_SECONDS);
 
   // Idle: the same rows, nothing arriving (agents paused, batches in flight given time to land).
   for (const a of agents) a.child.kill('SIGSTOP');
-  await sleep(2000);
-  let idleOver = false;
-  const [idle] = await Promise.all([restLatencies(base, watchId, () => idleOver), sleep(5000).then(() => (idleOver = true))]);
+  await untilQuiet(orchestrator.pid);
+  const idle = await restFor(base, watchId, 5);
   for (const a of agents) a.child.kill('SIGCONT');
 
   // Backlog: the orchestrator stops answering while the storm goes on; the agents spool.
@@ -205,9 +235,10 @@ async function main() {
   for (const child of children) child.kill('SIGCONT');
 
   console.log(`physwatch storm bench — ${AGENTS} simulated agents, 4 KiB region rewritten every 1 ms per agent`);
-  console.log(`REST GET /api/v1/hits (limit 100), idle:                   ${describeLatencies(idle)}`);
-  console.log(`REST GET /api/v1/hits (limit 100), during the ingest storm: ${describeLatencies(storm)}`);
+  console.log(`REST GET /api/v1/hits (limit 100), idle:                   ${describeLatencies(idle.hits)}`);
+  console.log(`REST GET /api/v1/hits (limit 100), during the ingest storm: ${describeLatencies(storm.hits)}`);
   console.log(`  (API pool API_DATABASE_POOL_MAX=5 beside DATABASE_POOL_MAX=10 for ingest: the defaults)`);
+  console.log(`GET /healthz (no database) alongside, idle: ${describeLatencies(idle.healthz)}; during the storm: ${describeLatencies(storm.healthz)}`);
   for (const [i, b] of backlog.entries()) {
     console.log(
       `agent ${i} peak RSS under a backlog of ${b.unacked.toLocaleString('en')} hits: ${b.rss.toFixed(0)} MiB (VmHWM; ${peakBefore[i].toFixed(0)} MiB before the orchestrator stopped, ` +
