@@ -53,7 +53,11 @@ export class HuntEngine implements OnApplicationBootstrap {
   async runAll(): Promise<HuntPassResult> {
     const total: HuntPassResult = { transitions: 0, watchesChanged: 0 };
     for (const hunt of await this.db.hunts.listLive()) {
-      const r = await this.runOne(hunt);
+      // One hunt that cannot be driven (a stage watch the scheduler refuses) must not stall the others.
+      const r = await this.runOne(hunt).catch((err: Error) => {
+        this.logger.warn({ huntId: hunt.id, err: err.message }, 'hunt pass failed; retrying next tick');
+        return { transitions: 0, watchesChanged: 0 };
+      });
       total.transitions += r.transitions;
       total.watchesChanged += r.watchesChanged;
     }
