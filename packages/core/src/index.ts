@@ -12,6 +12,8 @@ export {
   watchStatesProblems,
 } from './agent-limits';
 export type { HitOptions, Problems, WireHello, WireHit, WireVmcoreReport } from './agent-limits';
+export { DEFAULT_CULPRIT_ALPHA, findCulprits, fisherGreater } from './culprits';
+export type { Culprit, CulpritHost, CulpritOptions, CulpritReport } from './culprits';
 export { isHit } from './condition';
 export type { ConditionParams } from './condition';
 export { formatInterval, parseInterval, MAX_INTERVAL_US, MIN_INTERVAL_US } from './interval';
@@ -65,5 +67,5 @@ export type { HuntDetailView, HuntHostView, HuntStageView, HuntState, HuntTimeli
 export type { HostKdumpView, HostView } from './api/host';
 export type { KdumpJobState, KdumpJobView, VmcoreView } from './api/kdump';
 export type { ListView, PageView } from './api/page';
-export type { HitGroupsView, HitGroupView, OverviewView } from './api/stats';
-export type { AssignmentPhase, AssignmentView, PendingReason, PhaseCounts, WatchDetailView, WatchHostsView, WatchState, WatchView } from './api/watch';
+export type { CulpritsView, CulpritView, HitGroupsView, HitGroupView, OverviewView } from './api/stats';
+export type { AssignmentPhase, AssignmentView, PendingReason, PhaseCounts, WatchDetailView, WatchHostsView, WatchPreviewView, WatchState, WatchView } from './api/watch';

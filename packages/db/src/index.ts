@@ -23,7 +23,7 @@ export { Listener, notify } from './notify';
 export type { ListenerOptions } from './notify';
 export { checkSchemaName, createPool } from './pool';
 export type { DatabaseOptions, Queryable } from './pool';
-export { StatsRepository, type FleetCounts, type FleetStates, type HitBucket, type HitBucketFilter, type WatchHostHits } from './stats.repository';
+export { StatsRepository, type FleetCounts, type FleetStates, type HitBucket, type HitBucketFilter, type WatchHostHits, type CulpritHostRow, type CulpritScope } from './stats.repository';
 export { VmcoresRepository } from './vmcores.repository';
 export type { NewVmcore, VmcoreFilter, VmcoreLink, VmcoreRow } from './vmcores.repository';
 export { WATCH_STATES, WatchesRepository } from './watches.repository';

@@ -36,6 +36,16 @@ export interface WatchHostHits {
   lastHitAt: Date | null;
 }
 
+/** A host of a watch or hunt with every label it has and its hits: the culprit finder's input. */
+export interface CulpritHostRow {
+  hostId: string;
+  /** Effective labels (reported merged with the operator's); empty when the host row is gone. */
+  labels: Record<string, string>;
+  hits: number;
+}
+
+export type CulpritScope = { watchId: string } | { huntId: string };
+
 const EPOCH = `timestamptz '1970-01-01 00:00:00+00'`;
 
 /**
@@ -111,6 +121,33 @@ export class StatsRepository {
       [watchId, labelKey],
     );
     return rows.map((r) => ({ ...r, hits: Number(r.hits) }));
+  }
+
+  /**
+   * Every host placed on the watch (or every stage watch of the hunt, and every host the hunt
+   * selected), or that stored a hit of it, with all its labels and its hits summed from the
+   * per-host rollup: the culprit finder's population.
+   */
+  async culpritHosts(scope: CulpritScope): Promise<CulpritHostRow[]> {
+    const hunt = 'huntId' in scope;
+    const { rows } = await this.db.query<{ hostId: string; labels: Record<string, string> | null; hits: string }>(
+      `with w as (
+         select id from watches where ${hunt ? 'hunt_id' : 'id'} = $1::bigint
+       ), placed as (
+         select host_id from assignments where watch_id in (select id from w)
+         union
+         select host_id from hit_counts_host where watch_id in (select id from w)
+         union
+         select host_id from hunt_hosts where $2 and hunt_id = $1::bigint
+       )
+       select p.host_id as "hostId", h.effective_labels as labels,
+              (select coalesce(sum(c.hits), 0) from hit_counts_host c where c.host_id = p.host_id and c.watch_id in (select id from w))::text as hits
+       from placed p
+       left join hosts h on h.id = p.host_id
+       order by p.host_id`,
+      [hunt ? scope.huntId : scope.watchId, hunt],
+    );
+    return rows.map((r) => ({ hostId: r.hostId, labels: r.labels ?? {}, hits: Number(r.hits) }));
   }
 
   /** The label keys set on any host the watch was placed on: what else it can be grouped by. */
