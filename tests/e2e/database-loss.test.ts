@@ -3,8 +3,8 @@
  * orchestrator talks to the shared Postgres through a TCP relay, and only the relay is cut
  * (every connection dropped, new ones refused, as in a restart). The orchestrator keeps
  * running and /readyz names the cause; the agent keeps spooling — past its memory cap, which
- * is set small here so the backlog waits on disk — and once Postgres is back ingest resumes
- * by itself: every hit the agent numbered is stored, exactly once.
+ * is set small here so the backlog waits on disk, also through a kill -9 — and once Postgres
+ * is back ingest resumes by itself: every hit the agent numbered is stored, exactly once.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 describe('database loss mid-stream', () => {
-  it('keeps running, names postgres in /readyz, and stores every spooled hit exactly once when Postgres is back', async () => {
+  it('keeps running, names postgres in /readyz, and stores every spooled hit exactly once when Postgres is back, across an agent kill -9 mid-backlog', async () => {
     const watch = await api.createWatch({ target: { paddr: `0x${WATCHED.toString(16)}` }, width: 4, condition: 'any_change', interval: '2ms', hosts: { ids: ['db-loss-1'] } });
     await eventually('armed', async () => (await api.watch(watch.id)).counts?.armed === 1);
 
@@ -83,13 +83,28 @@ describe('database loss mid-stream', () => {
     const atLoss = highestSeq(agent.stateDir);
     await agent.child.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('behind'));
     await eventually('the backlog past the memory cap', async () => highestSeq(agent.stateDir) > atLoss + 3 * MEMORY_HITS);
-    writing = false;
-    await writer;
+    // kill -9 mid-backlog: the restarted agent reads its journal as a stream, opens within the cap, keeps numbering.
+    await agent.stop('SIGKILL');
+    await agent.spawn();
+    const opened = await agent.child.waitForLog((l) => l.msg === 'spool open');
+    expect(opened).toMatchObject({ inMemory: MEMORY_HITS });
+    expect(opened.onDisk).toBeGreaterThan(2 * MEMORY_HITS);
+    const atRestart = highestSeq(agent.stateDir);
     expect(orch.child.alive).toBe(true);
 
     await relay.acceptConnections();
     await eventually('ready again', async () => (await readyz.request('GET', '/readyz')).status === 200);
-    const generated = highestSeq(agent.stateDir);
+    // The restarted agent gets its watch back from the orchestrator and numbers on after its backlog.
+    await eventually('hits numbered after the restart', async () => highestSeq(agent.stateDir) > atRestart + 5);
+    writing = false;
+    await writer;
+    let generated = 0;
+    await eventually('the last hits spooled', async () => {
+      const now = highestSeq(agent.stateDir);
+      const settled = now === generated;
+      generated = now;
+      return settled;
+    }, 30_000, 500);
     const stored = await eventually(
       'every hit stored',
       async () => {
