@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corruptMemoryFile } from '@physwatch/agent';
+import { createPool } from '@physwatch/db';
 import { Api } from '../support/api';
 import { testDatabaseUrl } from '../support/env';
 import { eventually } from '../support/eventually';
@@ -116,6 +117,55 @@ describe('database loss mid-stream', () => {
     const seqs = stored.map((h: { seq: string }) => Number(h.seq)).sort((a: number, b: number) => a - b);
     expect(seqs).toEqual(Array.from({ length: generated }, (_, i) => i + 1));
     await agent.child.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('caught up'));
+    expect(orch.child.alive).toBe(true);
+  });
+
+  it('survives its Postgres backends being terminated mid-stream (in transactions or idle), and stores every hit once', async () => {
+    const watch = (await api.request('GET', '/api/v1/watches')).body.items[0];
+    const before = (await api.allHits({ watch_id: watch.id })).length;
+    let value = 1n << 20n;
+    writing = true;
+    writer = (async () => {
+      while (writing) {
+        await corruptMemoryFile(agent.memoryFile, WATCHED, 4, ++value);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    await eventually('hits flowing', async () => (await api.allHits({ watch_id: watch.id })).length > before + 20);
+    // Only this orchestrator's backends: those reached through this test's relay.
+    const admin = createPool({ url: testDatabaseUrl(), schema: 'public', max: 1 });
+    let terminated = 0;
+    try {
+      for (let round = 0; round < 3; round++) {
+        const { rows } = await admin.query<{ n: string }>(
+          "select count(*) filter (where pg_terminate_backend(pid)) as n from pg_stat_activity where backend_type = 'client backend' and client_port = any($1::int[])",
+          [relay.upstreamPorts()],
+        );
+        terminated += Number(rows[0].n);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    } finally {
+      await admin.end();
+    }
+    expect(terminated).toBeGreaterThan(0);
+    writing = false;
+    await writer;
+    expect(orch.child.alive).toBe(true);
+    const readyz = new Api(orch.url, null);
+    await eventually('ready', async () => (await readyz.request('GET', '/readyz')).status === 200);
+    let generated = 0;
+    await eventually('the last hits spooled', async () => {
+      const now = highestSeq(agent.stateDir);
+      const settled = now === generated;
+      generated = now;
+      return settled;
+    }, 30_000, 500);
+    const stored = await eventually('every hit stored', async () => {
+      const hits = await api.allHits({ watch_id: watch.id });
+      return hits.length >= generated ? hits : undefined;
+    }, 60_000);
+    const seqs = stored.map((h: { seq: string }) => Number(h.seq)).sort((a: number, b: number) => a - b);
+    expect(seqs).toEqual(Array.from({ length: generated }, (_, i) => i + 1));
     expect(orch.child.alive).toBe(true);
   });
 });

@@ -92,6 +92,11 @@ export class TcpRelay {
     if (wasPaused) for (const { upstream } of this.pairs) upstream?.resume();
   }
 
+  /** The relay's local ports toward the upstream: what Postgres shows as `client_port` of these connections. */
+  upstreamPorts(): number[] {
+    return [...this.pairs].map((pair) => pair.upstream?.localPort).filter((port): port is number => port !== undefined);
+  }
+
   /** Cuts every relayed connection, as a network failure would. */
   dropConnections(): void {
     for (const pair of this.pairs) {
