@@ -202,6 +202,15 @@ export class HuntsRepository {
     return rows.map((r) => ({ watchId: r.watchId, stage: r.stage, hostIds: r.ids ?? [] }));
   }
 
+  /** Every watch the hunt's stages have had, ended ones too (a stage's watch ends when it empties), oldest first. */
+  async stageWatchHistory(huntId: string): Promise<Array<{ watchId: string; stage: number }>> {
+    const { rows } = await this.db.query<{ watchId: string; stage: number }>(
+      `select id::text as "watchId", hunt_stage as stage from watches where hunt_id = $1::bigint order by id`,
+      [huntId],
+    );
+    return rows;
+  }
+
   /** Marks a just-created watch as the hunt's watch for `stage`. */
   async tagWatch(watchId: string, huntId: string, stage: number): Promise<void> {
     await this.db.query(`update watches set hunt_id = $2::bigint, hunt_stage = $3 where id = $1::bigint`, [watchId, huntId, stage]);

@@ -47,7 +47,7 @@ export class HuntDto {
 
 export class HuntDetailDto extends HuntDto {
   @ApiProperty({ type: [String] }) cohort!: string[];
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'index, spec, watch_id, hosts' }) stages!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'index, spec, watch_id (the active one), watch_ids (every one it has had, oldest first), hosts' }) stages!: object[];
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'host_id, stage, held, entered_at, hits_at_stage, bracket_median_ns, poll_ns_avg, cohort' }) hosts!: object[];
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'at, kind, host_id, from_stage, to_stage, reason, actor' }) timeline!: object[];
 }

@@ -26,6 +26,7 @@ export function huntDetailJson(
   watches: readonly HuntStageWatch[],
   timeline: readonly HuntTimelineRow[],
   stats: readonly HuntHitStats[],
+  history: ReadonlyArray<{ watchId: string; stage: number }>,
 ): HuntDetailView {
   const json = huntSpecToJson(spec);
   const stat = new Map(stats.map((s) => [`${s.hostId}/${s.stage}`, s]));
@@ -50,6 +51,7 @@ export function huntDetailJson(
       index,
       spec: json.stages![index] as HuntStageJson,
       watch_id: watches.find((w) => w.stage === index)?.watchId ?? null,
+      watch_ids: history.filter((w) => w.stage === index).map((w) => w.watchId),
       hosts: hosts.filter((h) => h.stage === index).map((h) => h.hostId),
     })),
     hosts: hostViews,

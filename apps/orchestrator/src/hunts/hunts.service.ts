@@ -63,13 +63,14 @@ export class HuntsService {
   async get(id: string): Promise<HuntDetailView> {
     const row = await this.find(id);
     const spec = parseHuntSpec(row.spec);
-    const [hosts, watches, timeline, stats] = await Promise.all([
+    const [hosts, watches, timeline, stats, history] = await Promise.all([
       this.db.hunts.listHosts(id),
       this.db.hunts.stageWatches(id),
       this.db.hunts.timeline(id),
       this.db.hunts.hitStats(id, { countCap: VIEW_COUNT_CAP, brackets: VIEW_BRACKETS }),
+      this.db.hunts.stageWatchHistory(id),
     ]);
-    return huntDetailJson(row, spec, hosts, watches, timeline, stats);
+    return huntDetailJson(row, spec, hosts, watches, timeline, stats, history);
   }
 
   async spec(id: string): Promise<HuntSpec> {

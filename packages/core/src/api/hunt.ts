@@ -25,6 +25,8 @@ export interface HuntStageView {
   spec: HuntStageJson;
   /** The stage's watch while it has hosts; null when no host stands at the stage. */
   watch_id: string | null;
+  /** Every watch the stage has had, oldest first, ended ones too: its hits are the hits of all of them. */
+  watch_ids: string[];
   hosts: string[];
 }
 
