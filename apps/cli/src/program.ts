@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, exitCodeOf } from './cli-error';
+import { addApplyCommand } from './commands/apply-command';
 import { addAuthCommands } from './commands/auth-commands';
 import { addEnrollmentCommands } from './commands/enrollment-commands';
 import { addGlobalOptions } from './commands/global-options';
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(add --help for usage)');
   addGlobalOptions(program);
   addWatchCommands(program, io);
+  addApplyCommand(program, io);
   addHuntCommands(program, io);
   addHostsCommands(program, io);
   addHitsCommands(program, io);

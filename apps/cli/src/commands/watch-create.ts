@@ -5,12 +5,14 @@
  * with --wait, followed until every host has armed it or failed.
  */
 import { ACTIONS, CONDITIONS, parseWatchSpec, ValidationError, WATCH_MODES, WatchSpec } from '@physwatch/core';
-import type { WatchView } from '@physwatch/core';
+import type { WatchPreviewView, WatchView } from '@physwatch/core';
 import { Command } from 'commander';
-import { BadInputError } from '../cli-error';
+import type { ApiClient } from '../api/api-client';
+import { BadInputError, CommandFailedError } from '../cli-error';
 import { durationFlag } from '../flag-values';
 import type { CliIo } from '../io';
-import { watchesTable } from '../output/watch-table';
+import { previewText } from '../output/watch-preview';
+import { hostsText, watchesTable } from '../output/watch-table';
 import { confirmDestructive } from '../watch/destructive';
 import { readSpecFile } from '../watch/spec-file';
 import { flagForField, givenSpecFlags, specFromFlags, WatchSpecFlags } from '../watch/spec-flags';
@@ -24,6 +26,7 @@ interface CreateFlags extends WatchSpecFlags {
   yes?: boolean;
   wait?: boolean;
   timeout?: string;
+  dryRun?: boolean;
 }
 
 export function addWatchCreate(watch: Command, io: CliIo): void {
@@ -61,24 +64,49 @@ export function addWatchCreate(watch: Command, io: CliIo): void {
     .option('--yes', 'do not ask before creating a watch that takes hosts down (panic, hang, --kdump-on-hit)')
     .option('--wait', 'wait until every assigned host has armed the watch or failed to')
     .option('--timeout <dur>', `with --wait: give up after this long (default ${DEFAULT_WAIT_TIMEOUT})`)
+    .option('--dry-run', 'check the watch and show the hosts it would be placed on now, and why the others would wait; create nothing')
     .action(async (flags: CreateFlags, cmd: Command) => {
       const { raw, describeField } = specInput(flags);
       const spec = validateSpec(raw, describeField);
       if (flags.timeout !== undefined && !flags.wait) throw new BadInputError('--timeout: only used with --wait');
       const timeoutMs = durationFlag('--timeout', flags.timeout ?? DEFAULT_WAIT_TIMEOUT);
+      if (flags.dryRun && flags.wait) throw new BadInputError('--wait: nothing is created with --dry-run, so there is nothing to wait for');
       const ctx = commandContext(cmd, io);
+      if (flags.dryRun) {
+        const preview = await ctx.client.post<WatchPreviewView>('/api/v1/watches/preview', { body: raw, describeField });
+        ctx.print(preview, () => previewText(preview, 'the watch is valid'));
+        return;
+      }
       await confirmDestructive(spec, typedTarget(raw), flags.yes === true, io);
       const created = await ctx.client.post<WatchView>('/api/v1/watches', { body: raw, describeField });
       ctx.print(created, () => watchesTable([created]));
-      if (!flags.wait) return;
-      const armed = await waitUntilArmed(ctx.client, created.id, timeoutMs, {
-        write: io.err,
-        rewrite: io.stderrIsTTY,
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        now: Date.now,
-      });
-      io.err(`watch ${armed.id} armed on ${armed.assignments.length} of ${armed.assignments.length} host(s)\n`);
+      if (flags.wait) await waitAfterCreate(ctx.client, created, timeoutMs, io);
     });
+}
+
+/**
+ * --wait: a failure must not hide that the watch exists and stays active (a `hang` watch
+ * left armed on a host that arms later is exactly the surprise to avoid), so it says so and
+ * how to stop it.
+ */
+export async function waitAfterCreate(client: ApiClient, created: WatchView, timeoutMs: number, io: CliIo): Promise<void> {
+  try {
+    const armed = await waitUntilArmed(client, created.id, timeoutMs, {
+      write: io.err,
+      rewrite: io.stderrIsTTY,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      now: Date.now,
+    });
+    io.err(`watch ${armed.id} armed on ${armed.assignments.length} of ${armed.assignments.length} host(s)\n`);
+  } catch (err) {
+    if (!(err instanceof CommandFailedError)) throw err;
+    const name = created.name ? ` (${created.name})` : '';
+    throw new CommandFailedError(err.summary, [
+      ...err.details,
+      `watch ${created.id}${name} was created and stays active, action ${created.action ?? 'report'}, on hosts ${hostsText(created)}; hosts that match later still get it`,
+      `to stop it: physwatch watch stop ${created.id}`,
+    ]);
+  }
 }
 
 function specInput(flags: CreateFlags): { raw: unknown; describeField: (field: string) => string } {
@@ -99,7 +127,7 @@ function validateSpec(raw: unknown, describeField: (field: string) => string): W
 }
 
 /** The target as the user wrote it, also accepted when confirming. */
-function typedTarget(raw: unknown): string {
+export function typedTarget(raw: unknown): string {
   const target = (raw as { target?: { paddr?: unknown; symbol?: unknown } }).target;
   return String(target?.paddr ?? target?.symbol ?? '');
 }

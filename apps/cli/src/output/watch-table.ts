@@ -40,14 +40,27 @@ export function describeWatch(w: WatchDetailView): string {
     ['Mode', w.mode ?? 'timer'],
     ['Functions', w.funcs && w.funcs.length > 0 ? w.funcs.join(', ') : '-'],
     ['Rate', w.rate == null ? 'no limit' : `${w.rate} hits/s per host`],
-    ['Action', w.action ?? 'report'],
+    ['Action', `${w.action ?? 'report'}${w.kdump_on_hit ? ', then kdump on hit' : ''}`],
+    ['Selects', 'ids' in w.hosts ? `hosts ${w.hosts.ids.join(', ')}` : `selector ${w.hosts.selector}`],
+    ['Rollout', rolloutText(w)],
+    ['Paused', w.rollout?.paused ? 'yes: placed hosts keep it, no host is added (physwatch watch resume ' + w.id + ')' : 'no'],
+    ['Starts', w.starts_at ?? 'at once'],
     ['Expires', w.expires_at ?? '-'],
     ['Max hits', w.max_hits == null ? '-' : String(w.max_hits)],
+    ['Max hits/host', w.max_hits_per_host == null ? '-' : String(w.max_hits_per_host)],
     ['Hosts', `armed ${c.armed}, pending ${c.pending}, failed ${c.failed}, disarmed ${c.disarmed}`],
   ];
   const label = Math.max(...fields.map(([k]) => k.length)) + 2;
   const head = fields.map(([k, v]) => `${(k + ':').padEnd(label)}${v}`).join('\n') + '\n';
   return w.assignments.length === 0 ? `${head}\n(no host assigned)\n` : `${head}\n${assignmentsTable('HOST', w.assignments.map((a) => [a.host_id, a] as const))}`;
+}
+
+function rolloutText(w: WatchView | WatchDetailView): string {
+  const r = w.rollout ?? {};
+  const parts = [r.canary ? `canary ${r.canary}, soak ${r.soak ?? '5m'}` : 'no canary', `${r.percent ?? 100}% of selected hosts`];
+  if (r.max_hosts != null) parts.push(`at most ${r.max_hosts} hosts`);
+  if (r.allow_wide_destructive) parts.push('wide destructive allowed');
+  return parts.join(', ');
 }
 
 function targetText(w: WatchView | WatchDetailView): string {
@@ -65,7 +78,7 @@ function conditionText(w: WatchView | WatchDetailView): string {
   return w.value === undefined ? w.condition : `${w.condition} ${w.value}`;
 }
 
-function hostsText(w: WatchView | WatchDetailView): string {
+export function hostsText(w: WatchView | WatchDetailView): string {
   const hosts = w.hosts;
   return 'ids' in hosts ? hosts.ids.join(',') : hosts.selector;
 }

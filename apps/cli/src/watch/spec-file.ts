@@ -1,16 +1,39 @@
 /** `watch create -f FILE`: a watch spec as YAML or JSON (the API's own shape), or `-` for stdin. */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { BadInputError } from '../cli-error';
 
 export function readSpecFile(file: string): unknown {
-  let text: string;
+  return parseSpecText(readText(file), file);
+}
+
+/**
+ * `apply -f FILE`: every watch of the file, in order — YAML documents separated by `---`, or
+ * a JSON object or array of objects.
+ */
+export function readSpecDocuments(file: string): unknown[] {
+  const text = readText(file);
+  if (file.endsWith('.json')) {
+    const doc = parseSpecText(text, file);
+    return Array.isArray(doc) ? doc : [doc];
+  }
+  const docs = parseAllDocuments(text, { intAsBigInt: true });
+  if (!Array.isArray(docs)) throw new BadInputError(`-f ${file}: not valid YAML`);
+  const out: unknown[] = [];
+  docs.forEach((doc, i) => {
+    if (doc.errors.length > 0) throw new BadInputError(`-f ${file}: document ${i + 1} is not valid YAML: ${doc.errors[0].message}`);
+    const value = doc.toJS() as unknown;
+    if (value !== null && value !== undefined) out.push(exactNumbers(value));
+  });
+  return out;
+}
+
+function readText(file: string): string {
   try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (err) {
     throw new BadInputError(`-f ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  return parseSpecText(text, file);
 }
 
 export function parseSpecText(text: string, file: string): unknown {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { parseWatchSpec, schedule, SchedWatch, WatchPlan } from '@physwatch/core';
+import { parseWatchSpec, schedule, SchedWatch, WatchPlan, WatchSpec } from '@physwatch/core';
 import type { ActiveAssignment, Repositories, SchedulableHost } from '@physwatch/db';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { DesiredStateBus } from '../desired-state/desired-state.bus';
@@ -13,6 +13,9 @@ export interface PassResult {
 }
 
 type Pair = { watchId: string; hostId: string };
+
+/** No stored watch has this id: the scheduler counts every real assignment against the preview. */
+const PREVIEW_ID = '0';
 
 /**
  * One scheduler pass inside the caller's transaction: read the fleet, compute the plans
@@ -45,6 +48,14 @@ export class SchedulerPass {
     const assignments = await tx.assignments.listActive();
     const plans = schedule({ watches, hosts: hosts.map(toSchedHost), assignments, now: new Date() });
     return { plan: plans.get(watchId) ?? null, hosts, assignments };
+  }
+
+  /** Where a watch not yet stored would go now, against the fleet as it stands; writes nothing. */
+  async preview(tx: Repositories, spec: WatchSpec): Promise<WatchPlan> {
+    const watch = toSchedWatch(PREVIEW_ID, spec);
+    const hosts = await tx.hosts.listSchedulable(this.config.hostOfflineAfterMs);
+    const assignments = await tx.assignments.listActive();
+    return schedule({ watches: [watch], hosts: hosts.map(toSchedHost), assignments, now: new Date() }).get(PREVIEW_ID)!;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ACTIONS, CONDITIONS, MAX_FUNC_NAME_LENGTH, MAX_FUNCS, MAX_RATE, WATCH_MODES, WIDTHS } from '@physwatch/core';
+import { ACTIONS, CONDITIONS, MAX_FUNC_NAME_LENGTH, MAX_FUNCS, MAX_RATE, WAIT_REASONS, WATCH_MODES, WIDTHS } from '@physwatch/core';
 import { ASSIGNMENT_PHASES, WATCH_STATES } from '@physwatch/db';
 
 export class PciBarTargetDto {
@@ -86,4 +86,17 @@ export class WatchDetailDto extends WatchDto {
 
 export class WatchListDto {
   @ApiProperty({ type: [WatchDto] }) items!: WatchDto[];
+}
+
+export class WatchWaitDto {
+  @ApiProperty() host_id!: string;
+  @ApiProperty({ enum: WAIT_REASONS }) reason!: string;
+  @ApiProperty({ example: 'waiting for canaries: 0 of 1 armed' }) message!: string;
+}
+
+export class WatchPreviewDto {
+  @ApiProperty({ enum: [true] }) dry_run!: true;
+  @ApiProperty({ type: () => WatchSpecDto, description: 'the spec as it would be stored, defaults filled in' }) spec!: WatchSpecDto;
+  @ApiProperty({ type: [String], description: 'hosts the first pass would place it on (the canary first, when it has one)' }) placed!: string[];
+  @ApiProperty({ type: [WatchWaitDto], description: 'every other selected host, with why it would wait' }) waiting!: WatchWaitDto[];
 }

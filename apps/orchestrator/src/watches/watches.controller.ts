@@ -1,13 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { destructiveKind, isDestructive, parseWatchSpec } from '@physwatch/core';
-import type { ListView, WatchDetailView, WatchHostsView, WatchView } from '@physwatch/core';
+import type { ListView, WatchDetailView, WatchHostsView, WatchPreviewView, WatchView } from '@physwatch/core';
 import { WATCH_STATES, WatchState } from '@physwatch/db';
 import { Access, Caller, Principal, requireRole } from '../auth/access';
 import { Audit, AuditTrail } from '../auth/audit-entry';
 import { InvalidQueryError } from '../common/errors';
 import { ErrorDto } from '../common/openapi-errors';
-import { WatchDetailDto, WatchDto, WatchListDto, WatchSpecDto } from './watch.openapi';
+import { WatchDetailDto, WatchDto, WatchListDto, WatchPreviewDto, WatchSpecDto } from './watch.openapi';
 import { WatchesService } from './watches.service';
 
 @ApiTags('watches')
@@ -26,6 +26,20 @@ export class WatchesController {
     const spec = parseWatchSpec(body);
     if (isDestructive(spec)) requireRole(caller, 'admin', `creating a ${destructiveKind(spec)} watch`);
     return this.watches.create(spec, audit);
+  }
+
+  /** The same checks as create, destructive role included: a preview tells what a create would do. */
+  @Post('preview')
+  @HttpCode(200)
+  @Access({ role: 'operator', action: 'watch.preview', what: 'previewing a watch' })
+  @ApiBody({ type: WatchSpecDto })
+  @ApiOkResponse({ type: WatchPreviewDto, description: 'where the watch would go if created now; nothing is stored' })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid_watch_spec, with every bad field' })
+  @ApiForbiddenResponse({ type: ErrorDto, description: 'operator for report/stack watches, admin for panic, hang or kdump_on_hit' })
+  preview(@Body() body: unknown, @Caller() caller: Principal): Promise<WatchPreviewView> {
+    const spec = parseWatchSpec(body);
+    if (isDestructive(spec)) requireRole(caller, 'admin', `previewing a ${destructiveKind(spec)} watch`);
+    return this.watches.preview(spec);
   }
 
   @Get()

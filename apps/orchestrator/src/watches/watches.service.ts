@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { destructiveKind, isDestructive, WatchSpec, watchSpecToJson } from '@physwatch/core';
-import type { WatchDetailView, WatchHostsView, WatchView } from '@physwatch/core';
+import type { WatchDetailView, WatchHostsView, WatchPreviewView, WatchView } from '@physwatch/core';
 import { AssignmentsRepository, Database, EndedWatchState, WatchesRepository, WatchRow, WatchState } from '@physwatch/db';
 import type { AuditTrail } from '../auth/audit-entry';
 import { NotFoundError } from '../common/errors';
@@ -40,6 +40,17 @@ export class WatchesService {
     this.logger.info({ watchId: row.id, hosts: hosts.length, name: row.name }, 'watch created');
     if (row.expiresAt) this.jobs.enqueueDetached(watchExpiryJob, { watchId: row.id }, { delayMs: expiryDelayMs(row.expiresAt) });
     return this.summary(row.id);
+  }
+
+  /** Where the watch would be placed if created now; nothing is stored. */
+  async preview(spec: WatchSpec): Promise<WatchPreviewView> {
+    const plan = await this.pass.preview(this.db.repos, spec);
+    return {
+      dry_run: true,
+      spec: watchSpecToJson(spec),
+      placed: plan.hosts,
+      waiting: plan.waiting.map((w) => ({ host_id: w.hostId, reason: w.reason, message: w.message })),
+    };
   }
 
   /** The watch with its per-host assignments. */

@@ -35,6 +35,19 @@ export type WatchView = {
 /** GET /watches/:id: the watch, plus where it stands on each host it was placed on. */
 export type WatchDetailView = WatchView & { assignments: AssignmentView[] };
 
+/**
+ * POST /watches/preview: where a watch would go if it were created now, nothing stored. `placed`
+ * are the hosts the first pass would give it (the canary first, when it has one); every other
+ * selected host waits with the scheduler's reason, offline ones included.
+ */
+export interface WatchPreviewView {
+  dry_run: true;
+  /** The spec as the server would store it (defaults filled in). */
+  spec: WatchSpecJson;
+  placed: string[];
+  waiting: Array<{ host_id: string; reason: WaitReason; message: string }>;
+}
+
 /** Why a host the watch selects has not got it armed (GET /watches/:id/hosts "pending"). */
 export type PendingReason = Exclude<WaitReason, 'offline'> | 'awaiting_report' | 'disarmed';
 
