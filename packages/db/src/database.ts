@@ -74,6 +74,8 @@ function repositories(db: Queryable, schema: string): Repositories {
 export class Database {
   readonly pool: Pool;
   readonly apiPool: Pool | null;
+  /** Queries on the pool of the calling context, for repositories built outside this class (StatsRepository). */
+  readonly queryable: Queryable;
   readonly repos: Repositories;
   // Per instance, so two orchestrators in one process never pick each other's pool.
   private readonly apiContext = new AsyncLocalStorage<true>();
@@ -81,8 +83,8 @@ export class Database {
   constructor(readonly options: DatabaseOptions) {
     this.pool = createPool(options);
     this.apiPool = options.apiMax ? createPool({ ...options, max: options.apiMax, applicationName: `${options.applicationName ?? 'physwatch'}-api` }) : null;
-    const routed: Queryable = { query: (text, values) => this.activePool().query(text, values) };
-    this.repos = repositories(routed, options.schema);
+    this.queryable = { query: (text, values) => this.activePool().query(text, values) };
+    this.repos = repositories(this.queryable, options.schema);
   }
 
   /** Runs fn, and everything it starts (awaits, callbacks), on the API pool when there is one. */

@@ -13,12 +13,15 @@ const ZERO_PAGE = { target: { paddr: '0x2a0e000' }, width: 1, condition: 'equals
 
 let orch: TestOrchestrator;
 let agent: TestAgent;
+/** Lets the held main-pool transactions end; afterAll calls it too, so a failed assertion cannot leave them open. */
+let release: () => void = () => undefined;
 
 beforeAll(async () => {
   orch = await startTestOrchestrator({ SCHEDULER_TICK_MS: '3600000', DATABASE_POOL_MAX: String(MAIN_POOL), API_DATABASE_POOL_MAX: '2' });
 });
 
 afterAll(async () => {
+  release();
   agent?.close();
   await orch?.close();
 });
@@ -35,7 +38,6 @@ describe('database pools', () => {
     expect(await agent.nextAck()).toMatchObject({ up_to_seq: '1' });
 
     // A storm's worth of ingest transactions, as far as the main pool can tell: all of it checked out.
-    let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const holders = Array.from({ length: MAIN_POOL }, () => orch.db.transaction(() => released));
     await eventually('the main pool fully taken', async () => orch.db.pool.totalCount === MAIN_POOL && orch.db.pool.idleCount === 0);
@@ -49,6 +51,10 @@ describe('database pools', () => {
     expect(hits.body.items.map((h: { seq: string; host_id: string }) => [h.host_id, h.seq])).toEqual([['pool-1', '1']]);
     const watch = await orch.http('GET', `/api/v1/watches/${watchId}`);
     expect(watch.body).toMatchObject({ id: watchId, name: 'pools', state: 'active' });
+    // Statistics and the fleet gauges counted at scrape are HTTP too.
+    expect((await orch.http('GET', '/api/v1/stats/overview')).status).toBe(200);
+    const metrics = await orch.http<string>('GET', '/metrics');
+    expect(metrics.body).toMatch(/^physwatch_fleet_gauges_up 1$/m);
     // The reads did not go through the main pool: the batch is still the one waiting there.
     expect(orch.db.pool.waitingCount).toBeGreaterThan(0);
     expect(orch.db.apiPool?.totalCount).toBeGreaterThan(0);

@@ -21,7 +21,7 @@ export class FleetGauges {
     @Inject(CONFIG) private readonly config: OrchestratorConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.stats = new StatsRepository(db.pool);
+    this.stats = new StatsRepository(db.queryable);
     const registers = [metrics.registry];
     const read = () => this.read();
     new Gauge({

@@ -4,6 +4,6 @@ import { StatsController } from './stats.controller';
 
 @Module({
   controllers: [StatsController],
-  providers: [{ provide: StatsRepository, inject: [Database], useFactory: (db: Database) => new StatsRepository(db.pool) }],
+  providers: [{ provide: StatsRepository, inject: [Database], useFactory: (db: Database) => new StatsRepository(db.queryable) }],
 })
 export class StatsModule {}
