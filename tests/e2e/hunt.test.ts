@@ -8,7 +8,6 @@
  * at stage 0. Midway the orchestrator is killed with SIGKILL and started again; afterwards
  * each (host, from_stage) transition exists exactly once and no stage was skipped.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -17,11 +16,11 @@ import { Database } from '@physwatch/db';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Api } from '../support/api';
+import { runCli } from '../support/cli-process';
 import { testDatabaseUrl } from '../support/env';
 import { eventually } from '../support/eventually';
 import { Orchestrator } from '../support/stack';
 
-const CLI_MAIN = path.resolve(__dirname, '../../apps/cli/dist/main.js');
 const HOSTS = 50;
 const BAD_BIOS = '1.2.3-bad';
 /** Hosts 0..9 have the bad BIOS; 0..3 of them are the ones actually corrupted. */
@@ -40,15 +39,7 @@ afterAll(async () => {
   for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The built `physwatch` CLI against the orchestrator, with only the environment it is given. */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const home = mkdtempSync(path.join(tmpdir(), 'physwatch-hunt-cli-'));
-  stateDirs.push(home);
-  const env = { PATH: process.env.PATH, HOME: home, PHYSWATCH_SERVER: orchestrator!.url, PHYSWATCH_TOKEN: orchestrator!.adminToken };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI_MAIN, ...args], { env }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(orchestrator!, args);
 
 async function startAgent(server: string, i: number): Promise<Agent> {
   const hostId = `hunt-${i}`;

@@ -5,7 +5,6 @@
  * unenrolled client gets nothing; bad, expired and used-up enrollment tokens are refused with
  * the exact reason; certificates renew before they expire without losing a hit.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +13,7 @@ import { corruptMemoryFile } from '@physwatch/agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enroll, helloAs, keyAndCsr, mtls } from '../support/agent-peer';
 import { Api } from '../support/api';
+import { runCli } from '../support/cli-process';
 import { createTestPki } from '../support/certs';
 import { eventually } from '../support/eventually';
 import { Agent, Orchestrator } from '../support/stack';
@@ -44,16 +44,7 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-const CLI_MAIN = path.resolve(__dirname, '../../apps/cli/dist/main.js');
-
-/** The physwatch CLI against `orch` as its admin; resolves with exit code and output. */
-function cli(orch: Orchestrator, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI_MAIN, ...args], { env: { ...process.env, HOME: scratch(), PHYSWATCH_SERVER: orch.url, PHYSWATCH_TOKEN: orch.adminToken } }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = runCli;
 
 async function auditActions(api: Api, action: string): Promise<any[]> {
   return (await api.request('GET', `/api/v1/audit?action=${action}&limit=100`)).body.items;

@@ -5,16 +5,15 @@
  * hosts are simulated agents: timer mode only, no PCI BARs; one is configured with a
  * 24-bit physical address width (backend.physAddrBits), which it advertises in Hello.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '../support/api';
+import { runCli } from '../support/cli-process';
 import { eventually } from '../support/eventually';
 import { Agent, Orchestrator } from '../support/stack';
 
-const CLI_MAIN = path.resolve(__dirname, '../../apps/cli/dist/main.js');
 
 const good = { target: { paddr: '0x2a0e000' }, width: 1, condition: 'any_change', interval: '30ms', hosts: { selector: 'suite=modes' } };
 
@@ -41,17 +40,7 @@ let orch: Orchestrator;
 let api: Api;
 const agents: Agent[] = [];
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI_MAIN, ...args], {
-    env: { ...process.env, HOME: mkdtempSync(path.join(tmpdir(), 'physwatch-modes-cli-')), PHYSWATCH_SERVER: orch.url, PHYSWATCH_TOKEN: orch.adminToken, PHYSWATCH_CONFIG: undefined },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const cli = (args: string[]) => runCli(orch, args);
 
 async function pendingOf(watchId: string): Promise<Map<string, { reason: string; message: string }>> {
   const res = await api.request('GET', `/api/v1/watches/${watchId}/hosts`);
