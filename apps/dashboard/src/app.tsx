@@ -4,6 +4,8 @@ import { currentSession, signOut, subscribeSession } from './api/session';
 import { useLiveStatus } from './hooks';
 import { HitsPage } from './pages/hits';
 import { HostsPage } from './pages/hosts';
+import { HuntDetailPage } from './pages/hunt-detail';
+import { HuntsPage } from './pages/hunts';
 import { OverviewPage } from './pages/overview';
 import { VmcoresPage } from './pages/vmcores';
 import { WatchDetailPage } from './pages/watch-detail';
@@ -14,6 +16,7 @@ import { Empty } from './components/states';
 const NAV = [
   { to: '/', label: 'Overview', match: (p: string) => p === '/' || p.startsWith('/watches/') },
   { to: '/hosts', label: 'Hosts', match: (p: string) => p === '/hosts' },
+  { to: '/hunts', label: 'Hunts', match: (p: string) => p === '/hunts' || p.startsWith('/hunts/') },
   { to: '/hits', label: 'Hit explorer', match: (p: string) => p === '/hits' },
   { to: '/vmcores', label: 'Vmcores', match: (p: string) => p === '/vmcores' },
 ];
@@ -22,6 +25,9 @@ function Page({ path }: { path: string }) {
   const watch = /^\/watches\/([1-9][0-9]*)$/.exec(path);
   if (path === '/') return <OverviewPage />;
   if (watch) return <WatchDetailPage key={watch[1]} id={watch[1]} />;
+  const hunt = /^\/hunts\/([1-9][0-9]*)$/.exec(path);
+  if (hunt) return <HuntDetailPage key={hunt[1]} id={hunt[1]} />;
+  if (path === '/hunts') return <HuntsPage />;
   if (path === '/hosts') return <HostsPage />;
   if (path === '/hits') return <HitsPage />;
   if (path === '/vmcores') return <VmcoresPage />;

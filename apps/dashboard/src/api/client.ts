@@ -47,3 +47,19 @@ export async function getJson<T>(path: string, query: Record<string, string | un
   if (!res.ok) throw await apiError(res);
   return (await res.json()) as T;
 }
+
+/** An operator's action: POST with a JSON body, the answer parsed; errors as getJson's. */
+export async function postJson<T>(path: string, body: unknown = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1${path}`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json', ...authHeaders() },
+      body: JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(0, 'unreachable', `the orchestrator did not answer (${(err as Error).message})`);
+  }
+  if (!res.ok) throw await apiError(res);
+  return (await res.json()) as T;
+}
