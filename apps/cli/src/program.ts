@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, exitCodeOf } from './cli-error';
 import { addApplyCommand } from './commands/apply-command';
 import { addAuthCommands } from './commands/auth-commands';
+import { addConfigCommands } from './commands/config-commands';
 import { addEnrollmentCommands } from './commands/enrollment-commands';
 import { addGlobalOptions } from './commands/global-options';
 import { addHitsCommands } from './commands/hits-commands';
@@ -40,6 +41,7 @@ export function buildProgram(io: CliIo): Command {
   addKdumpCommands(program, io);
   addAuthCommands(program, io);
   addEnrollmentCommands(program, io);
+  addConfigCommands(program, io);
   return program;
 }
 

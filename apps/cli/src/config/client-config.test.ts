@@ -51,3 +51,73 @@ describe('server and token resolution', () => {
     expect(() => resolveClientConfig(inputs({ flags: { server: 'http://[::1' } }))).toThrow(/^--server: /);
   });
 });
+
+describe('contexts', () => {
+  const multi = {
+    [DEFAULT_FILE]: [
+      'server: http://top:1',
+      'token: top-token',
+      'current-context: lab',
+      'contexts:',
+      '  lab: { server: "http://lab:2", token: lab-token }',
+      '  prod: { server: "prod.example:443" }',
+      '',
+    ].join('\n'),
+  };
+
+  it('uses current-context in place of the top-level values, naming the context as the source', () => {
+    expect(resolveClientConfig(inputs({ files: multi }))).toEqual({
+      server: 'http://lab:2',
+      serverSource: `context "lab" in ${DEFAULT_FILE}`,
+      token: 'lab-token',
+      tokenSource: `context "lab" in ${DEFAULT_FILE}`,
+    });
+  });
+
+  it('takes --context over PHYSWATCH_CONTEXT over current-context, and never sends another context\'s token', () => {
+    expect(resolveClientConfig(inputs({ flags: { context: 'prod' }, env: { PHYSWATCH_CONTEXT: 'lab' }, files: multi }))).toEqual({
+      server: 'http://prod.example:443',
+      serverSource: `context "prod" in ${DEFAULT_FILE}`,
+      token: null,
+      tokenSource: null,
+    });
+    expect(resolveClientConfig(inputs({ env: { PHYSWATCH_CONTEXT: 'prod' }, files: multi })).serverSource).toBe(`context "prod" in ${DEFAULT_FILE}`);
+  });
+
+  it('still lets the flags and PHYSWATCH_SERVER/PHYSWATCH_TOKEN win over the selected context', () => {
+    const config = resolveClientConfig(inputs({ flags: { server: 'http://flag:3' }, env: { PHYSWATCH_TOKEN: 'env-token' }, files: multi }));
+    expect(config).toEqual({ server: 'http://flag:3', serverSource: '--server', token: 'env-token', tokenSource: 'PHYSWATCH_TOKEN' });
+  });
+
+  it('refuses an unknown context, saying where its name came from and which contexts exist', () => {
+    expect(() => resolveClientConfig(inputs({ flags: { context: 'staging' }, files: multi }))).toThrow(`--context: no context "staging" (contexts in ${DEFAULT_FILE}: lab, prod)`);
+    expect(() => resolveClientConfig(inputs({ env: { PHYSWATCH_CONTEXT: 'x' }, files: multi }))).toThrow(/^PHYSWATCH_CONTEXT: no context "x"/);
+    const dangling = { [DEFAULT_FILE]: 'current-context: gone\n' };
+    expect(() => resolveClientConfig(inputs({ files: dangling }))).toThrow(`current-context in ${DEFAULT_FILE}: no context "gone" (contexts in ${DEFAULT_FILE}: none defined)`);
+    expect(() => resolveClientConfig(inputs({ flags: { context: 'lab' } }))).toThrow(`--context: no context "lab" (${DEFAULT_FILE} does not exist)`);
+    try {
+      resolveClientConfig(inputs({ flags: { context: 'staging' }, files: multi }));
+    } catch (err) {
+      expect(err).toBeInstanceOf(BadInputError);
+    }
+  });
+
+  it('names every bad key inside contexts by its path', () => {
+    const bad = { [DEFAULT_FILE]: 'contexts:\n  a: { token: 5, port: 1 }\n  "b c": { server: x }\n  d: oops\ncurrent-context: 3\n' };
+    let message = '';
+    try {
+      resolveClientConfig(inputs({ files: bad }));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split('\n').slice(1)).toEqual([
+      '  contexts.a.port: unknown key (allowed: server, token)',
+      '  contexts.a.server: required',
+      '  contexts.a.token: must be a string',
+      '  contexts.b c: a context name is 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
+      '  contexts.d: must be a mapping with server and token',
+      '  current-context: must be a string',
+    ]);
+    expect(() => resolveClientConfig(inputs({ files: { [DEFAULT_FILE]: 'contexts: [a]\n' } }))).toThrow('contexts: must be a mapping of context name to { server, token }');
+  });
+});
