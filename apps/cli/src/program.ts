@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, exitCodeOf } from './cli-error';
 import { addApplyCommand } from './commands/apply-command';
 import { addAuthCommands } from './commands/auth-commands';
+import { addCompletionCommand } from './commands/completion-command';
 import { addConfigCommands } from './commands/config-commands';
 import { addEnrollmentCommands } from './commands/enrollment-commands';
 import { addGlobalOptions } from './commands/global-options';
@@ -42,6 +43,7 @@ export function buildProgram(io: CliIo): Command {
   addAuthCommands(program, io);
   addEnrollmentCommands(program, io);
   addConfigCommands(program, io);
+  addCompletionCommand(program, io);
   return program;
 }
 
