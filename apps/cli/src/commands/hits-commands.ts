@@ -1,12 +1,13 @@
-/** `physwatch hits list|tail`. */
-import type { HitView } from '@physwatch/core';
+/** `physwatch hits list|tail|culprits`. */
+import type { CulpritsView, HitView } from '@physwatch/core';
 import { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
-import { CommandFailedError } from '../cli-error';
+import { BadInputError, CommandFailedError } from '../cli-error';
 import { countFlag, durationFlag, timeFlag } from '../flag-values';
 import { HitFollower } from '../hits/hit-follower';
 import { fetchHitPage, HitFilter, listHits } from '../hits/hit-query';
 import type { CliIo } from '../io';
+import { culpritsTable } from '../output/culprit-table';
 import { hitLine, hitsTable } from '../output/hit-table';
 import type { OutputFormat } from '../output/output-format';
 import { commandContext } from './global-options';
@@ -79,6 +80,28 @@ export function addHitsCommands(program: Command, io: CliIo): void {
       // Ctrl-C is the normal end (exit 0), even in the middle of a request.
       await Promise.race([follow(), io.interrupted()]);
     });
+
+  hits
+    .command('culprits')
+    .description('host label values ranked by how over-represented they are among the hosts a watch or hunt hit (one-sided Fisher exact test)')
+    .option('--watch <id>', 'the watch whose hosts to test')
+    .option('--hunt <id>', "the hunt whose hosts to test (hits of all its stage watches)")
+    .option('--keys <k1,k2>', 'only these label keys, comma-separated')
+    .option('--limit <n>', 'at most this many values', '20')
+    .action(async (flags: { watch?: string; hunt?: string; keys?: string; limit?: string }, cmd: Command) => {
+      const path = culpritsPath(flags);
+      const limit = countFlag('--limit', flags.limit ?? '20');
+      const ctx = commandContext(cmd, io);
+      const view = await ctx.client.get<CulpritsView>(path, { query: { limit: String(limit), keys: flags.keys } });
+      ctx.print(view, () => culpritsTable(view));
+    });
+}
+
+function culpritsPath(flags: { watch?: string; hunt?: string }): string {
+  if ((flags.watch === undefined) === (flags.hunt === undefined)) throw new BadInputError('give exactly one of --watch <id> or --hunt <id>');
+  const [flag, id, kind] = flags.watch !== undefined ? ['--watch', flags.watch, 'watches'] : ['--hunt', flags.hunt!, 'hunts'];
+  if (!/^[1-9][0-9]{0,17}$/.test(id)) throw new BadInputError(`${flag}: ${JSON.stringify(id)} is not an id (a whole number from 1 up)`);
+  return `/api/v1/${kind}/${id}/culprits`;
 }
 
 /** One hit per line (NDJSON for json, a document each for yaml), so a pipe sees it at once. */

@@ -1,6 +1,7 @@
 import type { HitGroupsView, OverviewView, WatchDetailView, WatchHostsView } from '@physwatch/core';
 import { getJson } from '../api/client';
 import { PhaseBadge, Stat } from '../components/badges';
+import { Culprits } from '../components/culprit-table';
 import { HitChart } from '../components/hit-chart';
 import { RangePicker } from '../components/range-picker';
 import { Empty, Loaded } from '../components/states';
@@ -89,6 +90,11 @@ export function WatchDetailPage({ id }: { id: string }) {
           />
         )}
       </Loaded>
+
+      <header className="section-head">
+        <h2>Likely culprits</h2>
+      </header>
+      <Culprits scope="watch" id={id} refreshOn={mine} />
 
       <header className="section-head">
         <h2>Hits grouped by host facts</h2>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidQueryError } from '../common/errors';
-import { defaultBucket, parseHitGroupsQuery, parseOverviewQuery } from './stats-query';
+import { defaultBucket, parseCulpritsQuery, parseHitGroupsQuery, parseOverviewQuery } from './stats-query';
 
 function errors(fn: () => unknown): unknown {
   try {
@@ -48,5 +48,27 @@ describe('parseHitGroupsQuery', () => {
     expect(parseHitGroupsQuery({ by: 'dmi.bios.version' })).toEqual({ by: 'dmi.bios.version' });
     expect(errors(() => parseHitGroupsQuery({}))).toEqual([{ field: 'by', reason: 'required: a host label key such as dmi.bios.version' }]);
     expect(errors(() => parseHitGroupsQuery({ by: 'a b' }))).toEqual([{ field: 'by', reason: '"a b" is not a label key' }]);
+  });
+});
+
+describe('parseCulpritsQuery', () => {
+  it('defaults to every key, 50 values, alpha 0.05', () => {
+    expect(parseCulpritsQuery({})).toEqual({ limit: 50, alpha: 0.05 });
+    expect(parseCulpritsQuery({ keys: 'dmi.bios.version,dmi.system.product', limit: '5', alpha: '0.01' })).toEqual({
+      keys: ['dmi.bios.version', 'dmi.system.product'],
+      limit: 5,
+      alpha: 0.01,
+    });
+  });
+
+  it('names every bad parameter', () => {
+    expect(errors(() => parseCulpritsQuery({ keys: 'ok,,bad key', limit: '0', alpha: '1.5', by: 'x' }))).toEqual([
+      { field: 'by', reason: 'unknown parameter (allowed: keys, limit, alpha)' },
+      { field: 'limit', reason: '"0" is not a whole number from 1 to 1000' },
+      { field: 'keys', reason: '"" is not a label key (give label keys separated by commas)' },
+      { field: 'alpha', reason: '"1.5" is not a number between 0 and 1 such as 0.05' },
+    ]);
+    expect(errors(() => parseCulpritsQuery({ keys: ['a', 'b'] }))).toEqual([{ field: 'keys', reason: 'give it once' }]);
+    expect(errors(() => parseCulpritsQuery({ keys: Array.from({ length: 65 }, (_, i) => `k${i}`).join(',') }))).toEqual([{ field: 'keys', reason: 'at most 64 keys' }]);
   });
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_CULPRIT_ALPHA } from '@physwatch/core';
 import { QueryReader } from '../common/query-reader';
 
 /** Bucket sizes: a number and a unit, at least a minute (the finest rollup). */
@@ -53,4 +54,31 @@ export function parseHitGroupsQuery(query: Record<string, unknown>): { by: strin
   else if (by !== undefined && !LABEL_KEY.test(by)) r.fail('by', `${JSON.stringify(by)} is not a label key`);
   r.done();
   return { by: by! };
+}
+
+export const CULPRIT_LIMITS = { defaultLimit: 50, maxLimit: 1000, maxKeys: 64 } as const;
+
+export interface CulpritsQuery {
+  keys?: string[];
+  limit: number;
+  alpha: number;
+}
+
+/** GET /api/v1/watches/:id/culprits and /hunts/:id/culprits: `keys` (comma-separated label keys), `limit`, `alpha`. */
+export function parseCulpritsQuery(query: Record<string, unknown>): CulpritsQuery {
+  const r = new QueryReader(query, ['keys', 'limit', 'alpha']);
+  const limit = r.limit(CULPRIT_LIMITS.defaultLimit, CULPRIT_LIMITS.maxLimit);
+  const rawKeys = typeof query.keys === 'string' ? query.keys : undefined;
+  let keys: string[] | undefined;
+  if (rawKeys !== undefined) {
+    keys = rawKeys.split(',');
+    const bad = keys.find((k) => !LABEL_KEY.test(k));
+    if (bad !== undefined) r.fail('keys', `${JSON.stringify(bad)} is not a label key (give label keys separated by commas)`);
+    else if (keys.length > CULPRIT_LIMITS.maxKeys) r.fail('keys', `at most ${CULPRIT_LIMITS.maxKeys} keys`);
+  }
+  const rawAlpha = typeof query.alpha === 'string' ? query.alpha : undefined;
+  const alpha = rawAlpha === undefined ? DEFAULT_CULPRIT_ALPHA : /^0?\.[0-9]{1,12}$/.test(rawAlpha) ? Number(rawAlpha) : NaN;
+  if (!(alpha > 0 && alpha < 1)) r.fail('alpha', `${JSON.stringify(rawAlpha)} is not a number between 0 and 1 such as 0.05`);
+  r.done();
+  return { ...(keys ? { keys } : {}), limit, alpha };
 }

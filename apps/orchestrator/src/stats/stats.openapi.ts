@@ -41,3 +41,33 @@ export class HitGroupsDto {
   @ApiProperty({ type: [HitGroupHostDto] }) hosts!: HitGroupHostDto[];
   @ApiProperty({ type: [String], description: 'label keys set on the hosts the watch was placed on' }) keys!: string[];
 }
+
+export class CulpritValueDto {
+  @ApiProperty() key!: string;
+  @ApiProperty() value!: string;
+}
+
+export class CulpritDto {
+  @ApiProperty({ example: 'dmi.bios.version' }) key!: string;
+  @ApiProperty({ example: '2.1.3' }) value!: string;
+  @ApiProperty({ description: 'hosts with the value that have a hit' }) hit_with!: number;
+  @ApiProperty({ description: 'hosts with the value and no hit' }) clean_with!: number;
+  @ApiProperty({ description: 'hosts without the value (another value or no such label) that have a hit' }) hit_without!: number;
+  @ApiProperty({ description: 'hosts without the value and no hit' }) clean_without!: number;
+  @ApiProperty({ description: 'hits stored from the hosts with the value' }) hits!: number;
+  @ApiProperty({ description: 'one-sided Fisher exact test: P(at least hit_with hit hosts among the hosts with the value), margins fixed' }) p!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'hit rate with the value / hit rate without; null when infinite (hit_without = 0) or undefined' }) rate_ratio!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: '(hit_with·clean_without)/(clean_with·hit_without); null when infinite or undefined' }) odds_ratio!: number | null;
+  @ApiProperty({ type: CulpritValueDto, nullable: true, description: 'a value ranked above that this one is over-represented only alongside' }) explained_by!: CulpritValueDto | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'the same test among the hosts lacking every leader ranked above' }) p_without_leaders!: number | null;
+}
+
+export class CulpritsDto {
+  @ApiProperty({ enum: ['watch', 'hunt'] }) scope!: 'watch' | 'hunt';
+  @ApiProperty() id!: string;
+  @ApiProperty() hosts!: number;
+  @ApiProperty() hit_hosts!: number;
+  @ApiProperty({ description: 'values tested: the Bonferroni divisor' }) values_tested!: number;
+  @ApiProperty({ example: 0.05 }) alpha!: number;
+  @ApiProperty({ type: [CulpritDto], description: 'smallest p first, then the larger rate ratio; at most limit' }) culprits!: CulpritDto[];
+}
