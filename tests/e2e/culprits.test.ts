@@ -116,6 +116,37 @@ describe('culprits', () => {
     expect(badLimit.stderr).toContain('--limit');
   });
 
+  it("a hunt's culprits count the hits of its stage watches: the same ranking over REST and the CLI", async () => {
+    const created = await api.request('POST', '/api/v1/hunts', {
+      name: 'culprits',
+      target: { paddr: '0x6000' },
+      width: 8,
+      condition: 'any_change',
+      hosts: { selector: 'suite=culprits' },
+      cohort: ['dmi.bios.version'],
+      // Hosts stay at stage 0: the test is about whose hits, not the ladder.
+      stages: [{ interval: '20ms', advance: { after_hits: 1000 } }, { interval: '5ms' }],
+    });
+    expect(created.status).toBe(201);
+    const huntId = created.body.id as string;
+    const stage0 = async () => (await api.request('GET', `/api/v1/hunts/${huntId}`)).body.stages[0].watch_id as string | null;
+    await eventually('the stage watch armed on every host', async () => {
+      const id = await stage0();
+      return id ? (await api.watch(id)).counts.armed === HOSTS : false;
+    }, 60_000);
+    for (let i = 0; i < HOSTS; i++) if (bad(i)) await corruptMemoryFile(agents[i].memoryFile, 0x6000n, 8, BigInt(0x4400 + i));
+    const view = await eventually('8 hit hosts in the hunt', async () => {
+      const res = await api.request('GET', `/api/v1/hunts/${huntId}/culprits?keys=dmi.bios.version,dmi.system.product`);
+      return res.body.hit_hosts === 8 ? res.body : undefined;
+    });
+    expect(view).toMatchObject({ scope: 'hunt', id: huntId, hosts: 24, values_tested: 4 });
+    expect(view.culprits[0]).toMatchObject({ key: 'dmi.bios.version', value: '2.1.3', hit_with: 8, clean_with: 0, hit_without: 0, clean_without: 16 });
+    expect(view.culprits[1]).toMatchObject({ value: 'X-1000', hit_with: 7, clean_with: 3, explained_by: { key: 'dmi.bios.version', value: '2.1.3' } });
+    const cli = await runCli(orch, ['hits', 'culprits', '--hunt', huntId, '--limit', '1']);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout.trim().split('\n')[2].split(/\s{3,}/)).toEqual(['dmi.bios.version', '2.1.3', '8/8', '0/16', '1.36e-6', '∞', '-']);
+  });
+
   it('the dashboard watch page shows the likely culprits, the causal BIOS first (chromium)', async () => {
     let browser: Browser | undefined;
     try {
