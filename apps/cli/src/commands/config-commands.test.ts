@@ -44,6 +44,7 @@ describe('physwatch config', () => {
       { name: 'lab', server: 'http://127.0.0.1:9', token_set: false, current: true },
       { name: 'prod', server: 'https://pw.example', token_set: true, current: false },
     ]);
+    expect((await cli(['config', 'get-contexts', '--names'])).stdout).toBe('lab\nprod\n');
     expect(await cli(['config', 'current-context'])).toEqual({ code: 0, stdout: 'prod\n', stderr: `(from current-context in ${file})\n` });
     expect(await cli(['config', 'current-context'], { PHYSWATCH_CONTEXT: 'lab' })).toEqual({ code: 0, stdout: 'lab\n', stderr: '(from PHYSWATCH_CONTEXT)\n' });
     expect(readFileSync(file, 'utf8')).toContain('token: prod-secret');
@@ -69,7 +70,7 @@ describe('physwatch config', () => {
   it('refuses bad names, a missing --server, both token flags, and unknown contexts, writing nothing', async () => {
     let res = await cli(['config', 'set-context', 'bad name', '--server', 'x:1']);
     expect(res).toMatchObject({ code: 2 });
-    expect(res.stderr).toContain('<name>: "bad name" is not a context name');
+    expect(res.stderr).toContain('<context>: "bad name" is not a context name');
     res = await cli(['config', 'set-context', 'lab']);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('--server: required to create context "lab" (existing contexts: none defined)');
@@ -83,7 +84,7 @@ describe('physwatch config', () => {
 
     await cli(['config', 'set-context', 'lab', '--server', 'x:1']);
     res = await cli(['config', 'use-context', 'prod']);
-    expect(res).toMatchObject({ code: 2, stderr: `error: <name>: no context "prod" in ${file} (contexts: lab)\n` });
+    expect(res).toMatchObject({ code: 2, stderr: `error: <context>: no context "prod" in ${file} (contexts: lab)\n` });
     expect((await cli(['config', 'delete-context', 'prod'])).code).toBe(2);
     res = await cli(['config', 'current-context']);
     expect(res.code).toBe(1);

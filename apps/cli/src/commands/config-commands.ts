@@ -27,9 +27,11 @@ export function addConfigCommands(program: Command, io: CliIo): void {
   config
     .command('get-contexts')
     .description('every context: * marks the one in use (--context, PHYSWATCH_CONTEXT, then current-context)')
-    .action((_flags: unknown, cmd: Command) => {
+    .option('--names', 'only the names, one a line (for scripts and shell completion)')
+    .action((flags: { names?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals<ConfigGlobals>();
       const { file, values } = readConfigFile(io);
+      if (flags.names) return io.out(Object.keys(values?.contexts ?? {}).map((name) => `${name}\n`).join(''));
       const inUse = selectedContext(globals, io.env, values ?? EMPTY_CONFIG, file)?.name;
       const rows = Object.entries(values?.contexts ?? {}).map(([name, entry]) => ({ name, server: entry.server, token_set: entry.token !== undefined, current: name === inUse }));
       io.out(
@@ -55,7 +57,7 @@ export function addConfigCommands(program: Command, io: CliIo): void {
   config
     .command('use-context')
     .description("make NAME the file's current-context, used when neither --context nor PHYSWATCH_CONTEXT is given")
-    .argument('<name>', 'a context from config get-contexts')
+    .argument('<context>', 'a context from config get-contexts')
     .action((name: string) => {
       const { file, text } = readText(io);
       const result = editConfigFile(file, text, (values, edit) => {
@@ -69,14 +71,14 @@ export function addConfigCommands(program: Command, io: CliIo): void {
   config
     .command('set-context')
     .description('add a context, or change the server or token of one')
-    .argument('<name>', 'context name, e.g. prod or lab-eu')
+    .argument('<context>', 'context name, e.g. prod or lab-eu')
     .option('--server <url>', "the context's orchestrator REST address (required for a new context)")
     .option('--token <token>', "the context's API token (visible in ps and shell history: prefer --token-file)")
     .option('--token-file <file>', "read the context's API token from this file")
     .action((name: string, _flags: unknown, cmd: Command) => {
       // --server and --token are also global options, which commander gives to the program.
       const flags = cmd.optsWithGlobals<ConfigGlobals & { tokenFile?: string }>();
-      if (!isValidContextName(name)) throw new BadInputError(`<name>: ${JSON.stringify(name)} is not a context name (${contextNameRule()})`);
+      if (!isValidContextName(name)) throw new BadInputError(`<context>: ${JSON.stringify(name)} is not a context name (${contextNameRule()})`);
       if (flags.token !== undefined && flags.tokenFile !== undefined) throw new BadInputError('--token and --token-file: give one of them, not both');
       const server = flags.server === undefined ? undefined : normalizeServer(flags.server, '--server');
       const token = flags.tokenFile === undefined ? flags.token : tokenFromFile(io, flags.tokenFile);
@@ -96,7 +98,7 @@ export function addConfigCommands(program: Command, io: CliIo): void {
   config
     .command('delete-context')
     .description('remove a context (and current-context, when it names it)')
-    .argument('<name>', 'a context from config get-contexts')
+    .argument('<context>', 'a context from config get-contexts')
     .action((name: string) => {
       const { file, text } = readText(io);
       let wasCurrent = false;
@@ -117,7 +119,7 @@ function readText(io: CliIo): { file: string; text: string | null } {
 }
 
 function requireContext(values: ConfigFileValues, name: string, file: string): void {
-  if (values.contexts[name] === undefined) throw new BadInputError(`<name>: no context ${JSON.stringify(name)} in ${file} (contexts: ${contextList(values)})`);
+  if (values.contexts[name] === undefined) throw new BadInputError(`<context>: no context ${JSON.stringify(name)} in ${file} (contexts: ${contextList(values)})`);
 }
 
 function tokenFromFile(io: CliIo, file: string): string {

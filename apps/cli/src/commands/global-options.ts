@@ -16,7 +16,7 @@ export function addGlobalOptions(program: Command): void {
   program
     .option('--server <url>', 'orchestrator REST address (env PHYSWATCH_SERVER, config file "server"; default http://127.0.0.1:8080)')
     .option('--token <token>', 'API token, sent as a Bearer token (env PHYSWATCH_TOKEN, config file "token")')
-    .option('--context <name>', 'use this context of the config file for server and token (env PHYSWATCH_CONTEXT, config file "current-context")')
+    .option('--context <context>', 'use this context of the config file for server and token (env PHYSWATCH_CONTEXT, config file "current-context")')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'));
 }
 

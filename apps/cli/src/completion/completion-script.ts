@@ -4,7 +4,7 @@
  * which bash and zsh both run); only reading the words and offering candidates differ.
  */
 import type { Command } from 'commander';
-import { CompletionNode, completionTree } from './completion-tree';
+import { CompletionNode, completionTree, OptionValue } from './completion-tree';
 
 export const COMPLETION_SHELLS = ['bash', 'zsh'] as const;
 export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
@@ -31,19 +31,19 @@ function lookups(nodes: CompletionNode[]): string[] {
   lines.push('# $1: the command being typed -> every option it takes');
   lines.push('__physwatch_opts() {', '  case "$1" in', ...nodes.map((n) => arm(q(n.path), n.options)), '  esac', '}');
   // Most specific first: an option defined on a command also applies to every command below it.
-  lines.push('# $1: command, $2: option -> "choices A B..." | file | value; nothing for an option without a value');
+  lines.push('# $1: command, $2: option -> "choices A B..." | file | context | value; nothing for an option without a value');
   lines.push('__physwatch_optarg() {', '  case "$1|$2" in');
   for (const node of [...nodes].sort((a, b) => depth(b) - depth(a))) {
     for (const { flags, value } of node.optionValues) {
-      const word = value.kind === 'choices' ? `choices ${value.values.join(' ')}` : value.kind;
+      const word = kindWord(value);
       const patterns = flags.flatMap((flag) => (node.path === '' ? [`*${q(`|${flag}`)}`] : [q(`${node.path}|${flag}`), `${q(`${node.path} `)}*${q(`|${flag}`)}`]));
       lines.push(arm(patterns.join('|'), [word]));
     }
   }
   lines.push('  esac', '}');
-  lines.push('# $1: command, $2: index of the positional argument -> its choices');
-  lines.push('__physwatch_argchoices() {', '  case "$1|$2" in');
-  for (const node of nodes) node.argumentChoices.forEach((choices, i) => choices && lines.push(arm(q(`${node.path}|${i}`), choices)));
+  lines.push('# $1: command, $2: index of the positional argument -> what it takes, as for __physwatch_optarg');
+  lines.push('__physwatch_argkind() {', '  case "$1|$2" in');
+  for (const node of nodes) node.argumentValues.forEach((value, i) => value.kind !== 'value' && lines.push(arm(q(`${node.path}|${i}`), [kindWord(value)])));
   lines.push('  esac', '}');
   return lines;
 }
@@ -77,11 +77,21 @@ const WALK = [
   '    esac',
   '  done',
   '}',
-  '# The words to offer where no option is waiting: options after "-", else subcommands, else the argument\'s choices.',
-  '__physwatch_words() {',
-  '  case "$1" in -*) __physwatch_opts "$__physwatch_path"; return ;; esac',
-  '  if [ "$__physwatch_npos" -eq 0 ] && [ -n "$(__physwatch_subs "$__physwatch_path")" ]; then __physwatch_subs "$__physwatch_path"; return; fi',
-  '  __physwatch_argchoices "$__physwatch_path" "$__physwatch_npos"',
+  '# What the cursor ($1) wants: an option\'s value, options, subcommands, or the positional argument.',
+  '__physwatch_expected() {',
+  '  if [ -n "$__physwatch_pending" ]; then __physwatch_optarg "$__physwatch_path" "$__physwatch_pending"; return; fi',
+  '  case "$1" in -*) echo options; return ;; esac',
+  '  if [ "$__physwatch_npos" -eq 0 ] && [ -n "$(__physwatch_subs "$__physwatch_path")" ]; then echo subcommands; return; fi',
+  '  __physwatch_argkind "$__physwatch_path" "$__physwatch_npos"',
+  '}',
+  '# The words for what __physwatch_expected said, one a line (file names are left to the shell).',
+  '__physwatch_candidates() {',
+  '  case "$1" in',
+  '    options) __physwatch_opts "$__physwatch_path" ;;',
+  '    subcommands) __physwatch_subs "$__physwatch_path" ;;',
+  '    choices\\ *) printf \'%s\\n\' "${1#choices }" | tr \' \' \'\\n\' ;;',
+  '    context) "$__physwatch_prog" config get-contexts --names 2>/dev/null ;;',
+  '  esac',
   '}',
 ];
 
@@ -90,17 +100,16 @@ function bashMain(name: string): string[] {
     `_${name}() {`,
     '  local cur="${COMP_WORDS[COMP_CWORD]}" kind',
     '  COMPREPLY=()',
+    '  __physwatch_prog="${COMP_WORDS[0]}"',
     '  __physwatch_walk "${COMP_WORDS[@]:1:COMP_CWORD-1}"',
-    '  [ "$cur" = "=" ] && cur=\'\'',
-    '  if [ -n "$__physwatch_pending" ]; then',
-    '    kind="$(__physwatch_optarg "$__physwatch_path" "$__physwatch_pending")"',
-    '    case "$kind" in',
-    '      choices\\ *) mapfile -t COMPREPLY < <(compgen -W "${kind#choices }" -- "$cur") ;;',
-    '      file) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;',
-    '    esac',
+    "  [ \"$cur\" = \"=\" ] && cur=''",
+    '  kind="$(__physwatch_expected "$cur")"',
+    '  if [ "$kind" = file ]; then',
+    '    compopt -o filenames 2>/dev/null',
+    '    mapfile -t COMPREPLY < <(compgen -f -- "$cur")',
     '    return 0',
     '  fi',
-    '  mapfile -t COMPREPLY < <(compgen -W "$(__physwatch_words "$cur")" -- "$cur")',
+    '  mapfile -t COMPREPLY < <(compgen -W "$(__physwatch_candidates "$kind")" -- "$cur")',
     '}',
     `complete -F _${name} ${name}`,
   ];
@@ -109,26 +118,24 @@ function bashMain(name: string): string[] {
 function zshMain(name: string): string[] {
   return [
     `_${name}() {`,
-    '  local cur="${words[CURRENT]}" kind opt',
+    '  local cur="${words[CURRENT]}" kind',
+    '  __physwatch_prog="${words[1]}"',
     '  __physwatch_walk "${(@)words[2,CURRENT-1]}"',
-    '  opt="$__physwatch_pending"',
-    '  if [[ -z "$opt" && "$cur" == --*=* ]]; then',
-    '    opt="${cur%%=*}"',
+    '  if [[ -z "$__physwatch_pending" && "$cur" == --*=* ]]; then',
+    '    __physwatch_pending="${cur%%=*}"',
     "    compset -P '*='",
     '  fi',
-    '  if [[ -n "$opt" ]]; then',
-    '    kind="$(__physwatch_optarg "$__physwatch_path" "$opt")"',
-    '    case "$kind" in',
-    '      choices\\ *) compadd -- ${=${kind#choices }} ;;',
-    '      file) _files ;;',
-    '    esac',
-    '    return',
-    '  fi',
-    '  compadd -- ${(f)"$(__physwatch_words "$cur")"}',
+    '  kind="$(__physwatch_expected "$cur")"',
+    '  if [[ "$kind" == file ]]; then _files; return; fi',
+    '  compadd -- ${(f)"$(__physwatch_candidates "$kind")"}',
     '}',
     '# Loaded from $fpath by compinit, or sourced (source <(physwatch completion zsh)).',
     `if [ "$funcstack[1]" = "_${name}" ]; then _${name} "$@"; else compdef _${name} ${name}; fi`,
   ];
+}
+
+function kindWord(value: OptionValue): string {
+  return value.kind === 'choices' ? `choices ${value.values.join(' ')}` : value.kind;
 }
 
 function depth(node: CompletionNode): number {

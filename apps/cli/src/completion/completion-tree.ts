@@ -4,8 +4,11 @@
  */
 import type { Command, Option } from 'commander';
 
-/** What follows an option: one of its choices(), a file name, some other value, or nothing. */
-export type OptionValue = { kind: 'choices'; values: string[] } | { kind: 'file' } | { kind: 'value' };
+/**
+ * What an option or argument takes: one of its choices(), a file name, a context of the
+ * config file (named `<context>`; the script asks `config get-contexts --names`), or any value.
+ */
+export type OptionValue = { kind: 'choices'; values: string[] } | { kind: 'file' } | { kind: 'context' } | { kind: 'value' };
 
 export interface CompletionNode {
   /** Subcommand names from the root, space separated; "" for the program itself. */
@@ -15,8 +18,8 @@ export interface CompletionNode {
   options: string[];
   /** Options defined on this command that take a value; they apply below it too. */
   optionValues: Array<{ flags: string[]; value: OptionValue }>;
-  /** choices() of each positional argument, by position; null where there are none. */
-  argumentChoices: Array<string[] | null>;
+  /** What each positional argument takes, by position. */
+  argumentValues: OptionValue[];
 }
 
 /** Value names that mean a path, in the option's `<…>` placeholder or at the end of its long name. */
@@ -38,7 +41,7 @@ export function completionTree(program: Command): CompletionNode[] {
         const value = optionValue(opt);
         return value === null ? [] : [{ flags: optionNames(opt), value }];
       }),
-      argumentChoices: cmd.registeredArguments.map((arg) => arg.argChoices ?? null),
+      argumentValues: cmd.registeredArguments.map((arg) => valueOf(arg.name(), arg.argChoices)),
     });
     // --help and --version belong to the command they are shown on.
     const passedDown = unique([...own.filter((o) => !isHelpOrVersion(o)).flatMap(optionNames), ...inherited]);
@@ -50,9 +53,14 @@ export function completionTree(program: Command): CompletionNode[] {
 
 function optionValue(opt: Option): OptionValue | null {
   if (!opt.required && !opt.optional) return null;
-  if (opt.argChoices) return { kind: 'choices', values: [...opt.argChoices] };
-  const placeholder = /[<[]([^>\]]+)[>\]]/.exec(opt.flags)?.[1] ?? '';
-  if (FILE_VALUE.test(placeholder) || FILE_OPTION.test(opt.long ?? '')) return { kind: 'file' };
+  if (FILE_OPTION.test(opt.long ?? '')) return { kind: 'file' };
+  return valueOf(/[<[]([^>\]]+)[>\]]/.exec(opt.flags)?.[1] ?? '', opt.argChoices);
+}
+
+function valueOf(placeholder: string, choices: string[] | undefined): OptionValue {
+  if (choices) return { kind: 'choices', values: [...choices] };
+  if (FILE_VALUE.test(placeholder)) return { kind: 'file' };
+  if (placeholder === 'context') return { kind: 'context' };
   return { kind: 'value' };
 }
 

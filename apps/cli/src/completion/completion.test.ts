@@ -28,13 +28,21 @@ beforeAll(async () => {
   }
   writeFileSync(path.join(dir, 'spec.yaml'), 'width: 4\n');
   writeFileSync(path.join(dir, 'spec.json'), '{}\n');
+  writeFileSync(contextsFile(), 'contexts:\n  prod: { server: "http://p:1" }\n  lab: { server: "http://l:1" }\n');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The built CLI as npm links it: the scripts run it to list context names. */
+const CLI_BIN = path.resolve(__dirname, '../../bin/physwatch.js');
 
 /** What bash offers with the cursor at the end of the last word. */
 function bash(script: string, ...words: string[]): string[] {
   const code = 'source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _physwatch; printf "%s\\n" "${COMPREPLY[@]}"';
-  return lines(execFileSync('bash', ['--norc', '-c', code, script, ...words], { cwd: dir, encoding: 'utf8' }));
+  return lines(execFileSync('bash', ['--norc', '-c', code, script, ...words], { cwd: dir, encoding: 'utf8', env: { ...process.env, PHYSWATCH_CONFIG: contextsFile() } }));
+}
+
+function contextsFile(): string {
+  return path.join(dir, 'contexts.yaml');
 }
 
 /** What zsh's _physwatch hands to compadd/_files with the cursor at the end of the last word. */
@@ -48,7 +56,7 @@ function zsh(...words: string[]): string[] {
     'words=("$@"); CURRENT=$#',
     '_physwatch',
   ].join('\n');
-  return lines(execFileSync('zsh', ['-f', '-c', code, scripts.zsh, ...words], { cwd: dir, encoding: 'utf8' }));
+  return lines(execFileSync('zsh', ['-f', '-c', code, scripts.zsh, ...words], { cwd: dir, encoding: 'utf8', env: { ...process.env, PHYSWATCH_CONFIG: contextsFile() } }));
 }
 
 function lines(text: string): string[] {
@@ -82,6 +90,15 @@ describe('bash completion', () => {
     expect(bash(scripts.bash, 'physwatch', 'watch', 'create', '-f', 'spec.').sort()).toEqual(['spec.json', 'spec.yaml']);
     expect(bash(scripts.bash, 'physwatch', 'config', 'set-context', 'lab', '--token-file', 'spec.y')).toEqual(['spec.yaml']);
     expect(bash(scripts.bash, 'physwatch', 'watch', 'create', '--interval', '')).toEqual([]);
+  });
+
+  it("offers the config file's context names, asking the CLI that is being completed", () => {
+    expect(bash(scripts.bash, CLI_BIN, 'config', 'use-context', '')).toEqual(['prod', 'lab']);
+    expect(bash(scripts.bash, CLI_BIN, '--context', 'l')).toEqual(['lab']);
+    expect(bash(scripts.bash, CLI_BIN, 'watch', 'list', '--context', '')).toEqual(['prod', 'lab']);
+    // set-context offers the existing ones, to change one (a new name is typed).
+    expect(bash(scripts.bash, CLI_BIN, 'config', 'set-context', '--server', 'x', '')).toEqual(['prod', 'lab']);
+    expect(bash(scripts.bash, 'physwatch-not-installed', 'config', 'delete-context', '')).toEqual([]);
   });
 
   it('is written from the command tree at run time: a command added to it completes with no list to update', () => {
@@ -131,5 +148,6 @@ describe('zsh completion', () => {
     expect(zsh('physwatch', 'watch', 'create', '-f', '')).toEqual(['<files>']);
     expect(zsh('physwatch', 'watch', 'create', '--interval', '')).toEqual([]);
     expect(zsh('physwatch', 'completion', '')).toEqual(['bash', 'zsh']);
+    expect(zsh(CLI_BIN, 'config', 'delete-context', '')).toEqual(['prod', 'lab']);
   });
 });
