@@ -29,14 +29,21 @@ export function BracketChart({ series }: { series: BracketSeries[] }) {
   const shown = series.slice(0, MAX_BRACKET_SERIES);
   const rest = series.slice(MAX_BRACKET_SERIES);
   const restPoints = rest.flatMap((s) => s.points);
-  const time = (t: number) => new Date(t).toISOString().slice(11, 19);
+  const drawn = shown.flatMap((s) => s.points);
+  const ts = drawn.map((p) => p.t);
+  // A long hunt's axis needs the date; a short one the seconds.
+  const long = ts.length > 0 && Math.max(...ts) - Math.min(...ts) > 86_400_000;
+  const time = (t: number) => (long ? new Date(t).toISOString().slice(5, 16).replace('T', ' ') : new Date(t).toISOString().slice(11, 19));
+  // Half a decade of room either side, so the widest and narrowest brackets are not drawn on the frame.
+  const ns = drawn.map((p) => p.ns);
+  const domain: [number, number] = ns.length ? [Math.min(...ns) / 2, Math.max(...ns) * 2] : [1, 1e9];
   return (
     <div className="chart" data-testid="bracket-chart">
       <ResponsiveContainer width="100%" height={300}>
         <ScatterChart margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis type="number" dataKey="t" domain={['dataMin', 'dataMax']} scale="time" tickFormatter={time} minTickGap={32} fontSize={12} name="time" />
-          <YAxis type="number" dataKey="ns" scale="log" domain={['auto', 'auto']} tickFormatter={(v: number) => formatNs(String(v))} fontSize={12} width={64} name="bracket" allowDataOverflow />
+          <YAxis type="number" dataKey="ns" scale="log" domain={domain} tickFormatter={(v: number) => formatNs(String(v))} fontSize={12} width={64} name="bracket" allowDataOverflow />
           <Tooltip
             cursor={{ strokeDasharray: '3 3' }}
             formatter={(value, name) => (name === 'bracket' ? formatNs(String(value)) : name === 'time' ? `${new Date(Number(value)).toISOString().replace('T', ' ').slice(0, 23)}Z` : String(value))}

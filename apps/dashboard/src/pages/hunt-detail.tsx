@@ -345,7 +345,8 @@ function CohortTable({ hunt }: { hunt: HuntDetailView }) {
     if (pulled.has(h.host_id)) g.pulled++;
     groups.set(key, g);
   }
-  const rows = [...groups.entries()].sort(([ka, a], [kb, b]) => b.top - a.top || ka.localeCompare(kb));
+  // Hosts in no cohort last: nothing pulls them.
+  const rows = [...groups.entries()].sort(([ka, a], [kb, b]) => Number(ka === '') - Number(kb === '') || b.top - a.top || ka.localeCompare(kb));
   return (
     <table data-testid="hunt-cohorts">
       <thead>
