@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CulpritHost, findCulprits, fisherGreater } from './culprits';
+import { type Culprit, type CulpritHost, findCulprits, fisherGreater } from './culprits';
 
 /** The exact one-sided p from BigInt binomials: an independent method to check the log-space sum against. */
 function exactGreater(a: number, b: number, c: number, d: number): number {
@@ -132,6 +132,45 @@ describe('findCulprits', () => {
           expect(c.p).toBeLessThanOrEqual(1);
         }
         for (let i = 1; i < r.culprits.length; i++) expect(r.culprits[i].p).toBeGreaterThanOrEqual(r.culprits[i - 1].p);
+      }),
+    );
+  });
+
+  it('explains overlaps as the plain definition does: re-test among hosts lacking every leader, name the leader sharing most hosts', () => {
+    const host = fc.record({
+      labels: fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), fc.constantFrom('1', '2'), { maxKeys: 4 }),
+      hits: fc.oneof(fc.constant(0), fc.constant(0), fc.nat(3)),
+    });
+    fc.assert(
+      fc.property(fc.array(host, { minLength: 10, maxLength: 80 }), fc.constantFrom(0.05, 0.2, 0.5), (hosts, alpha) => {
+        const r = findCulprits(hosts, { alpha });
+        const has = (c: Culprit, h: CulpritHost) => h.labels[c.key] === c.value;
+        const leaders: Culprit[] = [];
+        for (const c of r.culprits) {
+          if (c.p >= alpha) {
+            expect(c.explainedBy).toBeNull();
+            expect(c.pWithoutLeaders).toBeNull();
+            continue;
+          }
+          if (leaders.length === 0) {
+            expect(c.pWithoutLeaders).toBeNull();
+          } else {
+            const rest = hosts.filter((h) => !leaders.some((l) => has(l, h)));
+            const a = rest.filter((h) => has(c, h) && h.hits > 0).length;
+            const k = rest.filter((h) => has(c, h)).length;
+            const hit = rest.filter((h) => h.hits > 0).length;
+            const p = fisherGreater(a, k - a, hit - a, rest.length - hit - (k - a));
+            expect(c.pWithoutLeaders).toBeCloseTo(p, 12);
+            if (p >= alpha) {
+              const shared = leaders.map((l) => hosts.filter((h) => has(l, h) && has(c, h)).length);
+              const best = leaders[shared.indexOf(Math.max(...shared))];
+              expect(c.explainedBy).toEqual({ key: best.key, value: best.value });
+              continue;
+            }
+          }
+          expect(c.explainedBy).toBeNull();
+          leaders.push(c);
+        }
       }),
     );
   });

@@ -121,7 +121,8 @@ export function findCulprits(hosts: readonly CulpritHost[], options: CulpritOpti
   hosts.forEach((h, i) => {
     for (const [key, value] of Object.entries(h.labels)) {
       if (only && !only.has(key)) continue;
-      const id = JSON.stringify([key, value]);
+      // Label keys never hold NUL (agent-limits LABEL_KEY, the REST label rules), so this joins unambiguously.
+      const id = `${key}\u0000${value}`;
       let cell = cells.get(id);
       if (!cell) cells.set(id, (cell = { key, value, members: [] }));
       cell.members.push(i);
@@ -158,7 +159,7 @@ export function findCulprits(hosts: readonly CulpritHost[], options: CulpritOpti
         (x.cell.key < y.cell.key ? -1 : x.cell.key > y.cell.key ? 1 : 0) ||
         (x.cell.value < y.cell.value ? -1 : x.cell.value > y.cell.value ? 1 : 0),
     );
-  explainOverlaps(ranked, hosts, alpha);
+  explainOverlaps(ranked, hosts, alpha, lf);
   return { hosts: n, hitHosts, valuesTested: ranked.length, culprits: ranked.map((r) => r.culprit) };
 }
 
@@ -168,26 +169,36 @@ export function findCulprits(hosts: readonly CulpritHost[], options: CulpritOpti
  * there becomes a leader too (a second, independent cause); one that is not is explained by the
  * leader it shares most hosts with (it was over-represented only because it rides along).
  */
-function explainOverlaps(ranked: Array<{ cell: Cell; culprit: Culprit }>, hosts: readonly CulpritHost[], alpha: number): void {
-  const covered = new Uint8Array(hosts.length);
+function explainOverlaps(ranked: Array<{ cell: Cell; culprit: Culprit }>, hosts: readonly CulpritHost[], alpha: number, lf: Float64Array): void {
+  // Per host, the leaders holding it: what "lacking every leader" and "shares most hosts" read,
+  // kept up to date as leaders are added so a pass costs the labels, not hosts × leaders.
+  const coveredBy: number[][] = hosts.map(() => []);
   const leaders: Cell[] = [];
+  let rest = hosts.length;
+  let restHit = hosts.filter((h) => h.hits > 0).length;
+  const among = (i: number) => coveredBy[i].length === 0;
   for (const { cell, culprit } of ranked) {
     if (culprit.p >= alpha) break;
     if (leaders.length > 0) {
-      const among = (i: number) => covered[i] === 0;
-      const rest = hosts.filter((_, i) => among(i));
-      const restHit = rest.filter((h) => h.hits > 0).length;
-      const t = tally(cell, hosts, among, restHit, rest.length);
-      culprit.pWithoutLeaders = fisherGreater(t.a, t.b, t.c, t.d);
+      const t = tally(cell, hosts, among, restHit, rest);
+      culprit.pWithoutLeaders = fisherGreater(t.a, t.b, t.c, t.d, lf);
       if (culprit.pWithoutLeaders >= alpha) {
-        const mine = new Set(cell.members);
-        const shared = (l: Cell) => l.members.filter((i) => mine.has(i)).length;
-        const best = leaders.reduce((x, y) => (shared(y) > shared(x) ? y : x));
-        culprit.explainedBy = { key: best.key, value: best.value };
+        const shared = new Map<number, number>();
+        for (const i of cell.members) for (const l of coveredBy[i]) shared.set(l, (shared.get(l) ?? 0) + 1);
+        // Ties go to the higher-ranked leader (the lower index).
+        let best = 0;
+        for (const [l, n] of shared) if (n > (shared.get(best) ?? 0) || (n === shared.get(best) && l < best)) best = l;
+        culprit.explainedBy = { key: leaders[best].key, value: leaders[best].value };
         continue;
       }
     }
+    for (const i of cell.members) {
+      if (coveredBy[i].length === 0) {
+        rest -= 1;
+        if (hosts[i].hits > 0) restHit -= 1;
+      }
+      coveredBy[i].push(leaders.length);
+    }
     leaders.push(cell);
-    for (const i of cell.members) covered[i] = 1;
   }
 }
