@@ -11,6 +11,7 @@ import { corruptMemoryFile } from '@physwatch/agent';
 import type { HitView, HuntDetailView } from '@physwatch/core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Api } from '../support/api';
 import { eventually } from '../support/eventually';
 import { Agent, Orchestrator } from '../support/stack';
 import { launchChromium, screenshot, tableRows, textWhen } from './browser';
@@ -38,16 +39,13 @@ let browser: Browser;
 let page: Page;
 let huntId: string;
 let writes = 0n;
+let rest: Api;
 
+/** The REST answer's body; anything but 2xx fails the test with the server's words. */
 async function api<T = any>(method: string, route: string, body?: unknown): Promise<T> {
-  const res = await fetch(orch.url + route, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const parsed = await res.json();
-  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(parsed)}`);
-  return parsed as T;
+  const res = await rest.request<T>(method, route, body);
+  if (res.status < 200 || res.status > 299) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
 const hunt = () => api<HuntDetailView>('GET', `/api/v1/hunts/${huntId}`);
@@ -86,6 +84,7 @@ async function hit(host: string): Promise<void> {
 
 beforeAll(async () => {
   orch = await Orchestrator.start({ adminToken: TOKEN, env: { SCHEDULER_TICK_MS: '200' } });
+  rest = new Api(orch.url, TOKEN);
   for (const [hostId, labels] of Object.entries(LABELS)) {
     agents.set(hostId, await Agent.start({ server: orch.grpcAddress, hostId, labels: { pool: 'hunt', ...labels }, extra: { facts: { enabled: false } } }));
   }
