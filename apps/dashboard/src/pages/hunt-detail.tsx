@@ -3,6 +3,7 @@ import type { HuntDetailView, HuntStageView, LiveEvent, VmcoreView } from '@phys
 import { getHunt, HuntAction, huntAction, huntHits, huntVmcores, huntWatches, StageHits } from '../api/hunts';
 import { PhaseBadge, Stat } from '../components/badges';
 import { BracketChart, BracketSeries } from '../components/bracket-chart';
+import { Culprits } from '../components/culprit-table';
 import { advanceText, budgetText, huntCondition, huntSelector, huntTarget, huntTitle, stageAction, stageDumps, stageMode } from '../components/hunt-text';
 import { Empty, ErrorState, Loaded, Loading } from '../components/states';
 import { formatNs, formatNumber, formatTime } from '../format';
@@ -83,6 +84,11 @@ export function HuntDetailPage({ id }: { id: string }) {
                 )}
               </Loaded>
             )}
+
+            <header className="section-head">
+              <h2>Likely culprits</h2>
+            </header>
+            <Culprits scope="hunt" id={id} refreshOn={(e) => e.kind === 'hits' && touchesAny(e.watch_ids, watchIds.current)} />
 
             <header className="section-head">
               <h2>Hosts</h2>
