@@ -29,6 +29,7 @@ let orch: Orchestrator;
 let api: Api;
 const agents: Agent[] = [];
 let watchId: string;
+let huntId: string;
 
 beforeAll(async () => {
   orch = await Orchestrator.start();
@@ -128,7 +129,7 @@ describe('culprits', () => {
       stages: [{ interval: '20ms', advance: { after_hits: 1000 } }, { interval: '5ms' }],
     });
     expect(created.status).toBe(201);
-    const huntId = created.body.id as string;
+    huntId = created.body.id as string;
     const stage0 = async () => (await api.request('GET', `/api/v1/hunts/${huntId}`)).body.stages[0].watch_id as string | null;
     await eventually('the stage watch armed on every host', async () => {
       const id = await stage0();
@@ -147,7 +148,7 @@ describe('culprits', () => {
     expect(cli.stdout.trim().split('\n')[2].split(/\s{3,}/)).toEqual(['dmi.bios.version', '2.1.3', '8/8', '0/16', '1.36e-6', '∞', '-']);
   });
 
-  it('the dashboard watch page shows the likely culprits, the causal BIOS first (chromium)', async () => {
+  it('the dashboard watch and hunt pages show the likely culprits, the causal BIOS first (chromium)', async () => {
     let browser: Browser | undefined;
     try {
       browser = await launchChromium();
@@ -169,6 +170,15 @@ describe('culprits', () => {
       expect(await page.getByTestId('culprits-summary').innerText()).toContain('8 of 24 hosts hit');
       await page.getByTestId('culprits').scrollIntoViewIfNeeded();
       await screenshot(page, 'watch-culprits');
+
+      await page.goto(`${orch.url}/hunts/${huntId}`);
+      const huntTable = page.getByTestId('culprits');
+      await textWhen(huntTable, "the hunt's culprits table", (t) => t.includes('2.1.3'));
+      const huntRows = await tableRows(huntTable);
+      expect(huntRows[0]).toEqual(['1', 'dmi.bios.version', '2.1.3', '8 / 8', '0 / 16', '1.36e-6', '∞', '']);
+      expect(huntRows[1].slice(1, 5)).toEqual(['dmi.system.product', 'X-1000', '7 / 10', '1 / 14']);
+      await huntTable.scrollIntoViewIfNeeded();
+      await screenshot(page, 'hunt-culprits');
     } finally {
       await browser?.close();
     }
