@@ -23,7 +23,7 @@ function exactGreater(a: number, b: number, c: number, d: number): number {
 
 /** A table of hosts: a hit hosts with the label, b clean with it, c hit without, d clean without. */
 function table(a: number, b: number, c: number, d: number): CulpritHost[] {
-  const mk = (n: number, v: string | null, hits: number) => Array.from({ length: n }, () => ({ labels: v ? { k: v } : {}, hits }));
+  const mk = (n: number, v: string | null, hits: number): CulpritHost[] => Array.from({ length: n }, () => ({ labels: v ? { k: v } : ({} as Record<string, string>), hits }));
   return [...mk(a, 'x', 3), ...mk(b, 'x', 0), ...mk(c, null, 1), ...mk(d, null, 0)];
 }
 
