@@ -5,6 +5,7 @@
 # kdump image (kexec, makedumpfile, /vmlinuz, /crash-initrd.gz) and the layer adds the
 # crash kernel's suite; the guest appends this layer to /crash-initrd.gz itself before
 # `kexec -p`, so the crash kernel gets the 9p modules without a second image build.
+# The layer also holds writer/pw_chain_writer.ko (loaded only by the guest command "writer").
 # Prints KEY=VALUE lines.
 set -euo pipefail
 out=$1
@@ -16,6 +17,9 @@ mkdir -p "$out"
 eval "$("$wm/test/lib/setup-host.sh")"
 make -s -C "$wm" KDIR="$PW_KDIR" >"$out/kbuild.log" 2>&1
 gcc -static -O2 -o "$out/pwctl" "$wm/test/guest/pwctl.c"
+# The hunt test's guest kernel writer, built outside the source tree.
+rm -rf "$out/writer" && cp -r "$here/writer" "$out/writer"
+make -s -C "$PW_KDIR" M="$out/writer" modules >>"$out/kbuild.log" 2>&1
 vmlinuz=
 [ "$kind" = kdump ] && vmlinuz=$PW_VMLINUZ
 "$wm/test/lib/mkinitramfs.sh" "$out/base.cpio.gz" "$PW_ABI" "$wm/physwatch.ko" "$out/pwctl" $vmlinuz
@@ -23,6 +27,7 @@ vmlinuz=
 extra=$(mktemp -d)
 trap 'rm -rf "$extra"' EXIT
 mkdir -p "$extra/suites" "$extra/chainmods"
+strip --strip-debug -o "$extra/pw_chain_writer.ko" "$out/writer/pw_chain_writer.ko"
 cp "$here/guest-chain.sh" "$extra/suites/chain.sh"
 [ "$kind" = kdump ] && cp "$here/guest-kdump-save.sh" "$extra/suites/chainkdump.sh"
 mods=$PW_CACHE/$PW_ABI/root/lib/modules/$PW_ABI/kernel

@@ -5,6 +5,8 @@
 #   restart   drain the agent and start it again (same state dir)
 #   status    print /proc/physwatch as @@STATUS lines
 #   quit      stop the agent and power off
+#   writer    load the hunt test's kernel writer; print @@WRITER paddr=0x… value=0x…
+#   write V   the writer stores V (its pw_chain_writer_store(), from this shell's task)
 # With pw.kdump=1 (the kdump test) the crash kernel is loaded before the agent starts, the
 # agent's state dir and crash dir live on the writable 9p export "persist" (they outlive
 # a crash), and two more commands exist:
@@ -95,6 +97,8 @@ while read -r cmd; do
 	"policy deny") stop_agent; write_config false; start_agent ;;
 	crash) echo c >/proc/sysrq-trigger ;;
 	freeze) kill -STOP "$AGENT_PID" && echo "@@AGENT-FROZEN $AGENT_PID" ;;
+	writer) insmod /pw_chain_writer.ko && echo "@@WRITER $(cat /proc/pw_chain_writer)" ;;
+	"write "*) echo "${cmd#write }" >/proc/pw_chain_writer && echo "@@WROTE ${cmd#write }" ;;
 	quit) stop_agent; break ;;
 	esac
 done

@@ -152,6 +152,13 @@ export class Guest {
     this.proc?.stdin?.write(`${command}\n`);
   }
 
+  /** The text after `prefix` on the first serial line at or after `from` that contains it. */
+  async serial(prefix: string, from: number, timeoutMs: number): Promise<{ index: number; rest: string }> {
+    const index = await this.waitForLine((l) => l.includes(prefix), timeoutMs, prefix, from);
+    const line = this.lines[index];
+    return { index, rest: line.slice(line.indexOf(prefix) + prefix.length).trim() };
+  }
+
   /** /proc/physwatch as the guest reads it now. */
   async status(): Promise<string[]> {
     const from = this.lineCount;
@@ -164,6 +171,25 @@ export class Guest {
   poke(paddr: bigint, width: number, value: bigint): bigint {
     const out = execFileSync('python3', [path.join(HERE, 'poke.py'), this.ramFile, `0x${paddr.toString(16)}`, String(width), `0x${value.toString(16)}`], { encoding: 'utf8', timeout: 10_000 });
     return BigInt(out.trim());
+  }
+
+  /**
+   * Stores `values` in turn at `paddr`, one every `everyMs` ±25 % (poke.py's steady mode),
+   * from outside the guest until stop(); `stores` counts them.
+   */
+  storm(paddr: bigint, width: number, values: bigint[], everyMs: number): { stores: () => number; stop: () => Promise<void> } {
+    const proc = spawn('python3', [path.join(HERE, 'poke.py'), this.ramFile, `0x${paddr.toString(16)}`, String(width), values.map((v) => `0x${v.toString(16)}`).join(','), String(everyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stores = 0;
+    proc.stdout!.on('data', (chunk: Buffer) => { stores += chunk.toString().split('\n').length - 1; });
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    const stop = async () => {
+      process.off('exit', stopNow);
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await exited;
+    };
+    const stopNow = () => proc.kill('SIGKILL');
+    process.once('exit', stopNow);
+    return { stores: () => stores, stop };
   }
 
   kill(): void {

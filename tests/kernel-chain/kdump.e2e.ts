@@ -63,12 +63,7 @@ function statusOf(lines: string[], id: string): string | undefined {
   return lines.find((l) => l.startsWith(`id=${id} `));
 }
 
-/** The text after `prefix` on the first serial line at or after `from` that starts with it. */
-async function serial(prefix: string, from: number, timeoutMs: number): Promise<{ index: number; rest: string }> {
-  const index = await guest.waitForLine((l) => l.includes(prefix), timeoutMs, prefix, from);
-  const line = guest.line(index);
-  return { index, rest: line.slice(line.indexOf(prefix) + prefix.length).trim() };
-}
+const serial = (prefix: string, from: number, timeoutMs: number) => guest.serial(prefix, from, timeoutMs);
 
 /** Waits for the next boot of the first kernel (after `from`) and its agent's stream; the serial lines that time it. */
 async function nextBoot(from: number): Promise<Array<[string, number]>> {
