@@ -35,7 +35,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 qemu_run=${PW_QEMU_RUN:-python3 $here/host/qemu_run.py}
 chain_config=${PW_CHAIN_CONFIG:-tests/kernel-chain/vitest.config.ts}
 # The it() calls in tests/kernel-chain/*.e2e.ts: a test added there is added here.
-chain_plan=${PW_CHAIN_PLAN:-15}
+chain_plan=${PW_CHAIN_PLAN:-17}
 boots=${PW_BOOTS:-main seed-hang seed-panic cmd-hang cmd-panic seed-kdump ftrace-soak}
 # Debian's other packaged kernels (linux-headers-<flavour>), after Debian 12's own 6.1.
 # 6.12-rt is opt-in (PW_KERNELS="6.12-amd64 6.12-rt-amd64"): under TCG its boots are not
@@ -287,7 +287,7 @@ fi
 if [ "${PW_CHAIN:-0}" = 1 ] && want chain; then
 	step "kernel chain"
 	rm -f "$build/chain.json"
-	# Two guests in sequence: the chain (~1 min) and kdump (four boots, three crashes, ~4 min
+	# Three guests in sequence: the chain (~1 min), the hunt (~2 min) and kdump (four boots, three crashes, ~4 min
 	# on an idle machine; the bound is for a loaded one).
 	(cd "$repo" && timeout -k 10 1200 npx vitest run --config "$chain_config" \
 		--reporter=default --reporter=json --outputFile="$build/chain.json") >"$build/chain.out" 2>&1 &
