@@ -86,6 +86,16 @@ describe('parseModuleEvent', () => {
     expect(parseModuleEvent(line)).toMatchObject({ ip: '0x52a5c4' });
   });
 
+  it('an ip inside a loadable module keeps its [module] suffix (with a build id too), in every form of the line', () => {
+    const inModule = DEVICE_HIT.replace('ip=_raw_spin_unlock_irqrestore+0x19/0x40', 'ip=pw_chain_writer_store+0x0/0x20 [pw_chain_writer]');
+    expect(parseModuleEvent(inModule)).toMatchObject({ kind: 'hit', ip: 'pw_chain_writer_store+0x0/0x20 [pw_chain_writer]', src: 'timer' });
+    expect(parseModuleEvent(`[   30.516742] physwatch: ${inModule}`)).toMatchObject({ ip: 'pw_chain_writer_store+0x0/0x20 [pw_chain_writer]' });
+    const withBuildId = DEVICE_HIT.replace('ip=_raw_spin_unlock_irqrestore+0x19/0x40', 'ip=e1000_clean+0x4c/0x2a0 [e1000 3c2a9f1b7d]');
+    expect(parseModuleEvent(withBuildId)).toMatchObject({ ip: 'e1000_clean+0x4c/0x2a0 [e1000 3c2a9f1b7d]' });
+    // A bracket that never closes is not the module's suffix: not a line of the module.
+    expect(parseModuleEvent(DEVICE_HIT.replace('ip=_raw_spin_unlock_irqrestore+0x19/0x40', 'ip=f+0x0/0x1 [a b c'))).toBeNull();
+  });
+
   it.each([
     ['a command error', 'physwatch: bad command: key=frob: unknown command (add, del, clear)'],
     ['an arm failure', '[   10.303553] physwatch: add id=1 sym=no_such_symbol_either+0x0: symbol not found (-2)'],

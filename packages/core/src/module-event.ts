@@ -60,12 +60,26 @@ const ACTIONS: readonly string[] = ['report', 'stack', 'panic', 'hang'];
 const LOG_PREFIX = /^(?:\[\s*\d+\.\d+\]\s*)?physwatch: /;
 
 /**
+ * `ip=%pS` of an address in a loadable module ends in ` [module]` (` [module buildid]` on
+ * kernels with CONFIG_STACKTRACE_BUILD_ID): those tokens belong to the ip.
+ */
+function joinModuleSuffix(tokens: string[]): string[] {
+  const at = tokens.findIndex((t) => t.startsWith('ip='));
+  if (at < 0 || !tokens[at + 1]?.startsWith('[')) return tokens;
+  for (let end = at + 1; end <= at + 2 && end < tokens.length; end++) {
+    if (tokens[end].endsWith(']')) return [...tokens.slice(0, at), tokens.slice(at, end + 1).join(' '), ...tokens.slice(end + 1)];
+  }
+  return tokens;
+}
+
+/**
  * Splits `verb k=v k=v …` and checks the keys are exactly `keys`, in that order: the
  * module prints a fixed layout, so anything else is not one of its lines. `comm` has no
- * spaces (the module turns them into `?`), so splitting on spaces is exact.
+ * spaces (the module turns them into `?`), and the only other space is the module suffix
+ * of `ip`, so splitting on spaces is exact.
  */
 function fields(body: string, verb: string, keys: readonly string[]): Map<string, string> | null {
-  const tokens = body.split(' ');
+  const tokens = joinModuleSuffix(body.split(' '));
   if (tokens[0] !== verb || tokens.length !== keys.length + 1) return null;
   const out = new Map<string, string>();
   for (let i = 0; i < keys.length; i++) {

@@ -294,7 +294,7 @@ if [ "${PW_CHAIN:-0}" = 1 ] && want chain; then
 	children+=($!)
 	wait $!
 	chain_rc=$?
-	grep -E 'chain latency|kdump timing|✓|×|FAIL' "$build/chain.out" | sed 's/\x1b\[[0-9;]*m//g'
+	grep -E 'chain latency|kdump timing|hunt [FT]:|✓|×|FAIL' "$build/chain.out" | sed 's/\x1b\[[0-9;]*m//g'
 	tally=$(node "$repo/scripts/test-tally.mjs" "$build/chain.json" --exit "$chain_rc" --plan "$chain_plan")
 	read -r p f <<<"$(echo "$tally" | head -n1)"
 	if [[ "$p $f" =~ ^[0-9]+\ [0-9]+$ ]]; then add chain "$p" "$f"; else ko chain kernel-chain "no tally: $tally"; f=1; fi
