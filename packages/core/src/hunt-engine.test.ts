@@ -56,6 +56,13 @@ describe('decideHunt', () => {
     const d = decideHunt(input([host('a', 1, null, { pollNsAvg: 2000 })], hits([['a', 1, 6, [5, 5, 5, 5, 5, 5]]])));
     expect(d.transitions).toEqual([]);
     expect(d.budgetHolds).toEqual([{ hostId: 'a', stage: 1, message: expect.stringContaining('20000 ppm of a CPU, over the hunt\'s budget_ppm 10000 (the budget allows 200 us or slower)') }]);
+    // The host's other watches count: 2000 ppm at 1 ms fits alone, not beside 9000 ppm of others.
+    const crowded = decideHunt(input([host('a', 0, null, { pollNsAvg: 2000, otherPpm: 9000 })], hits([['a', 0, 6, [5, 5, 5, 5, 5, 5]]])));
+    expect(crowded.transitions).toEqual([]);
+    expect(crowded.budgetHolds[0].message).toContain("2000 ppm of a CPU with the host's other watches at 9000 ppm, over the hunt's budget_ppm 10000 (the budget allows 2000 us or slower)");
+    const full = decideHunt(input([host('a', 0, null, { pollNsAvg: 2000, otherPpm: 10000 })], hits([['a', 0, 6, [5, 5, 5, 5, 5, 5]]])));
+    expect(full.budgetHolds[0].message).toContain("the host's other watches already take the whole budget");
+    expect(decideHunt(input([host('a', 0, null, { pollNsAvg: 2000, otherPpm: 7000 })], hits([['a', 0, 6, [5, 5, 5, 5, 5, 5]]]))).transitions).toHaveLength(1);
     // Unknown cost is not capped.
     expect(decideHunt(input([host('a', 1, null, { pollNsAvg: 0 })], hits([['a', 1, 6, [5, 5, 5, 5, 5, 5]]]))).transitions).toHaveLength(1);
   });

@@ -19,6 +19,11 @@ export interface HuntHostState {
   labels: Readonly<Record<string, string>>;
   /** The module's measured cost of one poll of this hunt's watch on the host; null or 0 when unknown. */
   pollNsAvg: number | null;
+  /**
+   * What the host's other armed watches already take of a CPU (ppm, from their measured poll
+   * costs and intervals): the budget is the host's, not the hunt watch's alone. 0 when none.
+   */
+  otherPpm?: number;
 }
 
 /** Hits stored for one host at one stage. */
@@ -126,9 +131,12 @@ function budgetProblem(input: HuntDecisionInput, host: HuntHostState, to: number
   if (!host.pollNsAvg || host.pollNsAvg <= 0 || stage.mode === 'ftrace') return null;
   // One poll costs poll_ns_avg; 1e6/interval_us polls a second: ppm = ns * 1000 / us.
   const ppm = Math.round((host.pollNsAvg * 1000) / stage.intervalUs);
-  if (ppm <= input.spec.budgetPpm) return null;
-  const minUs = Math.ceil((host.pollNsAvg * 1000) / input.spec.budgetPpm);
-  return `stage ${to} polls every ${stage.intervalUs} us: at poll_ns_avg ${host.pollNsAvg} ns that is ${ppm} ppm of a CPU, over the hunt's budget_ppm ${input.spec.budgetPpm} (the budget allows ${minUs} us or slower)`;
+  const other = Math.round(host.otherPpm ?? 0);
+  if (ppm + other <= input.spec.budgetPpm) return null;
+  const left = input.spec.budgetPpm - other;
+  const allows = left > 0 ? `the budget allows ${Math.ceil((host.pollNsAvg * 1000) / left)} us or slower` : 'the host\'s other watches already take the whole budget';
+  const others = other > 0 ? ` with the host's other watches at ${other} ppm` : '';
+  return `stage ${to} polls every ${stage.intervalUs} us: at poll_ns_avg ${host.pollNsAvg} ns that is ${ppm} ppm of a CPU${others}, over the hunt's budget_ppm ${input.spec.budgetPpm} (${allows})`;
 }
 
 /** Decides this pass's transitions. Deterministic: hosts in id order, cohorts by their key. */

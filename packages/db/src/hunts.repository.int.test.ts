@@ -84,6 +84,23 @@ describe('HuntsRepository', () => {
     expect((await db.hunts.stageWatches(huntId))[0].hostIds).toEqual(['b']);
   });
 
+  it("reads the poll cost of the hosts' other armed timer watches, never the hunt's own", async () => {
+    const other = await db.watches.create({ name: 'other', spec: { interval: '2ms', hosts: { ids: ['a', 'c'] } }, expiresAt: null, maxHits: null });
+    const ftrace = await db.watches.create({ name: 'ftrace', spec: { mode: 'ftrace', hosts: { ids: ['a'] } }, expiresAt: null, maxHits: null });
+    // A stage watch of the hunt itself, armed and measured: not "other".
+    const own = await db.watches.create({ name: null, spec: { interval: '1ms', hosts: { ids: ['b'] } }, expiresAt: null, maxHits: null });
+    await db.hunts.tagWatch(own.id, huntId, 2);
+    await db.assignments.assign([{ watchId: other.id, hostId: 'a' }, { watchId: other.id, hostId: 'c' }, { watchId: ftrace.id, hostId: 'a' }, { watchId: own.id, hostId: 'b' }]);
+    await db.assignments.recordStates('b', '50', [{ watchId: own.id, phase: 'armed', resolvedPaddr: '4096', memoryKind: 'ram', reason: '', pollNsAvg: '5000' }]);
+    const state = (watchId: string, pollNsAvg: string | null, phase: 'armed' | 'failed' = 'armed') => ({ watchId, phase, resolvedPaddr: '4096', memoryKind: 'ram' as const, reason: '', pollNsAvg });
+    await db.assignments.recordStates('a', '50', [state(other.id, '3000'), state(ftrace.id, '900')]);
+    await db.assignments.recordStates('c', '50', [state(other.id, '700', 'failed')]);
+    expect(await db.hunts.otherWatchCosts(huntId)).toEqual([{ hostId: 'a', pollNsAvg: 3000, interval: '2ms' }]);
+    await db.watches.end(other.id, 'stopped');
+    await db.watches.end(own.id, 'stopped');
+    expect(await db.hunts.otherWatchCosts(huntId)).toEqual([]);
+  });
+
   it('keeps a budget hold once per host and stage, and shows events and transitions as one timeline', async () => {
     expect(await db.hunts.addEvent({ huntId, kind: 'budget_held', hostId: 'b', stage: 0, message: 'over budget', actor: 'engine' })).toBe(true);
     expect(await db.hunts.addEvent({ huntId, kind: 'budget_held', hostId: 'b', stage: 0, message: 'over budget', actor: 'engine' })).toBe(false);

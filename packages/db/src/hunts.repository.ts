@@ -134,6 +134,23 @@ export class HuntsRepository {
     return rows.map((r) => r.hostId).sort();
   }
 
+  /**
+   * The measured poll cost and interval of every other armed timer watch on the hunt's hosts
+   * (not the hunt's own): what the host's polling budget already carries.
+   */
+  async otherWatchCosts(huntId: string): Promise<Array<{ hostId: string; pollNsAvg: number; interval: string }>> {
+    const { rows } = await this.db.query<{ hostId: string; pollNsAvg: string; interval: string }>(
+      `select a.host_id as "hostId", a.poll_ns_avg::text as "pollNsAvg", w.spec->>'interval' as interval
+       from hunt_hosts hh
+       join assignments a on a.host_id = hh.host_id and a.phase = 'armed' and a.poll_ns_avg > 0
+       join watches w on w.id = a.watch_id and w.state = 'active' and w.hunt_id is distinct from hh.hunt_id
+       where hh.hunt_id = $1::bigint and w.spec->>'interval' is not null
+       order by 1`,
+      [huntId],
+    );
+    return rows.map((r) => ({ ...r, pollNsAvg: Number(r.pollNsAvg) }));
+  }
+
   async listHosts(huntId: string): Promise<HuntHostRow[]> {
     const { rows } = await this.db.query<HuntHostRow & { pollNsAvg: string | null }>(
       `select hh.host_id as "hostId", hh.stage, hh.held, hh.entered_at as "enteredAt", h.effective_labels as labels,

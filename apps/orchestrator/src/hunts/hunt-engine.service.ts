@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { decideHunt, HuntSpec, parseHuntSpec, parseWatchSpec, selectsHost, StageHits, stageWatchJson, watchSpecToJson } from '@physwatch/core';
+import { decideHunt, HuntSpec, parseHuntSpec, parseInterval, parseWatchSpec, selectsHost, StageHits, stageWatchJson, watchSpecToJson } from '@physwatch/core';
 import { Database } from '@physwatch/db';
 import type { HuntRow, Repositories } from '@physwatch/db';
 import { CONFIG, OrchestratorConfig } from '../config/config';
@@ -71,7 +71,12 @@ export class HuntEngine implements OnApplicationBootstrap {
     await this.db.hunts.addHosts(hunt.id, fleet.filter((h) => selectsHost(spec.hosts, h)).map((h) => h.id));
     let transitions = 0;
     if (hunt.state === 'active') {
-      const hosts = await this.db.hunts.listHosts(hunt.id);
+      const otherPpm = new Map<string, number>();
+      for (const c of await this.db.hunts.otherWatchCosts(hunt.id)) {
+        const interval = parseInterval(c.interval);
+        if (interval.ok) otherPpm.set(c.hostId, (otherPpm.get(c.hostId) ?? 0) + (c.pollNsAvg * 1000) / interval.us);
+      }
+      const hosts = (await this.db.hunts.listHosts(hunt.id)).map((h) => ({ ...h, otherPpm: otherPpm.get(h.hostId) ?? 0 }));
       const hits = new Map<string, Map<number, StageHits>>();
       for (const s of await this.db.hunts.hitStats(hunt.id, statsNeeded(spec))) {
         if (!hits.has(s.hostId)) hits.set(s.hostId, new Map());
