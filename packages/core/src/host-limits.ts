@@ -61,7 +61,7 @@ export function unsupportedReason(needs: WatchNeeds, host: HostLimits): string |
   if (!host.modes.includes(needs.mode)) return `mode ${needs.mode} is not among this host's modes (${host.modes.join(', ')})`;
   const kind = needs.target.kind;
   if (host.targetKinds && !host.targetKinds.includes(kind)) return `${kind} targets are not among this host's target kinds (${host.targetKinds.join(', ')})`;
-  if (kind === 'paddr' && host.physAddrBits < DEFAULT_PHYS_ADDR_BITS) {
+  if (kind === 'paddr') {
     const { paddr } = needs.target as Extract<WatchTarget, { kind: 'paddr' }>;
     const last = paddr + BigInt(needs.len) - 1n;
     if (last > MAX_PADDR || last >> BigInt(host.physAddrBits) !== 0n) {
