@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BadInputError, CommandFailedError, exitCodeOf } from './cli-error';
 import { run } from './program';
-import { recordingIo, Reply, scriptedServer, SeenRequest } from './test-support';
+import { recordingIo, Reply, scriptedServers, SeenRequest } from './test-support';
 
-const servers: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  while (servers.length) await servers.pop()!.close();
-});
-
-async function server(reply: (req: SeenRequest) => Reply) {
-  const s = await scriptedServer(reply);
-  servers.push(s);
-  return s;
-}
+const server = scriptedServers();
 
 const CREATE = ['watch', 'create', '--paddr', '0x1000', '--width', '4', '--condition', 'any_change', '--interval', '5ms', '--hosts', 'h1'];
 const WATCH = { id: '3', state: 'active', created_at: 't', ended_at: null, target: { paddr: '0x1000' }, width: 4, condition: 'any_change', interval: '5ms', action: 'report', hosts: { ids: ['h1'] }, counts: { pending: 1, armed: 0, failed: 0, disarmed: 0 } };
@@ -69,8 +60,8 @@ describe('exit codes', () => {
     io = recordingIo({ PHYSWATCH_SERVER: s.url });
     expect(await run(['hosts', 'list'], io)).toBe(1);
     expect(io.stderr).toContain(`GET /api/v1/hosts on ${s.url} failed: 503 unavailable postgres down`);
+    // Closed now; closing it again after the test is harmless.
     await s.close();
-    servers.pop();
     io = recordingIo();
     expect(await run(['watch', 'list', '--server', s.url], io)).toBe(1);
     // (the reason depends on whether the pooled connection was reused; the e2e test sees ECONNREFUSED)

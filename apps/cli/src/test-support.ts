@@ -1,6 +1,7 @@
 /** Test helpers: a CliIo that records, and a scripted REST server on a free port. */
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import type { CliIo } from './io';
 
 export type RecordingIo = CliIo & { stdout: string; stderr: string; answers: string[] };
@@ -51,4 +52,17 @@ export async function scriptedServer(reply: (req: SeenRequest) => Reply): Promis
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** For a test file: `server(reply)` starts a scripted server, and every one is closed after each test. */
+export function scriptedServers(): (reply: (req: SeenRequest) => Reply) => ReturnType<typeof scriptedServer> {
+  const servers: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    while (servers.length) await servers.pop()!.close();
+  });
+  return async (reply) => {
+    const s = await scriptedServer(reply);
+    servers.push(s);
+    return s;
+  };
 }

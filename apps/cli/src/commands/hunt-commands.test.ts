@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../program';
-import { recordingIo, Reply, scriptedServer, SeenRequest } from '../test-support';
+import { recordingIo, Reply, scriptedServers, SeenRequest } from '../test-support';
 
 // The REST server is scripted (the CLI's boundary); the real server is in tests/e2e/hunt.test.ts.
-const servers: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  while (servers.length) await servers.pop()!.close();
-});
-
-async function server(reply: (req: SeenRequest) => Reply) {
-  const s = await scriptedServer(reply);
-  servers.push(s);
-  return s;
-}
+const server = scriptedServers();
 
 const DETAIL = {
   id: '4', state: 'active', held_stage: null, created_by: 'admin', created_at: '2026-12-01T12:00:00.000Z', ended_at: null,
