@@ -8,8 +8,9 @@
  *      guest shell that made the writer write.
  *   T  the host rewrites one guest-physical word from outside the guest (poke.py's steady mode,
  *      every ~300 ms through the shared RAM file) while a hunt climbs 30 ms → 1 ms → 100 µs
- *      (after_hits each) → kdump_on_hit on this host: each stage is reached by the engine with
- *      its reason stored, the median bracket per timer stage (the interval the guest really
+ *      (after_hits each) → kdump_on_hit on this host, held by an operator's hunt-wide hold at
+ *      100 µs until the storm has stopped: each stage is reached by the engine with its reason
+ *      stored, the median bracket per timer stage (the interval the guest really
  *      kept) shrinks ≥ 10×, and the crash's vmcore is linked to the hunt's last hit.
  * In that order: F needs the first boot, T ends it in a crash. One QEMU process, two boots of
  * the first kernel and one of the crash kernel.
@@ -87,6 +88,13 @@ async function armedAt(huntId: string, stage: number, timeoutMs = 90_000): Promi
     const a = (await api.watch(watchId)).assignments?.find((x: any) => x.host_id === hostId);
     return a?.phase === 'armed' && watchId;
   }, timeoutMs, POLL_MS);
+}
+
+/** A hunt-wide hold at `stage` (null releases it), as an operator would set it. */
+async function holdAt(huntId: string, stage: number | null): Promise<void> {
+  const res = await api.request('POST', `/api/v1/hunts/${huntId}/hold`, { stage });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  expect(res.body.held_stage ?? null).toBe(stage);
 }
 
 function statusOf(lines: string[], id: string): string | undefined {
@@ -203,18 +211,34 @@ describe('hunt under QEMU: the hunt approaches the write by itself', () => {
       ],
     });
     const kdumpStage = TIMER_STAGES.length;
+    const lastTimerStage = kdumpStage - 1;
+    // Held below the kdump stage while the storm runs: the kdump stage's watch must arm after
+    // the storm's last store (its baseline), or a storm store would be its one hit and crash the
+    // guest with the storm still writing into the crash kernel's reservation.
+    await holdAt(huntId, lastTimerStage);
     const recorder = recordStageWatches(huntId);
     await armedAt(huntId, 0);
     const storm = guest.storm(PADDR, 4, STORM, STORM_EVERY_MS);
     try {
-      await eventually(`${hostId} at the kdump stage`, async () => (await huntOf(huntId)).hosts.find((x: any) => x.host_id === hostId)?.stage === kdumpStage, 180_000, POLL_MS);
+      await eventually(`${AFTER_HITS} hits at the held stage ${lastTimerStage}`, async () => {
+        if ((await huntOf(huntId)).hosts.find((x: any) => x.host_id === hostId)?.stage !== lastTimerStage) return false;
+        let n = 0;
+        for (const id of recorder.watches.get(lastTimerStage) ?? []) n += (await api.allHits({ watch_id: id })).length;
+        return n >= AFTER_HITS;
+      }, 180_000, POLL_MS);
     } finally {
-      // Stopped before the crash: the crash kernel runs in this reservation.
       await storm.stop();
     }
+    const heldWatch = await armedAt(huntId, lastTimerStage);
+    await holdAt(huntId, null);
     const lastWatch = await armedAt(huntId, kdumpStage);
+    // The previous stage's watch gone from the guest too: the last store is one hit, the kdump stage's.
+    await eventually(`stage ${lastTimerStage}'s watch disarmed on ${hostId}`, async () => {
+      const a = (await api.watch(heldWatch)).assignments?.find((x: any) => x.host_id === hostId);
+      return !a || a.phase === 'disarmed' || a.phase === 'removed';
+    }, 60_000, POLL_MS);
     recorder.stop();
-    console.log(`hunt T: ${storm.stores()} host stores until the kdump stage`);
+    console.log(`hunt T: ${storm.stores()} host stores until the hold was released`);
 
     // One more store, unlike any the storm made: the kdump stage's one hit → crash.
     const from = guest.lineCount;
