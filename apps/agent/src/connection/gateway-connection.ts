@@ -12,7 +12,7 @@ import {
   loadPhyswatchProto,
 } from '@physwatch/proto';
 import type { Logger } from 'pino';
-import { Backoff } from './backoff';
+import { Backoff } from '../backoff';
 
 type Stream = grpc.ClientDuplexStream<AgentMessage, ControlMessage__Output>;
 

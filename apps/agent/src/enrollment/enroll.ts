@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { IssuedCertificate__Output, loadPhyswatchProto } from '@physwatch/proto';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config/schema';
-import { Backoff } from '../connection/backoff';
+import { Backoff } from '../backoff';
 import { HostCertificate, identityPaths, readCertificate, readIfPresent, writeWhole } from './identity-files';
 import { certificateRequestPem, newPrivateKeyPem } from './x509';
 
