@@ -4,11 +4,11 @@ import type { HitBatch__Output, RejectedHit } from '@physwatch/proto';
 import { OncePerKey } from '../common/once-per-key';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
+import { ackSeq, admitHits, Rejection, screenHits } from '../hit-intake/hit-admission';
+import { fromWireHit } from '../hit-intake/hit-wire';
 import { KdumpJobsHandler } from '../kdump/kdump-jobs.handler';
 import { MetricsService } from '../metrics/metrics.service';
-import { WatchesService } from '../watches/watches.service';
-import { ackSeq, admitHits, Rejection, screenHits } from './hit-admission';
-import { fromWireHit } from './hit-wire';
+import { WatchLifecycleService } from '../watch-lifecycle/watch-lifecycle.service';
 
 export interface IngestResult {
   /** What to ack: every hit of the boot up to here is stored. */
@@ -30,7 +30,7 @@ export class HitIngestService {
     private readonly watches: WatchesRepository,
     private readonly kdump: KdumpJobsHandler,
     @Inject(CONFIG) private readonly config: OrchestratorConfig,
-    private readonly watchesService: WatchesService,
+    private readonly lifecycle: WatchLifecycleService,
     private readonly metrics: MetricsService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -91,7 +91,7 @@ export class HitIngestService {
   /** Fleet-wide max_hits: a watch whose stored hits reached it ends as exhausted (live or recovered hits). */
   async exhaust(watchIds: string[]): Promise<void> {
     for (const watchId of await this.watches.reachedMaxHits(watchIds)) {
-      await this.watchesService.end(watchId, 'exhausted');
+      await this.lifecycle.end(watchId, 'exhausted');
     }
   }
 }

@@ -4,11 +4,10 @@ import { Database } from '@physwatch/db';
 import type { HuntRow, Repositories } from '@physwatch/db';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
-import { DesiredStateBus } from '../desired-state/desired-state.bus';
 import { MetricsService } from '../metrics/metrics.service';
 import { SchedulerLeaderService } from '../scheduler/scheduler-leader.service';
 import { SchedulerPass } from '../scheduler/scheduler-pass';
-import { endWatchIn } from '../watches/end-watch';
+import { WatchLifecycleService } from '../watch-lifecycle/watch-lifecycle.service';
 
 /** What a pass reads per host and stage: hits up to the largest after_hits, brackets twice the widest window. */
 function statsNeeded(spec: HuntSpec): { countCap: number; brackets: number } {
@@ -39,7 +38,7 @@ export class HuntEngine implements OnApplicationBootstrap {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly db: Database,
     private readonly pass: SchedulerPass,
-    private readonly bus: DesiredStateBus,
+    private readonly lifecycle: WatchLifecycleService,
     private readonly metrics: MetricsService,
     private readonly leader: SchedulerLeaderService,
   ) {}
@@ -120,7 +119,7 @@ export class HuntEngine implements OnApplicationBootstrap {
       const ids = (want.get(stage) ?? []).sort();
       const watch = current.get(stage);
       if (ids.length === 0) {
-        if (watch && (await endWatchIn(tx, this.bus, watch.watchId, 'stopped')) !== null) {
+        if (watch && (await this.lifecycle.endIn(tx, watch.watchId, 'stopped')) !== null) {
           ended++;
           this.metrics.watchesEnded.inc({ state: 'stopped' });
         }

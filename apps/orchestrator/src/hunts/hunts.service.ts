@@ -6,9 +6,7 @@ import type { AuditTrail } from '../auth/audit-entry';
 import { InvalidRequestError, NotFoundError } from '../common/errors';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
-import { MetricsService } from '../metrics/metrics.service';
-import { DesiredStateBus } from '../desired-state/desired-state.bus';
-import { endWatch } from '../watches/end-watch';
+import { WatchLifecycleService } from '../watch-lifecycle/watch-lifecycle.service';
 import { HuntEngine } from './hunt-engine.service';
 import { huntDetailJson, huntJson } from './hunt.view';
 
@@ -34,8 +32,7 @@ export class HuntsService {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly db: Database,
     private readonly engine: HuntEngine,
-    private readonly bus: DesiredStateBus,
-    private readonly metrics: MetricsService,
+    private readonly lifecycle: WatchLifecycleService,
   ) {}
 
   /** Stores the hunt, puts every selected host at stage 0 and places the stage 0 watch, all in one transaction. */
@@ -147,7 +144,7 @@ export class HuntsService {
     return { spec, stage: Math.max(-1, ...stages) };
   }
 
-  /** Stops the hunt and ends each of its watches the one way a watch ends (endWatch). */
+  /** Stops the hunt and ends each of its watches the one way a watch ends (WatchLifecycleService). */
   async stop(id: string, actor: string, audit: AuditTrail): Promise<HuntDetailView> {
     await this.find(id);
     const stopped = await this.db.transaction(async (tx) => {
@@ -159,7 +156,7 @@ export class HuntsService {
       return moved;
     });
     // Also after a stop that found the hunt stopped: a crash between the two left watches behind.
-    for (const w of await this.db.hunts.stageWatches(id)) await endWatch({ db: this.db, bus: this.bus, metrics: this.metrics, logger: this.logger }, w.watchId, 'stopped');
+    for (const w of await this.db.hunts.stageWatches(id)) await this.lifecycle.end(w.watchId, 'stopped');
     if (stopped) this.logger.info({ huntId: id }, 'hunt stopped');
     return this.get(id);
   }

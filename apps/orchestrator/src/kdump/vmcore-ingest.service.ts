@@ -4,8 +4,8 @@ import { Database, NewVmcore, Repositories, VmcoreRow } from '@physwatch/db';
 import type { AgentMessage__Output, Hit__Output } from '@physwatch/proto';
 import { OncePerKey } from '../common/once-per-key';
 import { Logger, LOGGER } from '../config/logger';
-import type { RejectKind } from '../hits/hit-admission';
-import { fromWireHit } from '../hits/hit-wire';
+import type { RejectKind } from '../hit-intake/hit-admission';
+import { fromWireHit } from '../hit-intake/hit-wire';
 import { MetricsService } from '../metrics/metrics.service';
 
 export type VmcoreReport = NonNullable<AgentMessage__Output['vmcore_report']>;

@@ -2,10 +2,8 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Database, LeaderLock } from '@physwatch/db';
 import { CONFIG, OrchestratorConfig } from '../config/config';
 import { Logger, LOGGER } from '../config/logger';
-import { DesiredStateBus } from '../desired-state/desired-state.bus';
 import { KdumpJobsHandler } from '../kdump/kdump-jobs.handler';
-import { MetricsService } from '../metrics/metrics.service';
-import { endOverdueWatches } from '../watches/end-watch';
+import { WatchLifecycleService } from '../watch-lifecycle/watch-lifecycle.service';
 import { SchedulerPass } from './scheduler-pass';
 
 const KDUMP_SWEEP_MS = 2000;
@@ -17,7 +15,7 @@ const KDUMP_SWEEP_MS = 2000;
  * its session); the leader recomputes every active watch, which is what moves rollouts
  * on as time passes: canary soak ends, start times arrive, hosts go offline, watches with
  * a rollout policy reach hosts that arrived since. Before the pass it ends any watch past
- * its expires_at through endWatch (the watch's delayed job normally got there first; this
+ * its expires_at through WatchLifecycleService (the watch's delayed job normally got there first; this
  * covers a job Redis lost). The leader also sweeps kdump jobs: each row not in a final
  * state gets its job re-enqueued (same id: a no-op while it exists).
  */
@@ -36,8 +34,7 @@ export class SchedulerLeaderService implements OnApplicationBootstrap, OnApplica
     private readonly db: Database,
     private readonly pass: SchedulerPass,
     private readonly kdump: KdumpJobsHandler,
-    private readonly bus: DesiredStateBus,
-    private readonly metrics: MetricsService,
+    private readonly lifecycle: WatchLifecycleService,
   ) {
     this.lock = new LeaderLock(config.databaseUrl, config.databaseSchema);
   }
@@ -71,7 +68,7 @@ export class SchedulerLeaderService implements OnApplicationBootstrap, OnApplica
       if (leader !== this.wasLeader) this.logger.info({ leader }, leader ? 'scheduler leadership taken' : 'scheduler leadership lost');
       this.wasLeader = leader;
       if (!leader) return;
-      await endOverdueWatches({ db: this.db, bus: this.bus, metrics: this.metrics, logger: this.logger });
+      await this.lifecycle.endOverdue();
       const result = await this.db.transaction((tx) => this.pass.run(tx));
       if (result.hosts.length > 0) this.logger.info({ watches: result.watches, hosts: result.hosts.length }, 'scheduler pass changed placements');
       for (const task of this.leaderTasks) await task.run().catch((err: Error) => this.logger.warn({ task: task.name, err: err.message }, 'leader task failed; retrying next tick'));

@@ -1,21 +1,21 @@
 import { Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { WatchesRepository } from '@physwatch/db';
 import { JobsService } from '../jobs/jobs.service';
+import { WatchLifecycleService } from '../watch-lifecycle/watch-lifecycle.service';
 import { expiryDelayMs, watchExpiryJob } from './watch-expiry.job';
-import { WatchesService } from './watches.service';
 
 @Injectable()
 export class WatchExpiryHandler implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly jobs: JobsService,
-    private readonly watchesService: WatchesService,
+    private readonly lifecycle: WatchLifecycleService,
     private readonly watches: WatchesRepository,
   ) {}
 
   onModuleInit(): void {
     // Idempotent: ending a watch that already ended changes nothing.
     this.jobs.register(watchExpiryJob, async ({ watchId }) => {
-      await this.watchesService.end(watchId, 'expired');
+      await this.lifecycle.end(watchId, 'expired');
     });
   }
 

@@ -1,15 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { destructiveKind, isDestructive, WatchSpec, watchSpecToJson } from '@physwatch/core';
 import type { WatchDetailView, WatchHostsView, WatchPreviewView, WatchView } from '@physwatch/core';
-import { AssignmentsRepository, Database, EndedWatchState, WatchesRepository, WatchRow, WatchState } from '@physwatch/db';
+import { AssignmentsRepository, Database, WatchesRepository, WatchRow, WatchState } from '@physwatch/db';
 import type { AuditTrail } from '../auth/audit-entry';
 import { NotFoundError } from '../common/errors';
 import { Logger, LOGGER } from '../config/logger';
-import { DesiredStateBus } from '../desired-state/desired-state.bus';
 import { JobsService } from '../jobs/jobs.service';
-import { MetricsService } from '../metrics/metrics.service';
 import { SchedulerPass } from '../scheduler/scheduler-pass';
-import { endWatch } from './end-watch';
+import { WatchLifecycleService } from '../watch-lifecycle/watch-lifecycle.service';
 import { PlacementService } from './placement.service';
 import { watchHostsJson } from './watch-hosts.view';
 import { expiryDelayMs, watchExpiryJob } from './watch-expiry.job';
@@ -23,9 +21,8 @@ export class WatchesService {
     private readonly assignments: AssignmentsRepository,
     private readonly placement: PlacementService,
     private readonly pass: SchedulerPass,
-    private readonly bus: DesiredStateBus,
+    private readonly lifecycle: WatchLifecycleService,
     private readonly jobs: JobsService,
-    private readonly metrics: MetricsService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -106,7 +103,7 @@ export class WatchesService {
   /** Stopping an ended watch returns it unchanged. */
   async stop(id: string, audit: AuditTrail): Promise<WatchView> {
     await this.find(id);
-    await this.end(id, 'stopped', audit);
+    await this.lifecycle.end(id, 'stopped', audit);
     return this.summary(id);
   }
 
@@ -115,10 +112,5 @@ export class WatchesService {
     const spec = (await this.find(id)).spec as { action?: string; kdump_on_hit?: boolean };
     const fields = { action: spec.action ?? 'report', kdumpOnHit: spec.kdump_on_hit === true };
     return isDestructive(fields) ? destructiveKind(fields) : null;
-  }
-
-  /** Ends an active watch (stopped, expired, exhausted); false when it had already ended. See endWatch. */
-  end(id: string, state: EndedWatchState, audit?: AuditTrail): Promise<boolean> {
-    return endWatch({ db: this.db, bus: this.bus, metrics: this.metrics, logger: this.logger }, id, state, audit);
   }
 }

@@ -1,3 +1,4 @@
+/** A hit as an agent sends it, made into the row it is stored as: for live batches (hits/) and hits recovered from a vmcore (kdump/). */
 import type { Hit__Output } from '@physwatch/proto';
 import { fromWireAction } from '@physwatch/proto';
 import type { NewHit } from '@physwatch/db';
