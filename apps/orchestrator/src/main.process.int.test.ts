@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { dropSchema } from '@physwatch/db';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freshSchemaName, testDatabaseUrl, testRedisUrl } from '../../../tests/support/env';
-import { deleteRedisKeys } from '../../../tests/support/redis-keys';
+import { freshSchemaName, testDatabaseUrl, testRedisUrl } from '@physwatch/testing/env';
+import { deleteRedisKeys } from '@physwatch/testing/redis-keys';
 import { testEnv } from './test-support/test-env';
 
 const MAIN = path.resolve(__dirname, '../dist/main.js');

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freshSchemaName, testDatabaseUrl } from '../../../tests/support/env';
+import { freshSchemaName, testDatabaseUrl } from '@physwatch/testing/env';
 import { dropSchema, migrate, readMigrations } from './migrate';
 
 const url = testDatabaseUrl();

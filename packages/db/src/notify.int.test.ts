@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testDatabaseUrl } from '../../../tests/support/env';
+import { testDatabaseUrl } from '@physwatch/testing/env';
 import { Listener, notify } from './notify';
 import { createPool } from './pool';
 

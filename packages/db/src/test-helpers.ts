@@ -1,5 +1,5 @@
 // Test-only: a migrated fresh schema per test file, and one-line factories. Not built.
-import { freshSchemaName, testDatabaseUrl } from '../../../tests/support/env';
+import { freshSchemaName, testDatabaseUrl } from '@physwatch/testing/env';
 import { Database } from './database';
 import type { NewHit } from './hits.repository';
 import type { HelloFacts } from './hosts.repository';

@@ -1,8 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlMessage__Output } from '@physwatch/proto';
+import { eventually } from '@physwatch/testing/eventually';
 import { TestAgent, wireHit } from '../test-support/agent-client';
-import { eventually } from '../../../../tests/support/eventually';
 import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 
 let orch: TestOrchestrator;

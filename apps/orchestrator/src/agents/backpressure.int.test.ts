@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@physwatch/testing/eventually';
+import { TcpRelay } from '@physwatch/testing/tcp-relay';
 import { DesiredStateBus } from '../desired-state/desired-state.bus';
 import { TestAgent, wireHit } from '../test-support/agent-client';
-import { eventually } from '../../../../tests/support/eventually';
-import { TcpRelay } from '../../../../tests/support/tcp-relay';
 import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 
 // Enough large DesiredStates to exceed HTTP/2 flow control and grpc-js's 16-message write

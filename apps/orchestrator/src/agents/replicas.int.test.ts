@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../../tests/support/env';
+import { freePort } from '@physwatch/testing/env';
 import { TestAgent } from '../test-support/agent-client';
 import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 

@@ -4,7 +4,7 @@
  * still answers from its own pool; released, the batch is stored and acked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../../../tests/support/eventually';
+import { eventually } from '@physwatch/testing/eventually';
 import { TestAgent, wireHit } from '../test-support/agent-client';
 import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 

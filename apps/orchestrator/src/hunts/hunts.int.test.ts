@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Api } from '../../../../tests/support/api';
+import { Api } from '@physwatch/testing/api';
 import { TestAgent } from '../test-support/agent-client';
 import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 import { HuntEngine } from './hunt-engine.service';

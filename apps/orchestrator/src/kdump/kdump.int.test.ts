@@ -1,7 +1,7 @@
 // The kdump jobs' timeouts and refusals, driven by in-process agents over real gRPC: each
 // test agent answers (or fails to answer) the CrashRequest exactly as the case needs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../../../tests/support/eventually';
+import { eventually } from '@physwatch/testing/eventually';
 import { TestAgent, wireHit } from '../test-support/agent-client';
 import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../../../tests/support/eventually';
+import { eventually } from '@physwatch/testing/eventually';
 import { TestAgent } from '../test-support/agent-client';
 import { startTestOrchestrator, TestOrchestrator } from '../test-support/test-orchestrator';
 import { SchedulerLeaderService } from './scheduler-leader.service';

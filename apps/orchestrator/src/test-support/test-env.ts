@@ -1,7 +1,7 @@
 // Test-only: the orchestrator environment for a test run: real services, its own schema, ports 0,
 // and plaintext gRPC (GRPC_INSECURE): these tests drive the gateway with an in-process client
 // that has no certificate; identity over mTLS is covered end to end (tests/e2e/identity.test.ts).
-import { testAdminToken, testDatabaseUrl, testRedisUrl } from '../../../../tests/support/env';
+import { testAdminToken, testDatabaseUrl, testRedisUrl } from '@physwatch/testing/env';
 
 export function testEnv(schema: string): Record<string, string> {
   return {

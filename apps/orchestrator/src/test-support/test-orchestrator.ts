@@ -1,14 +1,14 @@
 // Test-only: the whole orchestrator in-process on ports 0, against the real Postgres (a
 // fresh schema) and Redis (keys under that schema's prefix), removed again by close().
 import { Database, dropSchema } from '@physwatch/db';
-import { freshSchemaName } from '../../../../tests/support/env';
+import { freshSchemaName } from '@physwatch/testing/env';
+import { Api } from '@physwatch/testing/api';
+import { deleteRedisKeys } from '@physwatch/testing/redis-keys';
 import { RunningOrchestrator, startOrchestrator } from '../bootstrap';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { Api } from '../../../../tests/support/api';
-import { deleteRedisKeys } from '../../../../tests/support/redis-keys';
 import { testEnv } from './test-env';
 
 export interface TestOrchestrator {

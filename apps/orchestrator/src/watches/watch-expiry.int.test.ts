@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { freshSchemaName, testRedisUrl } from '../../../../tests/support/env';
-import { deleteRedisKeys } from '../../../../tests/support/redis-keys';
-import { eventually } from '../../../../tests/support/eventually';
+import { freshSchemaName, testRedisUrl } from '@physwatch/testing/env';
+import { deleteRedisKeys } from '@physwatch/testing/redis-keys';
+import { eventually } from '@physwatch/testing/eventually';
 import { TestAgent } from '../test-support/agent-client';
 import { JobsService } from '../jobs/jobs.service';
 import { SchedulerLeaderService } from '../scheduler/scheduler-leader.service';
