@@ -56,9 +56,11 @@ struct pw_watch {
 	bool seed;			/* seed watch: a value already there hits */
 	ktime_t due;			/* timer only, under pw_list_lock */
 	u64 missed;			/* polls the timer could not make, under pw_list_lock */
+	u64 paced;			/* of those, held back by the budget, under pw_list_lock */
+	u64 cap_ppm;			/* its slice of the budget; pw_cmd_mutex, timer: READ_ONCE */
 	bool late;			/* missed grew since the worker last said so */
 	unsigned long late_logged_at;	/* jiffies, log worker only */
-	u64 missed_reported, polls_reported;	/* at that time, log worker only */
+	u64 missed_reported, paced_reported, polls_reported;	/* at that time, log worker only */
 	u64 cost_ns;			/* one poll finding nothing, measured at add */
 	u64 polls, hits, suppressed, pending_suppressed;	/* under lock */
 	u32 poll_reported, poll_capped;	/* this poll, for pw_poll_event_cap */
@@ -90,7 +92,7 @@ unsigned int pw_phys_bits(void);
 int pw_sym_init(void);
 
 /* pw_poll.c */
-void pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip);
+u64 pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip);
 void pw_baseline(struct pw_watch *w);
 void pw_measure_cost(struct pw_watch *w);
 void pw_timer_kick(void);
@@ -102,6 +104,8 @@ extern unsigned int pw_poll_budget_ppm;
 u64 pw_share_ppm(struct pw_watch *w);
 u64 pw_budget_used(const struct pw_watch *except);
 int pw_budget_admit(struct pw_watch *w, const struct pw_watch *replacing);
+void pw_budget_rebalance(void);
+ktime_t pw_budget_next_due(struct pw_watch *w, ktime_t now, u64 poll_ns);
 
 /* pw_ftrace.c */
 int pw_ftrace_arm(struct pw_watch *w);

@@ -104,14 +104,14 @@ static bool pw_scan_hit(void *ctx, u32 off, u64 before, u64 after)
 	return w->armed;
 }
 
-/* Called with w->lock held, from the timer or an ftrace callback. */
-void pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip)
+/* Called with w->lock held, from the timer or an ftrace callback; what the poll took (ns). */
+u64 pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip)
 {
-	u64 t0;
+	u64 t0, ns;
 
 	lockdep_assert_held(&w->lock);
 	if (!w->armed)
-		return;
+		return 0;
 	w->polls++;
 	/*
 	 * Boot time, read before the region is: the clock read that times the poll also
@@ -140,7 +140,9 @@ out:
 	/* The shadow now holds what this check read. */
 	w->seen_old_ns = t0;
 	/* Hits included: this is what the budget charges the watch. */
-	w->poll_ns += ktime_get_boottime_ns() - t0;
+	ns = ktime_get_boottime_ns() - t0;
+	w->poll_ns += ns;
+	return ns;
 }
 
 /*
@@ -193,10 +195,17 @@ static enum hrtimer_restart pw_timer_fn(struct hrtimer *t)
 		if (!pw_timer_mode(w))
 			continue;
 		if (ktime_compare(w->due, now) <= 0) {
+			u64 paced = w->paced, poll_ns;
+
 			raw_spin_lock(&w->lock);
-			pw_poll_watch(w, PW_SRC_TIMER, 0);
+			poll_ns = pw_poll_watch(w, PW_SRC_TIMER, 0);
 			raw_spin_unlock(&w->lock);
-			w->due = ktime_add_us(w->due, w->spec.interval_us);
+			w->due = pw_budget_next_due(w, now, poll_ns);
+			if (w->paced != paced) {
+				w->missed += w->paced - paced;
+				WRITE_ONCE(w->late, true);
+				late = true;
+			}
 			/* Fell behind (a long poll, a slow guest): count it and say so, don't burst. */
 			if (ktime_compare(w->due, now) <= 0) {
 				w->missed += div64_u64(ktime_to_ns(ktime_sub(now, w->due)),

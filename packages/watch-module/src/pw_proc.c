@@ -5,7 +5,8 @@
  *       phys_bits=P
  *   id=I state=armed|disarmed target=... paddr=0xP kind=ram|mmio len=L width=W
  *       cond=C value=0xV mask=0xM interval_us=U action=A mode=M polls=N hits=N
- *       suppressed=N poll_ns_avg=N cost_ns=N share_ppm=N missed=N last=0xV err=TEXT
+ *       suppressed=N poll_ns_avg=N cost_ns=N share_ppm=N missed=N paced=N cap_ppm=N
+ *       last=0xV err=TEXT
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -41,7 +42,7 @@ static int pw_proc_show(struct seq_file *m, void *v)
 	list_for_each_entry(w, &pw_watches, node) {
 		const struct pw_spec *s = &w->spec;
 		unsigned long flags;
-		u64 polls, hits, supp, last, pns, missed, share;
+		u64 polls, hits, supp, last, pns, missed, paced, share;
 		bool armed;
 		char err[sizeof(w->last_err)];
 
@@ -56,20 +57,22 @@ static int pw_proc_show(struct seq_file *m, void *v)
 		raw_spin_unlock_irqrestore(&w->lock, flags);
 		raw_spin_lock_irqsave(&pw_list_lock, flags);
 		missed = w->missed;
+		paced = w->paced;
 		raw_spin_unlock_irqrestore(&pw_list_lock, flags);
 		share = pw_share_ppm(w);
 
 		seq_printf(m, "id=%llu state=%s target=", s->id,
 			   armed ? "armed" : "disarmed");
 		pw_proc_target(m, s);
-		seq_printf(m, " paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s cache=%s polls=%llu hits=%llu suppressed=%llu poll_ns_avg=%llu cost_ns=%llu share_ppm=%llu missed=%llu last=0x%llx err=%s\n",
+		seq_printf(m, " paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s cache=%s polls=%llu hits=%llu suppressed=%llu poll_ns_avg=%llu cost_ns=%llu share_ppm=%llu missed=%llu paced=%llu cap_ppm=%llu last=0x%llx err=%s\n",
 			   (u64)w->paddr, w->mmio ? "mmio" : "ram", s->len,
 			   s->width, pw_cond_names[s->cond.kind], s->cond.value,
 			   s->cond.mask, s->interval_us,
 			   pw_action_names[s->action], pw_mode_names[s->mode],
 			   w->mmio ? "none" : w->flush ? "flush" : "coherent",
 			   polls, hits, supp, polls ? div64_u64(pns, polls) : 0,
-			   w->cost_ns, share, missed, last, err[0] ? err : "none");
+			   w->cost_ns, share, missed, paced, READ_ONCE(w->cap_ppm), last,
+			   err[0] ? err : "none");
 	}
 	mutex_unlock(&pw_cmd_mutex);
 	return 0;

@@ -65,7 +65,7 @@ void pw_report_print(const struct pw_event *e)
 }
 
 struct pw_late {
-	u64 id, interval_us, missed, due, total;
+	u64 id, interval_us, missed, due, total, paced, cap_ppm;
 };
 
 /*
@@ -93,8 +93,11 @@ static void pw_report_late(void)
 		due = missed + w->polls - w->polls_reported;
 		if (missed >= 10 && missed * 100 >= due) {
 			late[n++] = (struct pw_late){ w->spec.id, w->spec.interval_us,
-						      missed, due, w->missed };
+						      missed, due, w->missed,
+						      w->paced - w->paced_reported,
+						      READ_ONCE(w->cap_ppm) };
 			w->missed_reported = w->missed;
+			w->paced_reported = w->paced;
 			w->polls_reported = w->polls;
 			w->late_logged_at = jiffies;
 		}
@@ -102,9 +105,10 @@ static void pw_report_late(void)
 	}
 	raw_spin_unlock_irqrestore(&pw_list_lock, flags);
 	for (i = 0; i < n; i++)
-		pr_warn("id=%llu cannot keep interval_us=%llu: %llu of %llu polls due missed (%llu in all)\n",
+		pr_warn("id=%llu cannot keep interval_us=%llu: %llu of %llu polls due missed (%llu in all), %llu of them held back by the polling budget (this watch's cap %llu ppm of a CPU)\n",
 			late[i].id, late[i].interval_us, late[i].missed,
-			late[i].due, late[i].total);
+			late[i].due, late[i].total, late[i].paced,
+			late[i].cap_ppm);
 }
 
 /* Only the worker (or exit, once the worker is cancelled) touches these. */

@@ -51,6 +51,13 @@ static void pw_unlist(struct pw_watch *w)
 	pw_free(w);
 }
 
+/* After every change of the table: the budget's slices, then the timer for the new set. */
+static void pw_table_changed(void)
+{
+	pw_budget_rebalance();
+	pw_timer_kick();
+}
+
 static const char *pw_target_str(const struct pw_spec *s, char *buf, size_t n)
 {
 	if (s->target == PW_TGT_SYM)
@@ -107,7 +114,7 @@ int pw_add(const struct pw_spec *spec, bool seed)
 	list_add_tail(&w->node, &pw_watches);
 	pw_count++;
 	raw_spin_unlock_irqrestore(&pw_list_lock, flags);
-	pw_timer_kick();
+	pw_table_changed();
 	pr_info("armed id=%llu target=%s paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s\n",
 		spec->id, pw_target_str(spec, tgt, sizeof(tgt)), (u64)w->paddr,
 		w->mmio ? "mmio" : "ram", spec->len, spec->width,
@@ -130,7 +137,7 @@ void pw_clear(void)
 
 	list_for_each_entry_safe(w, tmp, &pw_watches, node)
 		pw_unlist(w);
-	pw_timer_kick();
+	pw_table_changed();
 }
 
 int pw_exec(const struct pw_cmd *cmd)
@@ -147,7 +154,7 @@ int pw_exec(const struct pw_cmd *cmd)
 			return -ENOENT;
 		}
 		pw_unlist(w);
-		pw_timer_kick();
+		pw_table_changed();
 		pr_info("removed id=%llu\n", cmd->spec.id);
 		return 0;
 	case PW_OP_CLEAR:

@@ -36,7 +36,7 @@ qemu_run=${PW_QEMU_RUN:-python3 $here/host/qemu_run.py}
 chain_config=${PW_CHAIN_CONFIG:-tests/kernel-chain/vitest.config.ts}
 # The it() calls in tests/kernel-chain/*.e2e.ts: a test added there is added here.
 chain_plan=${PW_CHAIN_PLAN:-17}
-boots=${PW_BOOTS:-main seed-hang seed-panic cmd-hang cmd-panic seed-kdump ftrace-soak}
+boots=${PW_BOOTS:-main seed-hang seed-panic cmd-hang cmd-panic seed-kdump ftrace-soak budget-storm}
 # Debian's other packaged kernels (linux-headers-<flavour>), after Debian 12's own 6.1.
 # 6.12-rt is opt-in (PW_KERNELS="6.12-amd64 6.12-rt-amd64"): under TCG its boots are not
 # yet reliable (see the README's Tests section). PW_KERNELS="" runs 6.1 alone.
@@ -257,6 +257,7 @@ boot_named() {
 	cmd-panic) boot cmd-panic panic 120 "pw.suite=cmdpanic" ;;
 	seed-kdump) boot seed-kdump kdump 150 "crashkernel=160M pw.suite=kdump" ;;
 	ftrace-soak) boot ftrace-soak suite 240 "crashkernel=16M@512M pw.suite=ftracesoak" ;;
+	budget-storm) boot budget-storm suite 180 "crashkernel=16M@512M pw.suite=budgetstorm" ;;
 	selftest-fewer) boot selftest-fewer suite 60 "pw.suite=selftest pw.selftest=fewer" ;;
 	selftest-more) boot selftest-more suite 60 "pw.suite=selftest pw.selftest=more" ;;
 	*) ko qemu "$KL/$1" "no such boot" ;;

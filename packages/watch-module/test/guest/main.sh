@@ -302,7 +302,7 @@ check timer-idle-after-clear [ "$(header_field timer)" = idle ]
 
 # --- bad commands: -EINVAL, one log line naming the key, nothing changed ---
 cmd add id=50 paddr=$(hex $A) width=1 cond=any_change interval_us=1000
-before=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//; s/poll_ns_avg=[0-9]*//; s/used_ppm=[0-9]*//; s/share_ppm=[0-9]*//; s/missed=[0-9]*//')
+before=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//; s/poll_ns_avg=[0-9]*//; s/used_ppm=[0-9]*//; s/share_ppm=[0-9]*//; s/missed=[0-9]*//; s/paced=[0-9]*//')
 bad() { # name key line
 	mark
 	out=$(/pwctl cmd "$3")
@@ -329,7 +329,7 @@ bad reserved-id id "add id=18446744073709551615 paddr=0x1000 width=1 cond=any_ch
 bad bad-bar bar "add id=9 bar=00:04.0/2 width=4 cond=any_change interval_us=1000"
 bad del-extra-key paddr "del id=1 paddr=0x1000"
 bad clear-args all "clear all"
-after=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//; s/poll_ns_avg=[0-9]*//; s/used_ppm=[0-9]*//; s/share_ppm=[0-9]*//; s/missed=[0-9]*//')
+after=$(cat /proc/physwatch | sed 's/polls=[0-9]*//; s/seq=[0-9]*//; s/poll_ns_avg=[0-9]*//; s/used_ppm=[0-9]*//; s/share_ppm=[0-9]*//; s/missed=[0-9]*//; s/paced=[0-9]*//')
 check bad-commands-changed-nothing [ "$before" = "$after" ]
 cmd add id=51 paddr=0x1000 width=1 cond=any_change interval_us=1000 action=report
 check good-after-bad [ $? -eq 0 ]
