@@ -8,16 +8,27 @@ import type { Action, ArmSpec, WatchMode, Width } from '@physwatch/core';
 
 export type MemoryKind = 'ram' | 'mmio';
 
+/**
+ * How a watch's polling goes, as the backend measured it (kernel: the module's poll_ns_avg,
+ * missed= and paced=): the cost of one poll, the polls its timer could not make, and of
+ * those the ones the module's polling budget held back.
+ */
+export interface PollStats {
+  nsAvg: bigint;
+  missed: bigint;
+  paced: bigint;
+}
+
 export type ArmResult =
-  /** pollNsAvg: the backend's measured cost of one poll (kernel: the module's poll_ns_avg); absent when not measured. */
-  | { phase: 'armed'; resolvedPaddr: bigint; memoryKind: MemoryKind; pollNsAvg?: bigint }
+  /** polling: absent when the backend does not measure it. */
+  | { phase: 'armed'; resolvedPaddr: bigint; memoryKind: MemoryKind; polling?: PollStats }
   | { phase: 'failed'; reason: string };
 
 export interface ArmedWatch {
   spec: ArmSpec;
   resolvedPaddr: bigint;
   memoryKind: MemoryKind;
-  pollNsAvg?: bigint;
+  polling?: PollStats;
 }
 
 export interface BackendCapabilities {

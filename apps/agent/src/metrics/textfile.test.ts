@@ -14,14 +14,14 @@ const snapshot = {
   moduleLostEvents: 7n,
   moduleSuppressedHits: 18446744073709551615n,
   states: [
-    { watch_id: '3', phase: 'WATCH_PHASE_ARMED' as const, resolved_paddr: '4096', memory_kind: 'MEMORY_KIND_RAM' as const, reason: '', poll_ns_avg: '812' },
+    { watch_id: '3', phase: 'WATCH_PHASE_ARMED' as const, resolved_paddr: '4096', memory_kind: 'MEMORY_KIND_RAM' as const, reason: '', poll_ns_avg: '812', polls_missed: '40', polls_paced: '18446744073709551615' },
     { watch_id: '4', phase: 'WATCH_PHASE_ARMED' as const, resolved_paddr: '8192', memory_kind: 'MEMORY_KIND_RAM' as const, reason: '', poll_ns_avg: '0' },
     { watch_id: '5', phase: 'WATCH_PHASE_FAILED' as const, resolved_paddr: '0', memory_kind: 'MEMORY_KIND_UNSPECIFIED' as const, reason: 'no such symbol', poll_ns_avg: '0' },
   ],
 };
 
 describe('agent metrics textfile', () => {
-  it('states the spool, the module counters exactly (u64), watches by phase and each measured poll cost', () => {
+  it('states the spool, the module counters exactly (u64), watches by phase and each measured poll cost, missed and paced polls', () => {
     const text = renderAgentMetrics(snapshot);
     const samples = text.split('\n').filter((l) => l && !l.startsWith('#'));
     expect(samples).toEqual([
@@ -35,6 +35,8 @@ describe('agent metrics textfile', () => {
       'physwatch_agent_watches{phase="disarmed"} 0',
       // Watch 4 has no measured cost (0): no sample rather than a false 0 ns.
       'physwatch_agent_watch_poll_seconds{watch_id="3"} 8.12e-7',
+      'physwatch_agent_watch_missed_polls_total{watch_id="3"} 40',
+      'physwatch_agent_watch_paced_polls_total{watch_id="3"} 18446744073709551615',
     ]);
   });
 

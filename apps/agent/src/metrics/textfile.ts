@@ -43,6 +43,8 @@ export function renderAgentMetrics(s: AgentMetricsSnapshot): string {
       family('physwatch_agent_module_suppressed_hits_total', 'counter', 'Hits the module counted but did not report (over rate or poll_event_cap), since the agent started.', [['', s.moduleSuppressedHits]]),
       family('physwatch_agent_watches', 'gauge', 'Watches the backend holds, by phase.', [...byPhase].map(([phase, n]) => [`{phase="${phase}"}`, n])),
       family('physwatch_agent_watch_poll_seconds', 'gauge', "The backend's measured average cost of one poll of an armed watch (the module's poll_ns_avg).", polled.map((st) => [`{watch_id="${st.watch_id}"}`, Number(String(st.poll_ns_avg)) / 1e9])),
+      family('physwatch_agent_watch_missed_polls_total', 'counter', "Polls of an armed watch its timer could not make since it was armed (the module's missed=): it does not keep its interval.", polled.map((st) => [`{watch_id="${st.watch_id}"}`, BigInt(String(st.polls_missed ?? 0))])),
+      family('physwatch_agent_watch_paced_polls_total', 'counter', "Of the missed polls, those the module's polling budget held back (paced=): the watch costs more than the budget gives it.", polled.map((st) => [`{watch_id="${st.watch_id}"}`, BigInt(String(st.polls_paced ?? 0))])),
     ].join('\n') + '\n'
   );
 }

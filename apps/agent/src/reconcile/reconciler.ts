@@ -82,7 +82,7 @@ export class Reconciler {
         continue;
       }
       if (armed && specKey(armed.spec) === want.key) {
-        this.entries.set(watchId, { key: want.key, outcome: { phase: 'armed', resolvedPaddr: armed.resolvedPaddr, memoryKind: armed.memoryKind, pollNsAvg: armed.pollNsAvg } });
+        this.entries.set(watchId, { key: want.key, outcome: { phase: 'armed', resolvedPaddr: armed.resolvedPaddr, memoryKind: armed.memoryKind, polling: armed.polling } });
         continue;
       }
       // Exhausted watches stay down until the spec changes; re-arming would reset max_hits.

@@ -60,7 +60,9 @@ export function toWireState(watchId: string, outcome: WatchOutcome): WatchState 
         resolved_paddr: outcome.resolvedPaddr.toString(),
         memory_kind: outcome.memoryKind === 'ram' ? 'MEMORY_KIND_RAM' : 'MEMORY_KIND_MMIO',
         reason: '',
-        poll_ns_avg: (outcome.pollNsAvg ?? 0n).toString(),
+        poll_ns_avg: (outcome.polling?.nsAvg ?? 0n).toString(),
+        polls_missed: (outcome.polling?.missed ?? 0n).toString(),
+        polls_paced: (outcome.polling?.paced ?? 0n).toString(),
       };
     case 'failed':
       return { watch_id: watchId, phase: 'WATCH_PHASE_FAILED', reason: fit(outcome.reason, AGENT_LIMITS.reasonLength) };

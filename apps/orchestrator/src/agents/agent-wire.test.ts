@@ -24,7 +24,7 @@ describe('checkHeartbeat and storableStates', () => {
     expect(() => checkHeartbeat({ sent_at_unix_ms: '1', applied_generation: '18446744073709551615', unacked_hits: '0', module_lost_events: '0', module_suppressed_hits: '0' })).toThrow(
       /Heartbeat.applied_generation: 18446744073709551615 is out of range/,
     );
-    const good = { watch_id: '1', phase: 'WATCH_PHASE_ARMED' as const, resolved_paddr: '0', memory_kind: 'MEMORY_KIND_RAM' as const, reason: '', poll_ns_avg: '0' };
+    const good = { watch_id: '1', phase: 'WATCH_PHASE_ARMED' as const, resolved_paddr: '0', memory_kind: 'MEMORY_KIND_RAM' as const, reason: '', poll_ns_avg: '0', polls_missed: '0', polls_paced: '0' };
     const split = storableStates({ generation: '3', states: [good, { ...good, watch_id: '2', reason: 'x\u0000' }] });
     expect(split.states).toEqual([good]);
     expect(split.problems).toEqual([{ field: 'WatchStates.states[1].reason', reason: 'contains a NUL byte' }]);
@@ -36,10 +36,10 @@ describe('fromWireStates', () => {
   it('maps phases and memory kinds, keeps a resolved address, and skips states without a phase', () => {
     expect(
       fromWireStates([
-        { watch_id: '1', phase: 'WATCH_PHASE_ARMED', resolved_paddr: '4096', memory_kind: 'MEMORY_KIND_MMIO', reason: '', poll_ns_avg: '800' },
-        { watch_id: '2', phase: 'WATCH_PHASE_FAILED', resolved_paddr: '0', memory_kind: 'MEMORY_KIND_UNSPECIFIED', reason: 'symbol not found', poll_ns_avg: '0' },
-        { watch_id: '3', phase: 'WATCH_PHASE_DISARMED', resolved_paddr: '0', memory_kind: 'MEMORY_KIND_RAM', reason: 'max_hits', poll_ns_avg: '0' },
-        { watch_id: '4', phase: 'WATCH_PHASE_UNSPECIFIED', resolved_paddr: '0', memory_kind: 'MEMORY_KIND_RAM', reason: '', poll_ns_avg: '0' },
+        { watch_id: '1', phase: 'WATCH_PHASE_ARMED', resolved_paddr: '4096', memory_kind: 'MEMORY_KIND_MMIO', reason: '', poll_ns_avg: '800', polls_missed: '0', polls_paced: '0' },
+        { watch_id: '2', phase: 'WATCH_PHASE_FAILED', resolved_paddr: '0', memory_kind: 'MEMORY_KIND_UNSPECIFIED', reason: 'symbol not found', poll_ns_avg: '0', polls_missed: '0', polls_paced: '0' },
+        { watch_id: '3', phase: 'WATCH_PHASE_DISARMED', resolved_paddr: '0', memory_kind: 'MEMORY_KIND_RAM', reason: 'max_hits', poll_ns_avg: '0', polls_missed: '0', polls_paced: '0' },
+        { watch_id: '4', phase: 'WATCH_PHASE_UNSPECIFIED', resolved_paddr: '0', memory_kind: 'MEMORY_KIND_RAM', reason: '', poll_ns_avg: '0', polls_missed: '0', polls_paced: '0' },
       ]),
     ).toEqual([
       { watchId: '1', phase: 'armed', resolvedPaddr: '4096', memoryKind: 'mmio', reason: '', pollNsAvg: '800' },

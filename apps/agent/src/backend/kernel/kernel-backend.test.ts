@@ -20,7 +20,7 @@ afterEach(removeTempDirs);
 // the keys it knows and tolerates the rest.
 const HEADER = 'physwatch seq=4 lost=0 watches=1 timer=active budget_ppm=50000 used_ppm=12';
 const LINE7 =
-  'id=7 state=armed target=paddr=0x20000000 paddr=0x20000000 kind=ram len=1 width=1 cond=equals value=0x33 mask=0xff interval_us=1000 action=report mode=timer cache=coherent polls=12 hits=0 suppressed=0 poll_ns_avg=800 cost_ns=640 share_ppm=0 missed=0 last=0x0 err=none';
+  'id=7 state=armed target=paddr=0x20000000 paddr=0x20000000 kind=ram len=1 width=1 cond=equals value=0x33 mask=0xff interval_us=1000 action=report mode=timer cache=coherent polls=12 hits=0 suppressed=0 poll_ns_avg=800 cost_ns=640 share_ppm=0 missed=31 paced=29 cap_ppm=50000 last=0x0 err=none';
 
 function fakeModule(procText: string): KernelBackendConfig {
   const dir = tempDir();
@@ -66,7 +66,7 @@ describe('kernel backend (against files standing in for the module)', () => {
     expect(addCommand(armSpec({ watchId: '13', target: { kind: 'pci_bar', device: '0000:00:04.0', bar: 0, offset: 0n } }))).toMatch(/ bar=0000:00:04\.0\/0 /);
   });
 
-  it('reads phys_bits from the header (0 when absent), and mode, bar= and poll_ns_avg from each watch', () => {
+  it('reads phys_bits from the header (0 when absent), and mode, bar=, poll_ns_avg, missed= and paced= from each watch', () => {
     expect(parseProcStatus(`${HEADER}\n`).physBits).toBe(0);
     expect(parseProcStatus(`${HEADER} phys_bits=40\n`).physBits).toBe(40);
     expect(parseProcStatus(`${HEADER} phys_bits=40 later_field=1\n`).physBits).toBe(40);
@@ -74,15 +74,15 @@ describe('kernel backend (against files standing in for the module)', () => {
     const bar = LINE7.replace('id=7', 'id=9').replace('target=paddr=0x20000000', 'target=bar=0000:00:04.0/2+0x20').replace('kind=ram', 'kind=mmio')
       .replace('mode=timer', 'mode=ftrace').replace('interval_us=1000', 'interval_us=0');
     const status = parseProcStatus(`${HEADER} phys_bits=40\n${LINE7}\n${bar}\n`);
-    expect(status.watches[0]).toMatchObject({ pollNsAvg: 800n, spec: { mode: 'timer' } });
+    expect(status.watches[0]).toMatchObject({ polling: { nsAvg: 800n, missed: 31n, paced: 29n }, spec: { mode: 'timer' } });
     expect(status.watches[1]).toMatchObject({
       id: '9',
       memoryKind: 'mmio',
       spec: { target: { kind: 'pci_bar', device: '0000:00:04.0', bar: 2, offset: 0x20n }, mode: 'ftrace', intervalUs: 0 },
     });
-    // A line from a module before mode= and poll_ns_avg=: a timer watch, cost not known.
-    const old = parseProcStatus(`${HEADER}\n${LINE7.replace(' mode=timer', '').replace(' poll_ns_avg=800', '')}\n`);
-    expect(old.watches[0]).toMatchObject({ pollNsAvg: 0n, spec: { mode: 'timer' } });
+    // A line from a module before mode=, poll_ns_avg= and paced=: a timer watch, polling not known.
+    const old = parseProcStatus(`${HEADER}\n${LINE7.replace(' mode=timer', '').replace(' poll_ns_avg=800', '').replace(' missed=31 paced=29 cap_ppm=50000', '')}\n`);
+    expect(old.watches[0]).toMatchObject({ polling: { nsAvg: 0n, missed: 0n, paced: 0n }, spec: { mode: 'timer' } });
   });
 
   it('advertises every mode, pci_bar targets and the module\'s phys_bits; refuses a paddr beyond them before writing', async () => {
@@ -98,7 +98,7 @@ describe('kernel backend (against files standing in for the module)', () => {
     });
     expect(fs.readFileSync(config.device, 'utf8')).toBe('');
     // Within the width it goes to the module; the stand-in lists watch 7 only.
-    expect(await backend.arm(armSpec({ watchId: '7', target: { kind: 'paddr', paddr: 0x20000000n }, condition: 'equals', value: 0x33n }))).toEqual({ phase: 'armed', resolvedPaddr: 0x20000000n, memoryKind: 'ram', pollNsAvg: 800n });
+    expect(await backend.arm(armSpec({ watchId: '7', target: { kind: 'paddr', paddr: 0x20000000n }, condition: 'equals', value: 0x33n }))).toEqual({ phase: 'armed', resolvedPaddr: 0x20000000n, memoryKind: 'ram', polling: { nsAvg: 800n, missed: 31n, paced: 29n } });
     await backend.close();
   });
 
@@ -122,12 +122,12 @@ describe('kernel backend (against files standing in for the module)', () => {
     const config = fakeModule(`${HEADER}\n${LINE7}\n`);
     const spec = armSpec({ watchId: '7', target: { kind: 'paddr', paddr: 0x20000000n }, width: 1, condition: 'equals', value: 0x33n, intervalUs: 1000, maxHits: 5 });
     const first = await KernelBackend.open(config, testLog);
-    expect(await first.arm(spec)).toEqual({ phase: 'armed', resolvedPaddr: 0x20000000n, memoryKind: 'ram', pollNsAvg: 800n });
+    expect(await first.arm(spec)).toEqual({ phase: 'armed', resolvedPaddr: 0x20000000n, memoryKind: 'ram', polling: { nsAvg: 800n, missed: 31n, paced: 29n } });
     expect(fs.readFileSync(config.device, 'utf8')).toBe(addCommand(spec));
     await first.close();
 
     const second = await KernelBackend.open(config, testLog);
-    expect(second.armed()).toEqual([{ spec, resolvedPaddr: 0x20000000n, memoryKind: 'ram', pollNsAvg: 800n }]);
+    expect(second.armed()).toEqual([{ spec, resolvedPaddr: 0x20000000n, memoryKind: 'ram', polling: { nsAvg: 800n, missed: 31n, paced: 29n } }]);
     expect(second.statusLabels()).toEqual({ 'physwatch.module': 'loaded', 'physwatch.module.version': '0.1.0', 'physwatch.module.srcversion': '5E1F3A0C2B9D8E7F6A5B4C3' });
     await second.close();
   });

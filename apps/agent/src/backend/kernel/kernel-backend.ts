@@ -126,7 +126,7 @@ export class KernelBackend implements WatchBackend {
     this.saveSpecs();
     const held = this.status().find((w) => w.id === spec.watchId);
     if (!held) return { phase: 'failed', reason: 'module accepted the watch but /proc/physwatch does not list it' };
-    return { phase: 'armed', resolvedPaddr: held.resolvedPaddr, memoryKind: held.memoryKind, pollNsAvg: held.pollNsAvg };
+    return { phase: 'armed', resolvedPaddr: held.resolvedPaddr, memoryKind: held.memoryKind, polling: held.polling };
   }
 
   async disarm(watchId: string): Promise<void> {
@@ -149,7 +149,7 @@ export class KernelBackend implements WatchBackend {
         const known = this.specs.get(w.id);
         // Not ours as held: funcs and rate are unknown, so the reconciler sees a different spec and re-adds.
         const spec = known && moduleMatches(known, w.spec) ? known : { ...w.spec, funcs: [], rate: null, maxHits: null };
-        return { spec, resolvedPaddr: w.resolvedPaddr, memoryKind: w.memoryKind, pollNsAvg: w.pollNsAvg };
+        return { spec, resolvedPaddr: w.resolvedPaddr, memoryKind: w.memoryKind, polling: w.polling };
       });
   }
 

@@ -3,7 +3,7 @@
  * finds its watches here, so it neither loses nor re-adds them.
  */
 import { ACTIONS, Action, ArmSpec, Condition, CONDITIONS, parseU64, WATCH_MODES, WatchMode, Width, WatchTarget } from '@physwatch/core';
-import type { MemoryKind } from '../watch-backend';
+import type { MemoryKind, PollStats } from '../watch-backend';
 
 export interface ModuleWatch {
   id: string;
@@ -13,8 +13,8 @@ export interface ModuleWatch {
   resolvedPaddr: bigint;
   memoryKind: MemoryKind;
   hits: bigint;
-  /** The module's measured cost of one poll (`poll_ns_avg=`); 0 when the module does not say. */
-  pollNsAvg: bigint;
+  /** `poll_ns_avg=`, `missed=`, `paced=`; each 0 when the module is too old to say. */
+  polling: PollStats;
   err: string | null;
 }
 
@@ -82,7 +82,11 @@ function parseWatchLine(line: string): ModuleWatch | null {
     resolvedPaddr: paddr,
     memoryKind: f.get('kind') === 'mmio' ? 'mmio' : 'ram',
     hits,
-    pollNsAvg: parseU64(f.get('poll_ns_avg')) ?? 0n,
+    polling: {
+      nsAvg: parseU64(f.get('poll_ns_avg')) ?? 0n,
+      missed: parseU64(f.get('missed')) ?? 0n,
+      paced: parseU64(f.get('paced')) ?? 0n,
+    },
     err: err === 'none' ? null : err,
   };
 }
