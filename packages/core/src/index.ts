@@ -31,6 +31,8 @@ export { rolloutLimit, schedule, selectsHost, WAIT_REASONS } from './scheduler';
 export type { HostWait, ScheduleInput, SchedAssignment, SchedHost, SchedWatch, WaitReason, WatchPlan } from './scheduler';
 export { matchesSelector, parseSelector, SELECTOR_LIMITS, SelectorSyntaxError } from './selector';
 export type { Labels, Requirement } from './selector';
+export { HIT_WRITERS, isWriterReason, WIRE_WRITERS, wireWriter } from './hit-writer';
+export type { HitWriter } from './hit-writer';
 export { parseModuleEvent, parseModuleEvents } from './module-event';
 export type { ModuleAction, ModuleEvent, ModuleHitEvent, ModuleOverflowEvent, ModuleSuppressedEvent } from './module-event';
 export { maxForWidth, parseU64, toHex, U64_MAX } from './u64';

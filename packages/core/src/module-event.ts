@@ -4,6 +4,7 @@
  * a /dev/kmsg record, and the dmesg saved with a vmcore (`[  9.53] physwatch: hit …`),
  * so one parser serves the agent and the kdump work alike.
  */
+import { HIT_WRITERS, HitWriter, isWriterReason, MODULE_STACK_FRAMES } from './hit-writer';
 import { parseU64 } from './u64';
 
 export type ModuleAction = 'report' | 'stack' | 'panic' | 'hang';
@@ -33,6 +34,17 @@ export interface ModuleHitEvent {
    * module prints where no check saw the old value (a seed value already there).
    */
   lastOldNs: bigint | null;
+  /**
+   * Who made the write (hit-writer.ts); null from a module that does not say. With `cpu`,
+   * cpu, pid, comm, ip and stack are the writing CPU's and task's.
+   */
+  writer: HitWriter | null;
+  /** writer_why=: why writer is `unknown`; null otherwise. */
+  writerReason: string | null;
+  /** SMIs counted in the bracket; null when not known (`smi=-`, or a module that does not say). */
+  smiCount: bigint | null;
+  /** One `%pS`-like frame each, innermost first; empty when the module captured none. */
+  stack: string[];
 }
 
 export interface ModuleOverflowEvent {
@@ -53,9 +65,21 @@ export type ModuleEvent = ModuleHitEvent | ModuleOverflowEvent | ModuleSuppresse
 const HIT_KEYS = ['seq', 'id', 'realtime_ns', 'boottime_ns', 'cpu', 'paddr', 'offset', 'width', 'old', 'new', 'pid', 'comm', 'ip', 'src', 'action'];
 /** The module's layout since it records the bracket: one key more, at the end. */
 const HIT_KEYS_BRACKET = [...HIT_KEYS, 'last_old_ns'];
+/**
+ * Since it says who wrote: writer=, writer_why= only with writer=unknown, smi=, and stack=
+ * only when it captured one. Every layout the module has printed, oldest first; a line
+ * matches at most one (each has a different number of keys or a different key in a place).
+ */
+const WRITER_TAILS = [['writer', 'smi'], ['writer', 'writer_why', 'smi']];
+const HIT_LAYOUTS = [HIT_KEYS, HIT_KEYS_BRACKET, ...WRITER_TAILS.flatMap((tail) => [[...HIT_KEYS_BRACKET, ...tail], [...HIT_KEYS_BRACKET, ...tail, 'stack']])];
 const OVERFLOW_KEYS = ['seq', 'lost'];
 const SUPPRESSED_KEYS = ['seq', 'id', 'count'];
 const ACTIONS: readonly string[] = ['report', 'stack', 'panic', 'hang'];
+/**
+ * A stack= frame: `sym+0xOFF/0xLEN`, `sym+0xOFF/0xLEN[module]` in a module, `0x<hex>` without
+ * a symbol. Symbols may hold dots (`foo.cold`, `foo.isra.0`).
+ */
+const STACK_FRAME = /^(?:[A-Za-z0-9_.$]+\+0x[0-9a-f]+\/0x[0-9a-f]+(?:\[[A-Za-z0-9_-]+\])?|0x[0-9a-f]+)$/;
 /** The kernel-log forms: an optional `[ seconds]` timestamp, then the module's pr_fmt prefix. */
 const LOG_PREFIX = /^(?:\[\s*\d+\.\d+\]\s*)?physwatch: /;
 
@@ -105,6 +129,30 @@ function small(text: string | undefined): number | null {
   return value !== null && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : null;
 }
 
+interface WriterFields {
+  writer: HitWriter | null;
+  writerReason: string | null;
+  smiCount: bigint | null;
+  stack: string[];
+}
+
+/** writer=, writer_why=, smi= and stack=, or null when any is not what the module prints. */
+function writerFields(f: Map<string, string>): WriterFields | null {
+  // A module older than writer= does not say.
+  if (!f.has('writer')) return { writer: null, writerReason: null, smiCount: null, stack: [] };
+  const writer = HIT_WRITERS.find((w) => w === f.get('writer'));
+  // A reason exactly when the writer is unknown.
+  const reason = f.get('writer_why');
+  if (writer === undefined || (writer === 'unknown') !== (reason !== undefined)) return null;
+  if (reason !== undefined && !isWriterReason(reason)) return null;
+  const smi = f.get('smi');
+  const smiCount = smi === '-' ? null : decimalU64(smi);
+  if (smi !== '-' && smiCount === null) return null;
+  const frames = f.get('stack')?.split(',') ?? [];
+  if (frames.length > MODULE_STACK_FRAMES || !frames.every((frame) => STACK_FRAME.test(frame))) return null;
+  return { writer, writerReason: reason ?? null, smiCount, stack: frames };
+}
+
 function parseHit(f: Map<string, string>): ModuleHitEvent | null {
   const [seq, id, realtimeNs, boottimeNs, paddr, oldValue, newValue] = ['seq', 'id', 'realtime_ns', 'boottime_ns', 'paddr', 'old', 'new'].map((k) => u64(f.get(k)));
   const [cpu, offset, width, pid] = ['cpu', 'offset', 'width', 'pid'].map((k) => small(f.get(k)));
@@ -120,6 +168,8 @@ function parseHit(f: Map<string, string>): ModuleHitEvent | null {
     if (value === null || value > boottimeNs) return null;
     lastOldNs = value === 0n ? null : value;
   }
+  const writer = writerFields(f);
+  if (writer === null) return null;
   return {
     kind: 'hit',
     seq,
@@ -138,6 +188,7 @@ function parseHit(f: Map<string, string>): ModuleHitEvent | null {
     src,
     action: action as ModuleAction,
     lastOldNs,
+    ...writer,
   };
 }
 
@@ -149,9 +200,11 @@ export function parseModuleEvent(line: string): ModuleEvent | null {
   const body = line.trim().replace(LOG_PREFIX, '');
   const verb = body.slice(0, body.indexOf(' '));
   if (verb === 'hit') {
-    // Exactly one of the two layouts: today's, or an older module's without the bracket.
-    const f = fields(body, 'hit', HIT_KEYS_BRACKET) ?? fields(body, 'hit', HIT_KEYS);
-    return f && parseHit(f);
+    for (const keys of HIT_LAYOUTS) {
+      const f = fields(body, 'hit', keys);
+      if (f) return parseHit(f);
+    }
+    return null;
   }
   if (verb === 'overflow') {
     const f = fields(body, 'overflow', OVERFLOW_KEYS);
