@@ -43,6 +43,9 @@ const hit: WireHit = {
   action: 'ACTION_REPORT',
   module_seq: '0',
   last_old_boottime_ns: '0',
+  writer: 'WRITER_UNSPECIFIED',
+  writer_reason: '',
+  smi_count: '-1',
 };
 
 const fields = (problems: Problems) => problems.map((p) => p.field);
@@ -139,6 +142,36 @@ describe('hitProblems', () => {
     expect(fields(hitProblems({ ...hit, last_old_boottime_ns: '1', boottime_ns: '18446744073709551615' }, 'h'))).toEqual(['h.last_old_boottime_ns']);
     expect(fields(hitProblems({ ...hit, last_old_boottime_ns: '-1' }, 'h'))).toEqual(['h.last_old_boottime_ns']);
     expect(hitProblems({ ...hit, last_old_boottime_ns: '0', boottime_ns: '18446744073709551615' }, 'h')).toEqual([]);
+  });
+
+  it('a stack of at most 64 lines', () => {
+    const frames = (n: number) => Array.from({ length: n }, (_, i) => `f${i}+0x0/0x10`).join('\n');
+    expect(hitProblems({ ...hit, writer: 'WRITER_CPU', stack: frames(AGENT_LIMITS.stackFrames) }, 'h')).toEqual([]);
+    expect(describeProblems(hitProblems({ ...hit, stack: frames(AGENT_LIMITS.stackFrames + 1) }, 'hits[4]'))).toBe('hits[4].stack: 65 lines, more than 64');
+    // Too long is said once, not as too many lines too.
+    expect(describeProblems(hitProblems({ ...hit, stack: 'frame\n'.repeat(6000) }, 'h'))).toBe('h.stack: is 36000 characters, more than 32768');
+  });
+
+  it('a writer the proto names, a reason of one token for WRITER_UNKNOWN only, an SMI count or -1', () => {
+    for (const writer of ['WRITER_UNSPECIFIED', 'WRITER_CPU', 'WRITER_NO_CPU_VIA_KERNEL_MAP']) expect(hitProblems({ ...hit, writer, smi_count: '3' }, 'h')).toEqual([]);
+    for (const reason of ['no_slot', 'error_16', 'x'.repeat(32), '']) expect(hitProblems({ ...hit, writer: 'WRITER_UNKNOWN', writer_reason: reason }, 'h')).toEqual([]);
+    expect(hitProblems({ ...hit, smi_count: '9223372036854775807' }, 'h')).toEqual([]);
+    expect(describeProblems(hitProblems({ ...hit, writer: 'WRITER_DMA' }, 'hits[1]'))).toBe(
+      'hits[1].writer: "WRITER_DMA" is not a writer (WRITER_UNSPECIFIED, WRITER_CPU, WRITER_NO_CPU_VIA_KERNEL_MAP, WRITER_UNKNOWN)',
+    );
+    // A number the proto does not name, as proto-loader gives it; and no prototype key is a writer.
+    expect(fields(hitProblems({ ...hit, writer: 7 }, 'h'))).toEqual(['h.writer']);
+    expect(fields(hitProblems({ ...hit, writer: 'constructor' }, 'h'))).toEqual(['h.writer']);
+    expect(describeProblems(hitProblems({ ...hit, writer: 'WRITER_UNKNOWN', writer_reason: 'no slot; drop table' }, 'hits[2]'))).toBe(
+      'hits[2].writer_reason: "no slot; drop table" is not a reason (one token of 1-32 a-z 0-9 _; error_ with a positive errno)',
+    );
+    for (const reason of ['x'.repeat(33), 'NO_SLOT', 'error_', 'error_0', 'error_-5', 'mmio\u0000']) {
+      expect(fields(hitProblems({ ...hit, writer: 'WRITER_UNKNOWN', writer_reason: reason }, 'h'))).toEqual(['h.writer_reason']);
+    }
+    expect(describeProblems(hitProblems({ ...hit, writer: 'WRITER_CPU', writer_reason: 'no_slot' }, 'h'))).toBe('h.writer_reason: a reason is only for WRITER_UNKNOWN, not WRITER_CPU');
+    expect(describeProblems(hitProblems({ ...hit, smi_count: '-2' }, 'h'))).toBe('h.smi_count: -2 is out of range for a count or -1 (-1 to 9223372036854775807)');
+    expect(fields(hitProblems({ ...hit, smi_count: '9223372036854775808' }, 'h'))).toEqual(['h.smi_count']);
+    expect(fields(hitProblems({ ...hit, smi_count: 'many' }, 'h'))).toEqual(['h.smi_count']);
   });
 
   it('a recovered hit has no seq but must have a module seq', () => {

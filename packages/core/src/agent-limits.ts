@@ -7,6 +7,7 @@
  *
  * 64-bit integers arrive as decimal strings (proto-loader longs: String); 32-bit ones as numbers.
  */
+import { isWriterReason, WIRE_WRITERS } from './hit-writer';
 import { U64_MAX } from './u64';
 import type { FieldError } from './validation-error';
 
@@ -36,6 +37,8 @@ export const AGENT_LIMITS = {
   /** Hit.ip: symbol+0xoff/0xsize; the kernel's KSYM_NAME_LEN is 512. */
   ipLength: 600,
   stackLength: 32 * 1024,
+  /** Hit.stack lines: the module captures at most 24 frames. */
+  stackFrames: 64,
   actionLength: 32,
   requestIdLength: 128,
   /** VmcoreReport.dmesg_excerpt: the agent sends at most 16 KiB. */
@@ -70,6 +73,8 @@ const U64: Range = { min: 0n, max: U64_MAX, name: 'u64' };
 const ID: Range = { min: 1n, max: I64_MAX, name: 'a positive bigint' };
 const I64: Range = { min: I64_MIN, max: I64_MAX, name: 'bigint' };
 const U63: Range = { min: 0n, max: I64_MAX, name: 'a non-negative bigint' };
+/** A count, or -1 for not known. */
+const SMI_COUNT: Range = { min: -1n, max: I64_MAX, name: 'a count or -1' };
 
 export type Problems = FieldError[];
 
@@ -264,6 +269,11 @@ export interface WireHit {
   module_seq: string;
   /** 0: not known (a module line without last_old_ns=). */
   last_old_boottime_ns: string;
+  /** A Writer enum name (proto-loader enums: String; a number the proto does not name). */
+  writer: string | number;
+  writer_reason: string;
+  /** -1: not known. */
+  smi_count: string;
 }
 
 export interface HitOptions {
@@ -290,10 +300,26 @@ export function hitProblems(hit: WireHit, path: string, options: HitOptions = {}
   checkInt32(out, at(path, 'pid'), hit.pid, -I32_MAX - 1);
   checkText(out, at(path, 'comm'), hit.comm, AGENT_LIMITS.commLength);
   checkText(out, at(path, 'ip'), hit.ip, AGENT_LIMITS.ipLength);
-  checkText(out, at(path, 'stack'), hit.stack, AGENT_LIMITS.stackLength);
+  if (checkText(out, at(path, 'stack'), hit.stack, AGENT_LIMITS.stackLength)) {
+    const frames = hit.stack === '' ? 0 : hit.stack.split('\n').length;
+    if (frames > AGENT_LIMITS.stackFrames) out.push({ field: at(path, 'stack'), reason: `${frames} lines, more than ${AGENT_LIMITS.stackFrames}` });
+  }
   checkText(out, at(path, 'action'), hit.action, AGENT_LIMITS.actionLength);
   bracketProblems(out, path, hit);
+  writerProblems(out, path, hit);
   return out;
+}
+
+/** hits.writer is checked against the three writers, hits.writer_reason is one token, hits.smi_count a bigint. */
+function writerProblems(out: Problems, path: string, hit: WireHit): void {
+  const known = typeof hit.writer === 'string' && Object.hasOwn(WIRE_WRITERS, hit.writer);
+  if (!known) out.push({ field: at(path, 'writer'), reason: `${show(String(hit.writer))} is not a writer (${Object.keys(WIRE_WRITERS).join(', ')})` });
+  const reasonField = at(path, 'writer_reason');
+  if (hit.writer_reason !== '') {
+    if (!isWriterReason(hit.writer_reason)) out.push({ field: reasonField, reason: `${show(hit.writer_reason)} is not a reason (one token of 1-32 a-z 0-9 _; error_ with a positive errno)` });
+    else if (known && hit.writer !== 'WRITER_UNKNOWN') out.push({ field: reasonField, reason: `a reason is only for WRITER_UNKNOWN, not ${hit.writer}` });
+  }
+  checkInteger(out, at(path, 'smi_count'), hit.smi_count, SMI_COUNT);
 }
 
 /**

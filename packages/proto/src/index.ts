@@ -17,6 +17,7 @@ export type { WatchStates, WatchStates__Output } from './generated/physwatch/v1/
 export type { WatchPhase } from './generated/physwatch/v1/WatchPhase';
 export type { MemoryKind } from './generated/physwatch/v1/MemoryKind';
 export type { Action as WireAction } from './generated/physwatch/v1/Action';
+export type { Writer as WireWriter } from './generated/physwatch/v1/Writer';
 export type { EnrollmentClient, EnrollmentHandlers } from './generated/physwatch/v1/Enrollment';
 export type { EnrollRequest, EnrollRequest__Output } from './generated/physwatch/v1/EnrollRequest';
 export type { IssuedCertificate, IssuedCertificate__Output } from './generated/physwatch/v1/IssuedCertificate';

@@ -4,7 +4,7 @@
  * backend's own timestamps and context (the module stamps them in its timer), and a
  * backend may disarm a watch on its own (max_hits), which it reports as an event too.
  */
-import type { Action, ArmSpec, WatchMode, Width } from '@physwatch/core';
+import type { Action, ArmSpec, HitWriter, WatchMode, Width } from '@physwatch/core';
 
 export type MemoryKind = 'ram' | 'mmio';
 
@@ -60,7 +60,8 @@ export interface BackendHit {
   comm: string;
   /** Instruction pointer as symbol+offset. */
   ip: string;
-  stack: string;
+  /** One frame each, innermost first; empty when the backend captured none. */
+  stack: readonly string[];
   action: Action;
   /** The module's own event seq (`seq=`); absent for hits that did not come from the module. */
   moduleSeq?: bigint;
@@ -69,6 +70,12 @@ export interface BackendHit {
    * happened in (lastOldBoottimeNs, boottimeNs]. Null when the backend did not record it.
    */
   lastOldBoottimeNs: bigint | null;
+  /** Who made the write; null when the backend cannot tell. With `cpu`, cpu/pid/comm/ip/stack are the writer's. */
+  writer: HitWriter | null;
+  /** Why the writer is `unknown` (one token); null otherwise. */
+  writerReason: string | null;
+  /** SMIs counted in the bracket; null when not known. */
+  smiCount: bigint | null;
 }
 
 export type BackendEvent =

@@ -36,6 +36,10 @@ describe('hits recovered from a crashed kernel\'s dmesg', () => {
         action: 'ACTION_REPORT',
         // A line of a module older than last_old_ns=: no bracket known, proto3's 0.
         last_old_boottime_ns: '0',
+        // Nor who wrote, nor the SMIs.
+        writer: 'WRITER_UNSPECIFIED',
+        writer_reason: '',
+        smi_count: '-1',
       },
       {
         seq: '0',
@@ -55,6 +59,9 @@ describe('hits recovered from a crashed kernel\'s dmesg', () => {
         stack: '',
         action: 'ACTION_PANIC',
         last_old_boottime_ns: '0',
+        writer: 'WRITER_UNSPECIFIED',
+        writer_reason: '',
+        smi_count: '-1',
       },
     ]);
   });
@@ -64,6 +71,20 @@ describe('hits recovered from a crashed kernel\'s dmesg', () => {
       '[   41.120001] physwatch: hit seq=7 id=12 realtime_ns=1795695933997578860 boottime_ns=41038470447 cpu=0 paddr=0x20000100 offset=0x0 width=4 old=0x0 new=0x33 pid=0 comm=swapper/0 ip=native_safe_halt+0xb/0x10 src=timer action=panic last_old_ns=41008670447';
     expect(recoverHits(`${line}\n`)).toEqual([
       expect.objectContaining({ seq: '0', module_seq: '7', watch_id: '12', boottime_ns: '41038470447', last_old_boottime_ns: '41008670447', action: 'ACTION_PANIC' }),
+    ]);
+  });
+
+  it('carry who wrote, the SMIs and the writer\'s stack of a line that has them', () => {
+    const line =
+      '[   41.120001] physwatch: hit seq=8 id=12 realtime_ns=1795695933997578860 boottime_ns=41038470447 cpu=1 paddr=0x20000100 offset=0x0 width=4 old=0x0 new=0x33 pid=3225 comm=sh ip=pw_chain_writer_store+0x1a/0x40 [pw_chain_writer] src=timer action=panic last_old_ns=41008670447 writer=cpu smi=1 stack=pw_chain_writer_store+0x1a/0x40[pw_chain_writer],vfs_write+0x2b4/0x3e0';
+    const unknown =
+      '[   41.220001] physwatch: hit seq=9 id=13 realtime_ns=1795695934097578860 boottime_ns=41138470447 cpu=0 paddr=0xfea00080 offset=0x0 width=4 old=0x0 new=0x33 pid=0 comm=swapper/0 ip=native_safe_halt+0xb/0x10 src=timer action=panic last_old_ns=41108670447 writer=unknown writer_why=mmio smi=-';
+    expect(recoverHits(`${line}\n${unknown}\n`)).toEqual([
+      expect.objectContaining({
+        module_seq: '8', pid: 3225, ip: 'pw_chain_writer_store+0x1a/0x40 [pw_chain_writer]', writer: 'WRITER_CPU', writer_reason: '', smi_count: '1',
+        stack: 'pw_chain_writer_store+0x1a/0x40[pw_chain_writer]\nvfs_write+0x2b4/0x3e0',
+      }),
+      expect.objectContaining({ module_seq: '9', writer: 'WRITER_UNKNOWN', writer_reason: 'mmio', smi_count: '-1', stack: '' }),
     ]);
   });
 

@@ -8,7 +8,8 @@ import { HitRelay, HitSender } from './hit-relay';
 // Asserted, not annotated: BackendHit is gaining fields in parallel work, which this test does not need.
 const backendHit = (n: number): BackendHit => ({
   watchId: '7', realtimeNs: BigInt(n), boottimeNs: BigInt(n), cpu: 0, paddr: 4096n, offset: 0, width: 4, oldValue: 0n,
-  newValue: BigInt(n), pid: 1, comm: 'swapper/0', ip: 'memset+0x10/0x40', stack: '', action: 'report', lastOldBoottimeNs: null,
+  newValue: BigInt(n), pid: 1, comm: 'swapper/0', ip: 'memset+0x10/0x40', stack: [], action: 'report', lastOldBoottimeNs: null,
+  writer: null, writerReason: null, smiCount: null,
 }) as BackendHit;
 
 /**

@@ -1,7 +1,7 @@
 /** Backend shapes -> wire messages; the only place the agent spells proto field names. */
-import { AGENT_LIMITS } from '@physwatch/core';
+import { AGENT_LIMITS, wireWriter } from '@physwatch/core';
 import { toWireAction, toWireMode } from '@physwatch/proto';
-import type { Capabilities, Hit, WatchState } from '@physwatch/proto';
+import type { Capabilities, Hit, WatchState, WireWriter } from '@physwatch/proto';
 import type { ArmResult, BackendCapabilities, BackendHit } from '../backend/watch-backend';
 
 const TARGET_KINDS = { paddr: 'TARGET_KIND_PADDR', symbol: 'TARGET_KIND_SYMBOL', pci_bar: 'TARGET_KIND_PCI_BAR' } as const;
@@ -12,6 +12,18 @@ const TARGET_KINDS = { paddr: 'TARGET_KIND_PADDR', symbol: 'TARGET_KIND_SYMBOL',
  */
 function fit(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max);
+}
+
+/** Hit.stack: one frame a line, the innermost ones kept when there are more than the orchestrator stores. */
+function stackText(frames: readonly string[]): string {
+  return fit(frames.slice(0, AGENT_LIMITS.stackFrames).join('\n'), AGENT_LIMITS.stackLength);
+}
+
+const I64_MAX = (1n << 63n) - 1n;
+
+/** Hit.smi_count is an int64, -1 for not known; a u64 count past it is no count a CPU made. */
+function smiCount(count: bigint | null): string {
+  return count === null || count > I64_MAX ? '-1' : count.toString();
 }
 
 export function toWireHit(hit: BackendHit): Omit<Hit, 'seq'> {
@@ -28,10 +40,13 @@ export function toWireHit(hit: BackendHit): Omit<Hit, 'seq'> {
     pid: hit.pid,
     comm: fit(hit.comm, AGENT_LIMITS.commLength),
     ip: fit(hit.ip, AGENT_LIMITS.ipLength),
-    stack: fit(hit.stack, AGENT_LIMITS.stackLength),
+    stack: stackText(hit.stack),
     action: toWireAction(hit.action),
     module_seq: (hit.moduleSeq ?? 0n).toString(),
     last_old_boottime_ns: (hit.lastOldBoottimeNs ?? 0n).toString(),
+    writer: wireWriter(hit.writer) as WireWriter,
+    writer_reason: hit.writerReason ?? '',
+    smi_count: smiCount(hit.smiCount),
   };
 }
 

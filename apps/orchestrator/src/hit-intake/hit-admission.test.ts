@@ -4,7 +4,8 @@ import { ackSeq, admitHits, screenHits } from './hit-admission';
 
 const hit = (seq: string, over: Partial<Hit__Output> = {}): Hit__Output => ({
   seq, watch_id: '7', realtime_ns: '1764547200000000000', boottime_ns: '1', cpu: 0, paddr: '4096', offset: 0, width: 4,
-  old_value: '0', new_value: '1', pid: 1, comm: 'swapper', ip: 'x+0x0/0x4', stack: '', action: 'ACTION_REPORT', module_seq: '0', last_old_boottime_ns: '0', ...over,
+  old_value: '0', new_value: '1', pid: 1, comm: 'swapper', ip: 'x+0x0/0x4', stack: '', action: 'ACTION_REPORT', module_seq: '0', last_old_boottime_ns: '0',
+  writer: 'WRITER_UNSPECIFIED', writer_reason: '', smi_count: '-1', ...over,
 });
 
 describe('screenHits and admitHits', () => {

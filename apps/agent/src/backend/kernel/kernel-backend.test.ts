@@ -152,7 +152,7 @@ describe('kernel backend (against files standing in for the module)', () => {
     expect(events).toEqual([
       {
         kind: 'hit',
-        hit: { watchId: '7', realtimeNs: 1795687264230127510n, boottimeNs: 9559043869n, cpu: 1, paddr: 0x20000000n, offset: 0, width: 1, oldValue: 0n, newValue: 0x33n, pid: 93, comm: 'sh', ip: '_raw_spin_unlock_irqrestore+0x19/0x40', stack: '', action: 'report', moduleSeq: 2n, lastOldBoottimeNs: null },
+        hit: { watchId: '7', realtimeNs: 1795687264230127510n, boottimeNs: 9559043869n, cpu: 1, paddr: 0x20000000n, offset: 0, width: 1, oldValue: 0n, newValue: 0x33n, pid: 93, comm: 'sh', ip: '_raw_spin_unlock_irqrestore+0x19/0x40', stack: [], action: 'report', moduleSeq: 2n, lastOldBoottimeNs: null, writer: null, writerReason: null, smiCount: null },
       },
     ]);
     expect(backend.lost).toBe(4n);

@@ -27,4 +27,14 @@ describe('module hit -> backend hit', () => {
     expect(hit.lastOldBoottimeNs).toBeNull();
     expect(toWireHit(hit).last_old_boottime_ns).toBe('0');
   });
+
+  it('carries who wrote, the SMIs in the bracket and the writer\'s stack', () => {
+    const hit = moduleHitToBackendHit(hitEvent(`${NEW_LINE} writer=cpu smi=0 stack=memset+0x10/0x40,pw_store+0x8/0x20[pw_mod]`));
+    expect(hit).toMatchObject({ writer: 'cpu', writerReason: null, smiCount: 0n, stack: ['memset+0x10/0x40', 'pw_store+0x8/0x20[pw_mod]'] });
+    expect(moduleHitToBackendHit(hitEvent(`${NEW_LINE} writer=unknown writer_why=region_too_wide smi=-`))).toMatchObject({ writer: 'unknown', writerReason: 'region_too_wide', smiCount: null, stack: [] });
+  });
+
+  it('a line of a module that does not say who wrote: writer, reason and SMIs null, no stack', () => {
+    expect(moduleHitToBackendHit(hitEvent(NEW_LINE))).toMatchObject({ writer: null, writerReason: null, smiCount: null, stack: [] });
+  });
 });

@@ -25,12 +25,15 @@ export function moduleHitToBackendHit(e: ModuleHitEvent): BackendHit {
     pid: e.pid,
     comm: e.comm,
     ip: e.ip,
-    // The module prints stacks to the kernel log only (its README, "Not done").
-    stack: '',
+    stack: e.stack,
     action: e.action,
     moduleSeq: e.seq,
     // The previous poll (or function-entry check) that still saw the old value; null from a
     // module older than last_old_ns=.
     lastOldBoottimeNs: e.lastOldNs,
+    // Null from a module older than writer=/smi=.
+    writer: e.writer,
+    writerReason: e.writerReason,
+    smiCount: e.smiCount,
   };
 }

@@ -64,6 +64,8 @@ describe('WordPoller bracket', () => {
     expect(readings.slice(0, 7)).toEqual([1000n, 2000n, 3000n, 4000n, 5000n, 6000n, 7000n]);
     expect(hit).toMatchObject({ watchId: '3', paddr: PADDR, oldValue: 0n, newValue: 0x33n, lastOldBoottimeNs: 4000n, boottimeNs: 7000n });
     expect(hit.realtimeNs).toBe(7000n);
+    // A file read cannot tell who wrote: not said (WRITER_UNSPECIFIED), SMIs not known, no stack.
+    expect(hit).toMatchObject({ writer: null, writerReason: null, smiCount: null, stack: [] });
   });
 
   it('counts from the baseline read when the very first poll sees the change', async () => {

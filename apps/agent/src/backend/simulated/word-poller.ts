@@ -117,9 +117,13 @@ export class WordPoller {
         pid: this.context.pid,
         comm: this.context.comm,
         ip: 'simulated',
-        stack: '',
+        stack: [],
         action: this.spec.action,
         lastOldBoottimeNs,
+        // A file read cannot tell who wrote, nor count SMIs.
+        writer: null,
+        writerReason: null,
+        smiCount: null,
       });
       if (this.spec.maxHits !== null && this.hits >= this.spec.maxHits) {
         this.stop();
