@@ -57,6 +57,30 @@ describe('HitsRepository.insertBatch', () => {
     expect(second).toMatchObject({ lastOldBoottimeNs: null, bracketNs: null });
   });
 
+  it('stores who wrote, its reason, the SMIs and the stack, and lists by writer; a hit that does not say reads null', async () => {
+    const watch = (await db.watches.create({ name: 'writer', spec: SPEC, expiresAt: null, maxHits: null })).id;
+    const stack = 'pw_chain_writer_store+0x1a/0x40[pw_chain_writer]\nvfs_write+0x2b4/0x3e0';
+    const result = await db.hits.insertBatch('h1', 'boot-writer', [
+      newHit(1, watch, { writer: 'cpu', smiCount: '9223372036854775807', stack }),
+      newHit(2, watch, { writer: 'unknown', writerReason: 'no_slot' }),
+      newHit(3, watch, { writer: 'no_cpu_via_kernel_map', smiCount: '0' }),
+      newHit(4, watch),
+    ]);
+    const [cpu, unknown, noCpu, notSaid] = await Promise.all(result.stored.map((s) => db.hits.get(s.id)));
+    expect(cpu).toMatchObject({ writer: 'cpu', writerReason: null, smiCount: '9223372036854775807', stack });
+    expect(unknown).toMatchObject({ writer: 'unknown', writerReason: 'no_slot', smiCount: null });
+    expect(noCpu).toMatchObject({ writer: 'no_cpu_via_kernel_map', smiCount: '0' });
+    expect(notSaid).toMatchObject({ writer: null, writerReason: null, smiCount: null, stack: '' });
+    const listed = await db.hits.list({ watchId: watch, writer: 'unknown', limit: 10 });
+    expect(listed.map((h) => h.seq)).toEqual(['2']);
+  });
+
+  it('refuses a writer, reason or SMI count the table does not take (the agent limits refuse them first)', async () => {
+    await expect(db.hits.insertBatch('h1', 'boot-bad-writer', [newHit(1, watchA, { writer: 'dma' as 'cpu' })])).rejects.toThrow(/hits_writer_check/);
+    await expect(db.hits.insertBatch('h1', 'boot-bad-writer', [newHit(1, watchA, { writer: 'cpu', writerReason: 'no_slot' })])).rejects.toThrow(/hits_writer_reason_check/);
+    await expect(db.hits.insertBatch('h1', 'boot-bad-writer', [newHit(1, watchA, { writer: 'cpu', smiCount: '-1' })])).rejects.toThrow(/hits_smi_count_check/);
+  });
+
   it('refuses a last-old time of 0 or after the new one at the table too (the agent limits refuse them first)', async () => {
     await expect(db.hits.insertBatch('h1', 'boot-bad', [newHit(1, watchA, { lastOldBoottimeNs: '0' })])).rejects.toThrow(/hits_last_old_check/);
     await expect(db.hits.insertBatch('h1', 'boot-bad', [newHit(1, watchA, { boottimeNs: '5', lastOldBoottimeNs: '6' })])).rejects.toThrow(/hits_last_old_check/);

@@ -1,3 +1,4 @@
+import type { HitWriter } from '@physwatch/core';
 import type { Queryable } from './pool';
 
 export type HitSource = 'agent' | 'vmcore';
@@ -22,8 +23,15 @@ export interface NewHit {
   pid: number;
   comm: string;
   ip: string;
+  /** One frame a line; '' when none was captured. */
   stack: string;
   action: string;
+  /** Who made the write; null when the backend did not say. */
+  writer: HitWriter | null;
+  /** Why writer is 'unknown'; null otherwise. */
+  writerReason: string | null;
+  /** SMIs counted in the bracket, decimal; null when not known. */
+  smiCount: string | null;
 }
 
 export interface HitRow extends NewHit {
@@ -57,6 +65,7 @@ export interface HitFilter {
   since?: Date;
   /** occurred_at < until */
   until?: Date;
+  writer?: HitWriter;
   /** Keyset cursor: only rows with id < beforeId. */
   beforeId?: string;
   limit: number;
@@ -67,7 +76,7 @@ const HIT_COLUMNS = `id::text as id, host_id as "hostId", boot_id as "bootId", s
   occurred_at as "occurredAt", realtime_ns::text as "realtimeNs", boottime_ns::text as "boottimeNs",
   last_old_boottime_ns::text as "lastOldBoottimeNs", (boottime_ns - last_old_boottime_ns)::text as "bracketNs", cpu,
   paddr::text as paddr, "offset", width, old_value::text as "oldValue", new_value::text as "newValue",
-  pid, comm, ip, stack, action, received_at as "receivedAt"`;
+  pid, comm, ip, stack, action, writer, writer_reason as "writerReason", smi_count::text as "smiCount", received_at as "receivedAt"`;
 
 export class HitsRepository {
   constructor(private readonly db: Queryable) {}
@@ -98,16 +107,17 @@ export class HitsRepository {
       `with input as (
          select * from unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::numeric[], $7::int[], $8::numeric[], $9::int[],
                               $10::smallint[], $11::numeric[], $12::numeric[], $13::int[], $14::text[], $15::text[], $16::text[], $17::text[],
-                              $18::bigint[], $20::bigint[])
+                              $18::bigint[], $20::bigint[], $21::text[], $22::text[], $23::bigint[])
            with ordinality
            as s(seq, watch_id, realtime_ns, boottime_ns, cpu, paddr, "offset", width, old_value, new_value, pid, comm, ip, stack, action,
-                module_seq, last_old_boottime_ns, n)
+                module_seq, last_old_boottime_ns, writer, writer_reason, smi_count, n)
        ),
        stored as (
          insert into hits (host_id, boot_id, seq, module_seq, source, watch_id, occurred_at, realtime_ns, boottime_ns, cpu, paddr, "offset",
-                           width, old_value, new_value, pid, comm, ip, stack, action, last_old_boottime_ns)
+                           width, old_value, new_value, pid, comm, ip, stack, action, last_old_boottime_ns, writer, writer_reason, smi_count)
          select $1, $2, i.seq, i.module_seq, $19, i.watch_id, to_timestamp(i.realtime_ns::double precision / 1e9), i.realtime_ns, i.boottime_ns,
-                i.cpu, i.paddr, i."offset", i.width, i.old_value, i.new_value, i.pid, i.comm, i.ip, i.stack, i.action, i.last_old_boottime_ns
+                i.cpu, i.paddr, i."offset", i.width, i.old_value, i.new_value, i.pid, i.comm, i.ip, i.stack, i.action, i.last_old_boottime_ns,
+                i.writer, i.writer_reason, i.smi_count
          from input i
          where exists (select 1 from watches w where w.id = i.watch_id)
          order by i.n
@@ -119,7 +129,7 @@ export class HitsRepository {
               (select json_agg(json_build_object('id', id::text, 'watchId', watch_id::text, 'realtimeNs', realtime_ns::text) order by id) from stored) as stored`,
       [hostId, bootId, col('seq'), col('watchId'), col('realtimeNs'), col('boottimeNs'), col('cpu'), col('paddr'), col('offset'),
         col('width'), col('oldValue'), col('newValue'), col('pid'), col('comm'), col('ip'), col('stack'), col('action'), col('moduleSeq'), source,
-        col('lastOldBoottimeNs')],
+        col('lastOldBoottimeNs'), col('writer'), col('writerReason'), col('smiCount')],
     );
     const { inserted, unknownWatch } = rows[0];
     const stored = rows[0].stored ?? [];
@@ -153,9 +163,10 @@ export class HitsRepository {
          and ($3::timestamptz is null or occurred_at >= $3)
          and ($4::timestamptz is null or occurred_at < $4)
          and ($5::bigint is null or id < $5)
+         and ($7::text is null or writer = $7)
        order by hits.id desc
        limit $6`,
-      [filter.watchId ?? null, filter.hostId ?? null, filter.since ?? null, filter.until ?? null, filter.beforeId ?? null, filter.limit],
+      [filter.watchId ?? null, filter.hostId ?? null, filter.since ?? null, filter.until ?? null, filter.beforeId ?? null, filter.limit, filter.writer ?? null],
     );
     return rows;
   }

@@ -64,6 +64,9 @@ export function newHit(seq: number, watchId: string, overrides: Partial<NewHit> 
     ip: 'do_idle+0x1c',
     stack: '',
     action: 'report',
+    writer: null,
+    writerReason: null,
+    smiCount: null,
     ...overrides,
   };
 }

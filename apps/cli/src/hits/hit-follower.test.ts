@@ -6,7 +6,7 @@ const hit = (id: number): HitView =>
   ({
     id: String(id), host_id: 'h', boot_id: 'b', seq: String(id), module_seq: null, source: 'agent', watch_id: '1', occurred_at: 't', realtime_ns: '0', boottime_ns: '0',
     last_old_boottime_ns: null, bracket_ns: null,
-    cpu: 0, paddr: '0x0', offset: 0, width: 1, old_value: '0x0', new_value: '0x1', pid: 0, comm: '', ip: '', stack: '', action: 'report', received_at: 't',
+    cpu: 0, paddr: '0x0', offset: 0, width: 1, old_value: '0x0', new_value: '0x1', pid: 0, comm: '', ip: '', stack: [], action: 'report', writer: null, writer_reason: null, smi_count: null, received_at: 't',
   });
 
 /** The API as the follower sees it: visible ids, newest first, pages of `size` with a cursor. */

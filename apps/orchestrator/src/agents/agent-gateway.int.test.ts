@@ -108,7 +108,7 @@ describe('AgentGateway.Connect', () => {
     expect(hits.body.next_cursor).toBeNull();
     expect(Object.keys(hits.body.items[0]).sort()).toEqual([
       'action', 'boot_id', 'boottime_ns', 'bracket_ns', 'comm', 'cpu', 'host_id', 'id', 'ip', 'last_old_boottime_ns', 'module_seq', 'new_value', 'occurred_at', 'offset', 'old_value',
-      'paddr', 'pid', 'realtime_ns', 'received_at', 'seq', 'source', 'stack', 'watch_id', 'width',
+      'paddr', 'pid', 'realtime_ns', 'received_at', 'seq', 'smi_count', 'source', 'stack', 'watch_id', 'width', 'writer', 'writer_reason',
     ]);
     expect(hits.body.items.find((h: any) => h.seq === '2')).toMatchObject({
       host_id: 'gw-1', boot_id: 'boot-1', watch_id: watchId, paddr: '0x2a0e000', old_value: '0xffffffffffffffff', new_value: '0x33',

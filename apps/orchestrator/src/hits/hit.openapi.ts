@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ACTIONS } from '@physwatch/core';
+import { ACTIONS, HIT_WRITERS } from '@physwatch/core';
 
 export class HitDto {
   @ApiProperty({ example: '1042' }) id!: string;
@@ -33,8 +33,25 @@ export class HitDto {
   @ApiProperty() pid!: number;
   @ApiProperty() comm!: string;
   @ApiProperty({ example: 'do_idle+0x1c' }) ip!: string;
-  @ApiProperty({ description: 'one frame per line; empty unless the action asks' }) stack!: string;
+  @ApiProperty({
+    type: [String],
+    example: ['pw_chain_writer_store+0x1a/0x40[pw_chain_writer]', 'vfs_write+0x2b4/0x3e0'],
+    description: "frames, innermost first: the writer's with writer cpu, the interrupted context's for action stack; empty when none was captured",
+  })
+  stack!: string[];
   @ApiProperty({ enum: ACTIONS }) action!: string;
+  @ApiProperty({
+    type: String,
+    enum: HIT_WRITERS,
+    nullable: true,
+    description:
+      "who made the write: cpu, a write breakpoint fired in the bracket (cpu, pid, comm, ip and stack are the writer's); no_cpu_via_kernel_map, the value changed and no CPU wrote through the kernel's direct map (a device, firmware, the memory itself, or a CPU through another mapping); unknown, no breakpoint could watch the word (writer_reason says why); null when the backend did not say",
+  })
+  writer!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'no_slot', description: 'why writer is unknown: no_slot, region_too_wide, mmio, unsupported, off, ftrace, error_<errno>; null otherwise' })
+  writer_reason!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '0', description: 'System Management Interrupts counted in the bracket, decimal string; null when not known' })
+  smi_count!: string | null;
   @ApiProperty({ format: 'date-time' }) received_at!: string;
 }
 

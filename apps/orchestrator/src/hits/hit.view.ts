@@ -26,8 +26,11 @@ export function hitJson(row: HitRow): HitView {
     pid: row.pid,
     comm: row.comm,
     ip: row.ip,
-    stack: row.stack,
+    stack: row.stack === '' ? [] : row.stack.split('\n'),
     action: row.action,
+    writer: row.writer,
+    writer_reason: row.writerReason,
+    smi_count: row.smiCount,
     received_at: row.receivedAt.toISOString(),
   };
 }

@@ -36,6 +36,14 @@ describe('parseHitsQuery', () => {
     expect(errorsOf({ since: '2026-01-02T00:00:00Z', until: '2026-01-01T00:00:00Z' })).toEqual(['until']);
   });
 
+  it('filters by writer, one of the three; any other is named', () => {
+    expect(parseHitsQuery({ writer: 'cpu' })).toEqual({ limit: 100, writer: 'cpu' });
+    expect(parseHitsQuery({ writer: 'no_cpu_via_kernel_map', watch_id: '3' })).toEqual({ limit: 100, watchId: '3', writer: 'no_cpu_via_kernel_map' });
+    expect(parseHitsQuery({ writer: 'unknown' })).toMatchObject({ writer: 'unknown' });
+    for (const writer of ['CPU', 'dma', '', 'null']) expect(errorsOf({ writer })).toEqual(['writer']);
+    expect(errorsOf({ writer: ['cpu', 'unknown'] })).toEqual(['writer']);
+  });
+
   it('round-trips the opaque cursor and refuses forged ones', () => {
     expect(decodeCursor(encodeCursor('123456'))).toBe('123456');
     expect(decodeCursor(Buffer.from('hit:abc').toString('base64url'))).toBeNull();

@@ -1,3 +1,5 @@
+import type { HitWriter } from '../hit-writer';
+
 /** agent: sent live; vmcore: recovered from the saved dmesg of a crash dump. */
 export type HitSource = 'agent' | 'vmcore';
 
@@ -6,7 +8,10 @@ export type HitSource = 'agent' | 'vmcore';
  * for a hit recovered from a crash dump (source "vmcore"); module_seq is null when the hit
  * did not come from the kernel module. The bracket: the write happened in
  * (last_old_boottime_ns, boottime_ns], bracket_ns wide; both null when the backend did not
- * record when it last saw the old value (a module older than the field).
+ * record when it last saw the old value (a module older than the field). writer: who made
+ * the write (packages/core hit-writer.ts), null when the backend did not say; writer_reason
+ * only with `unknown`; smi_count: SMIs in the bracket, null when not known; stack: the
+ * frames, innermost first (the writer's with writer `cpu`), empty when none was captured.
  */
 export interface HitView {
   id: string;
@@ -32,7 +37,11 @@ export interface HitView {
   pid: number;
   comm: string;
   ip: string;
-  stack: string;
+  stack: string[];
   action: string;
+  writer: HitWriter | null;
+  writer_reason: string | null;
+  /** Decimal string. */
+  smi_count: string | null;
   received_at: string;
 }
