@@ -1,4 +1,4 @@
-/** `physwatch hits list|tail|culprits`. */
+/** `physwatch hits list|tail|describe|culprits`. */
 import type { CulpritsView, HitView } from '@physwatch/core';
 import { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
@@ -8,7 +8,7 @@ import { HitFollower } from '../hits/hit-follower';
 import { fetchHitPage, HitFilter, listHits } from '../hits/hit-query';
 import type { CliIo } from '../io';
 import { culpritsTable } from '../output/culprit-table';
-import { hitLine, hitsTable } from '../output/hit-table';
+import { describeHit, hitLine, hitsTable } from '../output/hit-table';
 import type { OutputFormat } from '../output/output-format';
 import { commandContext } from './global-options';
 
@@ -17,6 +17,7 @@ const TAIL_PAGE = 100;
 interface HitFlags {
   watch?: string;
   host?: string;
+  writer?: string;
   since?: string;
   until?: string;
   limit?: string;
@@ -31,6 +32,7 @@ export function addHitsCommands(program: Command, io: CliIo): void {
     .description('stored hits, newest first, following pages up to --limit')
     .option('--watch <id>', 'only hits of this watch')
     .option('--host <id>', 'only hits on this host')
+    .option('--writer <who>', 'only hits whose writer is cpu, no_cpu_via_kernel_map or unknown')
     .option('--since <time>', 'only hits at or after this time: ISO 8601, or a duration ago (15m, 2h, 1d)')
     .option('--until <time>', 'only hits before this time: ISO 8601, or a duration ago')
     .option('--limit <n>', 'at most this many hits', '100')
@@ -39,6 +41,7 @@ export function addHitsCommands(program: Command, io: CliIo): void {
       const filter: HitFilter = {
         watch_id: flags.watch,
         host_id: flags.host,
+        writer: flags.writer,
         since: flags.since === undefined ? undefined : timeFlag('--since', flags.since, now),
         until: flags.until === undefined ? undefined : timeFlag('--until', flags.until, now),
       };
@@ -53,11 +56,12 @@ export function addHitsCommands(program: Command, io: CliIo): void {
     .description('follow new hits as they are stored, oldest first, until Ctrl-C')
     .option('--watch <id>', 'only hits of this watch')
     .option('--host <id>', 'only hits on this host')
+    .option('--writer <who>', 'only hits whose writer is cpu, no_cpu_via_kernel_map or unknown')
     .option('--interval <dur>', 'how often to ask the server', '1s')
     .action(async (flags: HitFlags, cmd: Command) => {
       const pollMs = durationFlag('--interval', flags.interval ?? '1s');
       const ctx = commandContext(cmd, io);
-      const filter: HitFilter = { watch_id: flags.watch, host_id: flags.host };
+      const filter: HitFilter = { watch_id: flags.watch, host_id: flags.host, writer: flags.writer };
       const follower = new HitFollower((cursor) => fetchHitPage(ctx.client, filter, TAIL_PAGE, cursor));
       const follow = async (): Promise<void> => {
         await follower.start();
@@ -82,6 +86,17 @@ export function addHitsCommands(program: Command, io: CliIo): void {
     });
 
   hits
+    .command('describe')
+    .description('a hit in full: who wrote it, the SMIs in its bracket, its stack')
+    .argument('<id>', 'hit id')
+    .action(async (text: string, _flags: unknown, cmd: Command) => {
+      const id = hitIdArgument(text);
+      const ctx = commandContext(cmd, io);
+      const hit = await ctx.client.get<HitView>(`/api/v1/hits/${id}`);
+      ctx.print(hit, () => describeHit(hit));
+    });
+
+  hits
     .command('culprits')
     .description('host label values ranked by how over-represented they are among the hosts a watch or hunt hit (one-sided Fisher exact test)')
     .option('--watch <id>', 'the watch whose hosts to test')
@@ -95,6 +110,11 @@ export function addHitsCommands(program: Command, io: CliIo): void {
       const view = await ctx.client.get<CulpritsView>(path, { query: { limit: String(limit), keys: flags.keys } });
       ctx.print(view, () => culpritsTable(view));
     });
+}
+
+function hitIdArgument(text: string): string {
+  if (!/^[0-9]{1,18}$/.test(text)) throw new BadInputError(`<id>: ${JSON.stringify(text)} is not a hit id (a whole number, as hits list shows)`);
+  return text;
 }
 
 function culpritsPath(flags: { watch?: string; hunt?: string }): string {

@@ -6,6 +6,8 @@ import { fetchPage, listPages } from '../api/pages';
 export interface HitFilter {
   watch_id?: string;
   host_id?: string;
+  /** cpu, no_cpu_via_kernel_map or unknown; the server names any other. */
+  writer?: string;
   since?: string;
   until?: string;
 }

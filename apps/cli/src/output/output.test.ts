@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { HitView, WatchDetailView, WatchView } from '@physwatch/core';
 import { formatNs } from './bracket';
-import { hitLine, hitsTable } from './hit-table';
+import { describeHit, hitLine, hitsTable } from './hit-table';
 import { hostLabelsTable, hostsTable } from './host-table';
 import { formatOutput } from './output-format';
 import { renderTable } from './table';
@@ -23,7 +23,11 @@ const DETAIL: WatchDetailView = {
 const HIT: HitView = {
   id: '7', host_id: 'h1', boot_id: 'b1', seq: '3', module_seq: null, source: 'agent', watch_id: '12', occurred_at: '2026-11-26T10:00:01.000Z',
   realtime_ns: '1795687201000000000', boottime_ns: '5000000000', last_old_boottime_ns: '4970187655', bracket_ns: '29812345', cpu: 2, paddr: '0x2a0e000', offset: 0, width: 1, old_value: '0x0', new_value: '0x33',
-  pid: 0, comm: 'swapper/2', ip: 'do_idle+0x1c', stack: '', action: 'report', received_at: '2026-11-26T10:00:01.100Z',
+  pid: 0, comm: 'swapper/2', ip: 'do_idle+0x1c', stack: [], action: 'report', writer: null, writer_reason: null, smi_count: null, received_at: '2026-11-26T10:00:01.100Z',
+};
+const CPU_HIT: HitView = {
+  ...HIT, id: '8', cpu: 1, pid: 3225, comm: 'sh', ip: 'pw_chain_writer_store+0x1a/0x40 [pw_chain_writer]', writer: 'cpu', smi_count: '2',
+  stack: ['pw_chain_writer_store+0x1a/0x40[pw_chain_writer]', 'vfs_write+0x2b4/0x3e0'],
 };
 
 describe('output', () => {
@@ -84,13 +88,35 @@ describe('output', () => {
   });
 
   it('shows hits as a table, and one labelled line each when tailing', () => {
-    expect(hitsTable([HIT]).split('\n')[1].split(/\s{2,}/)).toEqual(['7', '2026-11-26T10:00:01.000Z', 'h1', '12', '3', '0x2a0e000', '0x0', '0x33', '29.8ms', '2', 'swapper/2[0]', 'report']);
-    expect(hitLine(HIT)).toBe('2026-11-26T10:00:01.000Z  host h1  watch 12  seq 3  0x2a0e000: 0x0 -> 0x33  bracket 29.8ms  cpu 2  swapper/2[0]  report\n');
+    expect(hitsTable([HIT]).split('\n')[1].split(/\s{2,}/)).toEqual(['7', '2026-11-26T10:00:01.000Z', 'h1', '12', '3', '0x2a0e000', '0x0', '0x33', '29.8ms', '-', '2', 'swapper/2[0]', 'report']);
+    expect(hitLine(HIT)).toBe('2026-11-26T10:00:01.000Z  host h1  watch 12  seq 3  0x2a0e000: 0x0 -> 0x33  bracket 29.8ms  writer -  cpu 2  swapper/2[0]  report\n');
     // a module older than last_old_ns=: no bracket known
-    expect(hitLine({ ...HIT, last_old_boottime_ns: null, bracket_ns: null })).toContain('0x33  bracket -  cpu 2');
+    expect(hitLine({ ...HIT, last_old_boottime_ns: null, bracket_ns: null })).toContain('0x33  bracket -  writer -  cpu 2');
     // recovered from a crash dump: no agent seq, the module's number instead
     const recovered = { ...HIT, seq: null, module_seq: '41', source: 'vmcore' as const, action: 'panic' };
     expect(hitsTable([recovered]).split('\n')[1].split(/\s{2,}/)[4]).toBe('vmcore#41');
+  });
+
+  it('shows who wrote in the WRITER column, with the reason when it is unknown', () => {
+    const writers = [CPU_HIT, { ...HIT, writer: 'no_cpu_via_kernel_map' as const }, { ...HIT, writer: 'unknown' as const, writer_reason: 'no_slot' }, HIT];
+    expect(hitsTable(writers).trimEnd().split('\n').map((line) => line.split(/\s{2,}/)[9])).toEqual(['WRITER', 'cpu', 'no_cpu_via_kernel_map', 'unknown (no_slot)', '-']);
+    expect(hitLine(CPU_HIT)).toContain('bracket 29.8ms  writer cpu  cpu 1  sh[3225]  report');
+  });
+
+  it('describes a hit in full: the writer and what it means, the SMIs, the stack a frame a line', () => {
+    const text = describeHit(CPU_HIT);
+    expect(text).toContain('Writer:   cpu: a CPU wrote it through the kernel map (a breakpoint fired in the bracket)\n');
+    expect(text).toContain('SMIs:     2 in the bracket\n');
+    expect(text).toContain('CPU:      1 (the writer)\nTask:     sh[3225] (the writer)\nIP:       pw_chain_writer_store+0x1a/0x40 [pw_chain_writer]\n');
+    expect(text.endsWith('Stack:\n  pw_chain_writer_store+0x1a/0x40[pw_chain_writer]\n  vfs_write+0x2b4/0x3e0\n')).toBe(true);
+    const unknown = describeHit({ ...HIT, writer: 'unknown', writer_reason: 'region_too_wide' });
+    expect(unknown).toContain('Writer:   unknown: no breakpoint could watch the word (region_too_wide)\n');
+    expect(unknown).toContain('CPU:      2 (interrupted)\n');
+    const notSaid = describeHit(HIT);
+    expect(notSaid).toContain('Writer:   - (the backend did not say)\n');
+    expect(notSaid).toContain('SMIs:     - (not known)\n');
+    expect(notSaid.endsWith('Stack:\n(no stack captured)\n')).toBe(true);
+    expect(describeHit({ ...HIT, writer: 'no_cpu_via_kernel_map', smi_count: '0' })).toContain('SMIs:     0 in the bracket\n');
   });
 
   it('shows a bracket in three significant digits of the largest unit it reaches, and json the exact ns', () => {
