@@ -5,11 +5,14 @@
  * saved under test-results/dashboard/ (CI keeps them as artifacts).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { corruptMemoryFile } from '@physwatch/agent';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestAgent, wireHit } from '../../apps/orchestrator/src/test-support/agent-client';
+import { enroll, keyAndCsr, mtls } from '../support/agent-peer';
 import { eventually } from '../support/eventually';
 import { Agent, Orchestrator } from '../support/stack';
 import { launchChromium, screenshot, tableRows, textWhen } from './browser';
@@ -240,6 +243,66 @@ describe('dashboard', () => {
     await page.getByRole('link', { name: 'Overview' }).click();
     await textWhen(page.getByTestId('stat-hits'), 'overview counts the live hit', (t) => t.startsWith('6 '));
     expect(await page.evaluate('window.__noReload')).toBe(true);
+  });
+
+  it('hit explorer: who wrote a hit, the SMIs in its bracket and the writer\'s stack', async () => {
+    // The simulated backend cannot tell who wrote; an enrolled peer sends what a kernel agent
+    // sends for a breakpoint that fired, on a host of its own (the rack=lab counts stay as they are).
+    const dir = mkdtempSync(path.join(tmpdir(), 'physwatch-dashboard-writer-'));
+    const ca = readFileSync(orch.caCert, 'utf8');
+    const { keyPem, csrPem } = keyAndCsr(dir, 'host-w');
+    const issued = await enroll(orch.enrollAddress, ca, { token: await orch.enrollmentToken(), host_id: 'host-w', csr_pem: csrPem });
+    const peer = new TestAgent(orch.grpcAddress, mtls(ca, keyPem, issued.certificate_pem));
+    try {
+      peer.hello('host-w', { rack: 'writer' }, { boot_id: 'boot-w' });
+      await peer.nextDesired();
+      const watch = await api('POST', '/api/v1/watches', { name: 'writer', target: { paddr: '0x5000' }, width: 4, condition: 'any_change', interval: '1ms', hosts: { ids: ['host-w'] } });
+      await peer.next((m) => m.desired_state?.watches.some((w) => w.watch_id === watch.id) === true);
+      const stack = ['pw_chain_writer_store+0x1a/0x40[pw_chain_writer]', 'kernfs_fop_write_iter+0x11d/0x1c0', 'vfs_write+0x2b4/0x3e0', '0xffffffffc0a1b2c3'];
+      peer.send({
+        hit_batch: {
+          boot_id: 'boot-w',
+          hits: [
+            wireHit(1, watch.id, { writer: 'WRITER_CPU', smi_count: '2', stack: stack.join('\n'), pid: 3225, comm: 'sh', ip: 'pw_chain_writer_store+0x1a/0x40 [pw_chain_writer]', last_old_boottime_ns: '500' }),
+            wireHit(2, watch.id, { writer: 'WRITER_UNKNOWN', writer_reason: 'no_slot', smi_count: '-1', last_old_boottime_ns: '1500' }),
+          ],
+        },
+      });
+      expect((await peer.nextAck()).rejected).toEqual([]);
+      const stored = (await api('GET', '/api/v1/hits?host_id=host-w')).items;
+      const cpu = stored.find((h: any) => h.seq === '1');
+      const unknown = stored.find((h: any) => h.seq === '2');
+      expect(cpu).toMatchObject({ writer: 'cpu', smi_count: '2', stack });
+
+      await page.goto(`${orch.url}/hits?host_id=host-w&hit=${cpu.id}`);
+      const hits = page.getByTestId('hits');
+      await eventually('the 2 hits of host-w', async () => (await tableRows(hits)).length === 2);
+      const writerColumn = (await tableRows(hits)).map((row) => row[6]);
+      expect(writerColumn).toEqual(['unknown (no_slot)', 'cpu']);
+      await textWhen(page.getByTestId('hit-record'), 'the record of the writer=cpu hit', (t) => t.includes(`Hit ${cpu.id}`));
+      expect(await page.getByTestId('hit-writer-kind').innerText()).toBe('cpu');
+      expect(await page.getByTestId('hit-writer').innerText()).toContain("a CPU wrote it through the kernel's direct map");
+      expect(await page.getByTestId('hit-smi-count').innerText()).toBe('2');
+      expect(await page.locator('[data-testid="hit-stack"] [data-frame]').allInnerTexts()).toEqual(stack);
+      await screenshot(page, 'hit-explorer-writer');
+
+      await hits.locator(`tr[data-hit="${unknown.id}"]`).click();
+      await textWhen(page.getByTestId('hit-writer-kind'), 'the writer=unknown hit', (t) => t === 'unknown');
+      expect(await page.getByTestId('hit-writer-reason').innerText()).toBe('no_slot');
+      expect(await page.getByTestId('hit-smi-count').innerText()).toBe('not known');
+      expect(await page.getByTestId('hit-stack').innerText()).toContain('No stack captured');
+
+      await page.locator('select[name="writer"]').selectOption('cpu');
+      await eventually('only the cpu hit', async () => {
+        const rows = await tableRows(hits);
+        return rows.length === 1 && rows[0][6] === 'cpu';
+      });
+      expect(page.url()).toContain('writer=cpu');
+      await page.getByRole('button', { name: 'close' }).click();
+    } finally {
+      peer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('vmcores: designed empty states when there is nothing', async () => {

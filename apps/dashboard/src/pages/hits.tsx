@@ -1,13 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import type { HitView, HostView, ListView, PageView, WatchView } from '@physwatch/core';
 import { getJson } from '../api/client';
+import { HitStack, HitWriter, WriterLabel, WRITERS } from '../components/hit-writer';
 import { Empty, Loaded } from '../components/states';
 import { formatNs, formatTime, watchTitle } from '../format';
 import { touches, useResource } from '../hooks';
 import { Link, navigate, useLocation } from '../router';
 
 const PAGE_SIZE = '50';
-const FILTERS = ['watch_id', 'host_id', 'since', 'until'] as const;
+const FILTERS = ['watch_id', 'host_id', 'writer', 'since', 'until'] as const;
 
 /** datetime-local has no zone; the explorer speaks UTC like the rest of the dashboard. */
 function toLocalInput(iso: string | null): string {
@@ -90,6 +91,17 @@ export function HitsPage() {
           </select>
         </label>
         <label>
+          Writer
+          <select name="writer" value={filters.writer ?? ''} onChange={(e) => setFilter('writer', e.target.value)}>
+            <option value="">any</option>
+            {WRITERS.map((w) => (
+              <option key={w} value={w}>
+                {w}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
           From (UTC)
           <input type="datetime-local" name="since" value={toLocalInput(filters.since ?? null)} onChange={(e) => setFilter('since', fromLocalInput(e.target.value))} />
         </label>
@@ -123,6 +135,7 @@ export function HitsPage() {
                 <th className="mono">Address</th>
                 <th className="mono">Old → new</th>
                 <th>Bracket</th>
+                <th>Writer</th>
                 <th>CPU</th>
                 <th>Task</th>
                 <th>Source</th>
@@ -144,6 +157,9 @@ export function HitsPage() {
                     {h.old_value} → {h.new_value}
                   </td>
                   <td>{h.bracket_ns === null ? '—' : formatNs(h.bracket_ns)}</td>
+                  <td>
+                    <WriterLabel hit={h} />
+                  </td>
                   <td>{h.cpu}</td>
                   <td>
                     {h.comm} ({h.pid})
@@ -186,6 +202,7 @@ function HitPanel({ hit, onClose }: { hit: HitView; onClose: () => void }) {
         <Link to={`/vmcores?hit_id=${hit.id}`}>vmcores of this hit</Link>
       </p>
       <Bracket hit={hit} />
+      <HitWriter hit={hit} />
       <dl className="kv">
         {fields.map(([k, v]) => (
           <div key={k} className="kv-row">
@@ -194,8 +211,7 @@ function HitPanel({ hit, onClose }: { hit: HitView; onClose: () => void }) {
           </div>
         ))}
       </dl>
-      <h3>Stack</h3>
-      {hit.stack ? <pre>{hit.stack}</pre> : <p className="muted">No stack recorded (action {hit.action}).</p>}
+      <HitStack hit={hit} />
     </aside>
   );
 }
