@@ -98,7 +98,8 @@ static void pw_log_flush_in_place(void)
 /* Called last by the timer and ftrace callbacks, holding no physwatch lock. */
 void pw_terminal_run(void)
 {
-	char line[PW_EVENT_LINE_MAX];
+	/* Static: this runs at the end of every timer expiry, on the interrupt stack. */
+	static char line[PW_EVENT_LINE_MAX];
 
 	/* Pairs with the release in pw_terminal_set(): the record is complete. */
 	if (likely(smp_load_acquire(&pw_terminal_cpu) != raw_smp_processor_id()))

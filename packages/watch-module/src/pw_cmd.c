@@ -23,6 +23,7 @@ const char *const pw_action_names[PW_ACT_COUNT] = {
 
 const char *const pw_mode_names[PW_MODE_COUNT] = { "timer", "ftrace", "both" };
 const char *const pw_cache_names[PW_CACHE_COUNT] = { "auto", "coherent", "flush" };
+const char *const pw_writer_use_names[PW_WRITER_USE_COUNT] = { "on", "off" };
 
 /* A token from the line: [s, s + n). */
 struct tok {
@@ -237,12 +238,14 @@ static u64 width_max(u32 width)
 
 enum key_id {
 	K_ID, K_PADDR, K_SYM, K_BAR, K_LEN, K_WIDTH, K_COND, K_VALUE, K_MASK,
-	K_INTERVAL, K_ACTION, K_MAX_HITS, K_RATE, K_MODE, K_FUNCS, K_CACHE, K_COUNT
+	K_INTERVAL, K_ACTION, K_MAX_HITS, K_RATE, K_MODE, K_FUNCS, K_CACHE, K_WRITER,
+	K_SENTINEL, K_PATTERN, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"id", "paddr", "sym", "bar", "len", "width", "cond", "value", "mask",
 	"interval_us", "action", "max_hits", "rate", "mode", "funcs", "cache",
+	"writer", "sentinel", "pattern",
 };
 
 static int parse_kv(struct tok key, struct tok val, int k, struct pw_spec *s,
@@ -275,6 +278,16 @@ static int parse_kv(struct tok key, struct tok val, int k, struct pw_spec *s,
 		if (!split_off(val, &head, &s->off) || !parse_bar(head, s))
 			return fail(e, key.s, key.n, "not DDDD:BB:DD.F/BAR[+0xoffset]");
 		s->target = PW_TGT_BAR;
+		return 0;
+	case K_SENTINEL:
+		if (!parse_u64(val, &v) || v < 1 || v > PW_SENTINEL_MAX_PAGES)
+			return fail(e, key.s, key.n, "not a number of pages from 1 to 16");
+		s->sentinel_pages = (u32)v;
+		s->target = PW_TGT_SENTINEL;
+		return 0;
+	case K_PATTERN:
+		if (!parse_u64(val, &s->pattern))
+			return fail(e, key.s, key.n, "not an unsigned 64-bit number");
 		return 0;
 	case K_LEN:
 		if (!parse_u64(val, &v) || v < 1 || v > PW_MAX_LEN)
@@ -334,6 +347,12 @@ static int parse_kv(struct tok key, struct tok val, int k, struct pw_spec *s,
 			return fail(e, key.s, key.n, "not auto, coherent or flush");
 		s->cache = (enum pw_cache)i;
 		return 0;
+	case K_WRITER:
+		i = lookup(val, pw_writer_use_names, PW_WRITER_USE_COUNT);
+		if (i < 0)
+			return fail(e, key.s, key.n, "not on or off");
+		s->writer = (enum pw_writer_use)i;
+		return 0;
 	case K_FUNCS:
 		if (!parse_funcs(val, s))
 			return fail(e, key.s, key.n, "not 1 to 8 comma-separated function names");
@@ -347,14 +366,15 @@ static int cross_check(const struct pw_spec *s, unsigned int seen,
 		       struct pw_err *e)
 {
 	unsigned int targets = !!(seen & (1u << K_PADDR)) +
-			       !!(seen & (1u << K_SYM)) + !!(seen & (1u << K_BAR));
+			       !!(seen & (1u << K_SYM)) + !!(seen & (1u << K_BAR)) +
+			       !!(seen & (1u << K_SENTINEL));
 	bool has_value = seen & (1u << K_VALUE);
 	u64 max = width_max(s->width);
 
 	if (!(seen & (1u << K_ID)))
 		return failk(e, "id", "required");
 	if (targets != 1)
-		return failk(e, "paddr", "give exactly one of paddr, sym or bar");
+		return failk(e, "paddr", "give exactly one of paddr, sym, bar or sentinel");
 	if (!(seen & (1u << K_WIDTH)))
 		return failk(e, "width", "required: 1, 2, 4 or 8");
 	if (!(seen & (1u << K_COND)))
@@ -365,9 +385,15 @@ static int cross_check(const struct pw_spec *s, unsigned int seen,
 		return failk(e, "funcs", "required for mode ftrace or both");
 	if (s->mode == PW_MODE_TIMER && s->nfuncs)
 		return failk(e, "funcs", "only used by mode ftrace or both");
+	if (s->target == PW_TGT_SENTINEL && (seen & (1u << K_LEN)))
+		return failk(e, "len", "not used by sentinel: the pages are the region");
+	if (s->target != PW_TGT_SENTINEL && (seen & (1u << K_PATTERN)))
+		return failk(e, "pattern", "only used by sentinel");
+	if (s->target == PW_TGT_SENTINEL && s->pattern > max)
+		return failk(e, "pattern", "wider than width");
 	if (s->target == PW_TGT_PADDR && s->paddr % s->width)
 		return failk(e, "paddr", "not aligned to width");
-	if (s->target != PW_TGT_PADDR && s->off % s->width)
+	if ((s->target == PW_TGT_SYM || s->target == PW_TGT_BAR) && s->off % s->width)
 		return failk(e, s->target == PW_TGT_SYM ? "sym" : "bar",
 			     "offset not a multiple of width");
 	if (s->len % s->width)
@@ -440,8 +466,13 @@ static int parse_args(const char *buf, size_t n, size_t i, struct pw_cmd *cmd,
 	}
 	if (cmd->op == PW_OP_DEL)
 		return (seen & (1u << K_ID)) ? 0 : failk(e, "id", "required");
-	if (!(seen & (1u << K_LEN)))
+	if (s->target == PW_TGT_SENTINEL) {
+		s->len = s->sentinel_pages * 4096;
+		if (!(seen & (1u << K_PATTERN)))
+			s->pattern = PW_SENTINEL_PATTERN & width_max(s->width ? s->width : 8);
+	} else if (!(seen & (1u << K_LEN))) {
 		s->len = s->width;
+	}
 	if (s->cond.kind != PW_COND_MASK_EQUALS)
 		s->cond.mask = width_max(s->width ? s->width : 8);
 	return cross_check(s, seen, e);

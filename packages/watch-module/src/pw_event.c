@@ -8,7 +8,8 @@
  * prefix) in the kernel log:
  *   hit seq=S id=I realtime_ns=R boottime_ns=B cpu=C paddr=0xP offset=0xO width=W
  *       old=0xV new=0xV pid=P comm=NAME ip=SYM+0xOFF/0xLEN src=timer|ftrace action=A
- *       last_old_ns=T
+ *       last_old_ns=T writer=cpu|no_cpu_via_kernel_map|unknown [writer_why=TOKEN]
+ *       smi=N|- [stack=FRAME,FRAME,...]
  *   overflow seq=S lost=N
  *   suppressed seq=S id=I count=N
  */
@@ -56,8 +57,62 @@ u64 pw_event_lost(void)
 	return READ_ONCE(pw_lost_total);
 }
 
+static const char *const pw_writer_names[] = {
+	[PW_WRITER_UNKNOWN] = "unknown",
+	[PW_WRITER_CPU] = "cpu",
+	[PW_WRITER_NO_CPU] = "no_cpu_via_kernel_map",
+};
+
+/*
+ * One frame as %pS prints it, without spaces: "sym+0x1/0x2 [mod]" (or "[mod buildid]")
+ * becomes "sym+0x1/0x2[mod]", so the line stays space-separated.
+ */
+static int pw_format_frame(char *buf, size_t size, unsigned long addr)
+{
+	char f[KSYM_SYMBOL_LEN + 8], *sp;
+
+	snprintf(f, sizeof(f), "%pS", (void *)addr);
+	sp = strstr(f, " [");
+	if (sp) {
+		memmove(sp, sp + 1, strlen(sp + 1) + 1);
+		sp = strchr(sp, ' ');
+		if (sp) {
+			sp[0] = ']';
+			sp[1] = '\0';
+		}
+	}
+	return scnprintf(buf, size, "%s", f);
+}
+
+/* The fields after last_old_ns=: who wrote, SMIs in the bracket, and the stack frames that fit. */
+static int pw_format_tail(const struct pw_event *e, char *buf, size_t size)
+{
+	char frame[KSYM_SYMBOL_LEN + 8];
+	int n, f, len;
+	u32 i;
+
+	n = scnprintf(buf, size, " writer=%s", pw_writer_names[e->writer]);
+	if (e->writer == PW_WRITER_UNKNOWN)
+		n += scnprintf(buf + n, size - n, " writer_why=%s", e->writer_why);
+	if (e->smi >= 0)
+		n += scnprintf(buf + n, size - n, " smi=%lld", e->smi);
+	else
+		n += scnprintf(buf + n, size - n, " smi=-");
+	for (i = 0; i < e->nr_stack; i++) {
+		len = pw_format_frame(frame, sizeof(frame), e->stack[i]);
+		/* Whole frames only, and room left for the newline. */
+		if (n + len + 8 >= size)
+			break;
+		f = scnprintf(buf + n, size - n, "%s%s", i ? "," : " stack=", frame);
+		n += f;
+	}
+	return n;
+}
+
 int pw_event_format(const struct pw_event *e, char *buf, size_t size)
 {
+	int n;
+
 	switch (e->type) {
 	case PW_EV_OVERFLOW:
 		return scnprintf(buf, size, "overflow seq=%llu lost=%llu\n",
@@ -66,13 +121,15 @@ int pw_event_format(const struct pw_event *e, char *buf, size_t size)
 		return scnprintf(buf, size, "suppressed seq=%llu id=%llu count=%llu\n",
 				 e->seq, e->id, e->count);
 	default:
-		return scnprintf(buf, size,
-				 "hit seq=%llu id=%llu realtime_ns=%lld boottime_ns=%llu cpu=%u paddr=0x%llx offset=0x%x width=%u old=0x%llx new=0x%llx pid=%d comm=%s ip=%pS src=%s action=%s last_old_ns=%llu\n",
-				 e->seq, e->id, e->realtime_ns, e->boottime_ns,
-				 e->cpu, e->paddr, e->offset, e->width,
-				 e->old, e->new, e->pid, e->comm, (void *)e->ip,
-				 e->src == PW_SRC_FTRACE ? "ftrace" : "timer",
-				 pw_action_names[e->action], e->last_old_ns);
+		n = scnprintf(buf, size,
+			      "hit seq=%llu id=%llu realtime_ns=%lld boottime_ns=%llu cpu=%u paddr=0x%llx offset=0x%x width=%u old=0x%llx new=0x%llx pid=%d comm=%s ip=%pS src=%s action=%s last_old_ns=%llu",
+			      e->seq, e->id, e->realtime_ns, e->boottime_ns,
+			      e->cpu, e->paddr, e->offset, e->width,
+			      e->old, e->new, e->pid, e->comm, (void *)e->ip,
+			      e->src == PW_SRC_FTRACE ? "ftrace" : "timer",
+			      pw_action_names[e->action], e->last_old_ns);
+		n += pw_format_tail(e, buf + n, size - n);
+		return n + scnprintf(buf + n, size - n, "\n");
 	}
 }
 
@@ -172,19 +229,26 @@ bool pw_log_take(struct pw_event *e, u64 *skipped)
 	return ok;
 }
 
+/* A task name as one token of the line: no spaces or control bytes, never empty. */
+void pw_comm_clean(char *comm)
+{
+	int i;
+
+	comm[TASK_COMM_LEN - 1] = '\0';
+	for (i = 0; comm[i]; i++)
+		if (!isgraph(comm[i]))
+			comm[i] = '?';
+	if (!comm[0])
+		strscpy(comm, "?", TASK_COMM_LEN);
+}
+
 static void pw_fill_context(struct pw_event *e, const struct pw_watch *w)
 {
 	struct pt_regs *regs = get_irq_regs();
-	int i;
 
 	e->pid = task_pid_nr(current);
 	memcpy(e->comm, current->comm, sizeof(e->comm));
-	e->comm[sizeof(e->comm) - 1] = '\0';
-	for (i = 0; e->comm[i]; i++)
-		if (!isgraph(e->comm[i]))
-			e->comm[i] = '?';
-	if (!e->comm[0])
-		strscpy(e->comm, "?", sizeof(e->comm));
+	pw_comm_clean(e->comm);
 	e->src = w->src;
 	if (w->src == PW_SRC_FTRACE)
 		e->ip = w->src_ip;
@@ -247,6 +311,35 @@ void pw_poll_done(struct pw_watch *w)
 	w->poll_reported = 0;
 }
 
+/* w->lock held: number a hit record (in the order records are queued) and queue it. */
+static void pw_hit_emit(struct pw_event *e)
+{
+	e->seq = atomic64_inc_return(&pw_seq);
+	trace_physwatch_hit(e->seq, e->id, e->paddr, e->offset, e->width, e->old,
+			    e->new, e->action);
+	/* A panic or hang prints its own line where it fires, so the vmcore holds it. */
+	if (e->action == PW_ACT_PANIC || e->action == PW_ACT_HANG) {
+		pw_record(e, false);
+		pw_terminal_set(e);
+	} else {
+		pw_record(e, true);
+	}
+}
+
+/*
+ * w->lock held: the hit pw_writer_hold() kept back, decided again now that any
+ * breakpoint handler that was still stamping its record has finished, and queued.
+ */
+void pw_hit_release(struct pw_watch *w)
+{
+	lockdep_assert_held(&w->lock);
+	if (!w->held_valid)
+		return;
+	WRITE_ONCE(w->held_valid, false);
+	pw_writer_of(w, w->held, w->held_open_check);
+	pw_hit_emit(w->held);
+}
+
 /*
  * A word of w met its condition. Called with w->lock held from the timer or an
  * ftrace callback: it fills one record and queues it, nothing more. A panic or hang
@@ -269,7 +362,6 @@ void pw_hit(struct pw_watch *w, u32 off, u64 before, u64 after)
 		goto limits;
 	pw_flush_suppressed(w);
 	w->poll_reported++;
-	e.seq = atomic64_inc_return(&pw_seq);
 	e.id = w->spec.id;
 	e.realtime_ns = ktime_get_real_ns();
 	e.cpu = raw_smp_processor_id();
@@ -280,16 +372,12 @@ void pw_hit(struct pw_watch *w, u32 off, u64 before, u64 after)
 	e.new = after;
 	e.action = w->spec.action;
 	e.last_old_ns = w->seen_old_ns;
+	e.smi = w->smi_old_cpu >= 0 && w->smi_old_cpu == w->smi_now_cpu ?
+		(s64)(w->smi_now - w->smi_old) : -1;
 	pw_fill_context(&e, w);
-	trace_physwatch_hit(e.seq, e.id, e.paddr, e.offset, e.width, e.old,
-			    e.new, e.action);
-	/* A panic or hang prints its own line where it fires, so the vmcore holds it. */
-	if (e.action == PW_ACT_PANIC || e.action == PW_ACT_HANG) {
-		pw_record(&e, false);
-		pw_terminal_set(&e);
-	} else {
-		pw_record(&e, true);
-	}
+	pw_writer_of(w, &e, w->seen_old_check);
+	if (!pw_writer_hold(w, &e, w->spec.max_hits && w->hits >= w->spec.max_hits))
+		pw_hit_emit(&e);
 limits:
 	if (w->spec.max_hits && w->hits >= w->spec.max_hits) {
 		WRITE_ONCE(w->armed, false);

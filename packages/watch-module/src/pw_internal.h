@@ -45,12 +45,14 @@ struct pw_watch {
 	bool flush;			/* RAM: clean+invalidate before each read */
 	void *va;			/* RAM: memremap() */
 	void __iomem *io;		/* MMIO: ioremap() */
+	void *sentinel;			/* sentinel=: the pages, alloc_pages_exact() */
 	u8 *shadow;			/* last seen contents, under lock */
 	/*
 	 * Boot time of the last check (poll or function entry) that found the region
 	 * equal to the shadow, under lock: a hit's bracket opens there. 0: not known.
 	 */
 	u64 seen_old_ns;
+	u64 seen_old_check;		/* polls at that check (0: the baseline), under lock */
 	u8 *cur;			/* scratch for one poll, under lock */
 	bool armed;			/* written under lock, read without: READ_ONCE */
 	bool seed;			/* seed watch: a value already there hits */
@@ -74,6 +76,21 @@ struct pw_watch {
 	/* set by the poll for the hit path, under lock */
 	enum pw_src src;
 	unsigned long src_ip;
+	/* pw_smi.c: at the last check that saw the old contents, and at this one (cpu -1: none) */
+	u64 smi_old, smi_now;
+	int smi_old_cpu, smi_now_cpu;
+	/*
+	 * pw_writer.c: the write breakpoint on va (one per CPU), its per-CPU records, and
+	 * why there is none (a token; empty when bp is set). Set before the watch is listed.
+	 */
+	struct perf_event * __percpu *bp;
+	struct pw_bp_seen __percpu *bp_seen;
+	bool bp_probing;		/* pw_writer_live() at arm: traps only count */
+	char writer_why[16];
+	/* A hit kept back for its writer (pw_writer_hold), under lock; valid: READ_ONCE */
+	struct pw_event *held;
+	u64 held_open_check;
+	bool held_valid;
 };
 
 /* pw_watch.c: the table; changes need pw_cmd_mutex, then pw_list_lock. */
@@ -86,6 +103,7 @@ void pw_clear(void);
 
 /* pw_target.c */
 int pw_target_map(struct pw_watch *w);
+const char *pw_target_str(const struct pw_spec *s, char *buf, size_t n);
 void pw_target_unmap(struct pw_watch *w);
 unsigned long pw_lookup_name(const char *name);
 unsigned int pw_phys_bits(void);
@@ -106,6 +124,18 @@ u64 pw_budget_used(const struct pw_watch *except);
 int pw_budget_admit(struct pw_watch *w, const struct pw_watch *replacing);
 void pw_budget_rebalance(void);
 ktime_t pw_budget_next_due(struct pw_watch *w, ktime_t now, u64 poll_ns);
+
+/* pw_writer.c, pw_smi.c */
+struct pw_event;
+void pw_writer_arm(struct pw_watch *w);
+void pw_writer_disarm(struct pw_watch *w);
+void pw_writer_of(struct pw_watch *w, struct pw_event *e, u64 open_check);
+bool pw_writer_hold(struct pw_watch *w, const struct pw_event *e, bool last);
+/* How soon a watch with a kept-back hit is checked again (its writer decided). */
+#define PW_WRITER_RECHECK_US	200
+void pw_smi_init(void);
+bool pw_smi_available(void);
+void pw_smi_sample(u64 *count, int *cpu);
 
 /* pw_ftrace.c */
 int pw_ftrace_arm(struct pw_watch *w);

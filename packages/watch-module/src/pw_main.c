@@ -58,6 +58,7 @@ static int __init physwatch_init(void)
 		return ret;
 	pw_report_init();
 	pw_sym_init();
+	pw_smi_init();
 	ret = pw_proc_init();
 	if (ret)
 		goto err_event;

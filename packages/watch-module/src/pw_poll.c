@@ -112,6 +112,8 @@ u64 pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip)
 	lockdep_assert_held(&w->lock);
 	if (!w->armed)
 		return 0;
+	/* First the hit kept back at the last check: records are queued in the order seen. */
+	pw_hit_release(w);
 	w->polls++;
 	/*
 	 * Boot time, read before the region is: the clock read that times the poll also
@@ -119,6 +121,7 @@ u64 pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip)
 	 * later than the read that saw the old contents.
 	 */
 	t0 = ktime_get_boottime_ns();
+	pw_smi_sample(&w->smi_now, &w->smi_now_cpu);
 	/*
 	 * RAM fast path: one memcmp against the shadow. Only when something differs
 	 * are the words read one by one, width-aligned, so none is torn.
@@ -139,6 +142,9 @@ u64 pw_poll_watch(struct pw_watch *w, enum pw_src src, unsigned long ip)
 out:
 	/* The shadow now holds what this check read. */
 	w->seen_old_ns = t0;
+	w->seen_old_check = w->polls;
+	w->smi_old = w->smi_now;
+	w->smi_old_cpu = w->smi_now_cpu;
 	/* Hits included: this is what the budget charges the watch. */
 	ns = ktime_get_boottime_ns() - t0;
 	w->poll_ns += ns;
@@ -201,6 +207,9 @@ static enum hrtimer_restart pw_timer_fn(struct hrtimer *t)
 			poll_ns = pw_poll_watch(w, PW_SRC_TIMER, 0);
 			raw_spin_unlock(&w->lock);
 			w->due = pw_budget_next_due(w, now, poll_ns);
+			/* A kept-back hit waits for its writer's record only this long. */
+			if (READ_ONCE(w->held_valid))
+				w->due = min(w->due, ktime_add_us(now, PW_WRITER_RECHECK_US));
 			if (w->paced != paced) {
 				w->missed += w->paced - paced;
 				WRITE_ONCE(w->late, true);
@@ -274,6 +283,7 @@ void pw_baseline(struct pw_watch *w)
 {
 	/* The first change after arm brackets from this read. */
 	w->seen_old_ns = ktime_get_boottime_ns();
+	pw_smi_sample(&w->smi_old, &w->smi_old_cpu);
 	pw_read(w);
 	memcpy(w->shadow, w->cur, w->spec.len);
 	pw_measure_cost(w);
@@ -284,5 +294,6 @@ void pw_baseline(struct pw_watch *w)
 	if (w->seed && pw_word_get(w->shadow, 0, w->spec.width) == w->spec.cond.value) {
 		pw_word_set(w->shadow, 0, w->spec.width, w->spec.cond.value ^ 1);
 		w->seen_old_ns = 0;
+		w->smi_old_cpu = -1;
 	}
 }

@@ -2,11 +2,11 @@
 /*
  * /proc/physwatch: one header line, then one line per watch:
  *   physwatch seq=S lost=N watches=W timer=active|idle budget_ppm=B used_ppm=U
- *       phys_bits=P
+ *       phys_bits=P smi=counted|none
  *   id=I state=armed|disarmed target=... paddr=0xP kind=ram|mmio len=L width=W
  *       cond=C value=0xV mask=0xM interval_us=U action=A mode=M polls=N hits=N
  *       suppressed=N poll_ns_avg=N cost_ns=N share_ppm=N missed=N paced=N cap_ppm=N
- *       last=0xV err=TEXT
+ *       writer=breakpoint|unknown writer_why=TOKEN|none last=0xV err=TEXT
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,17 +16,6 @@
 #include "pw_internal.h"
 #include "pw_cond.h"
 
-static void pw_proc_target(struct seq_file *m, const struct pw_spec *s)
-{
-	if (s->target == PW_TGT_SYM)
-		seq_printf(m, "sym=%s+0x%llx", s->sym, s->off);
-	else if (s->target == PW_TGT_BAR)
-		seq_printf(m, "bar=%04x:%02x:%02x.%u/%u+0x%llx", s->pci_domain,
-			   s->pci_bus, s->pci_dev, s->pci_fn, s->bar, s->off);
-	else
-		seq_printf(m, "paddr=0x%llx", s->paddr);
-}
-
 static int pw_proc_show(struct seq_file *m, void *v)
 {
 	struct pw_watch *w;
@@ -35,16 +24,18 @@ static int pw_proc_show(struct seq_file *m, void *v)
 	mutex_lock(&pw_cmd_mutex);
 	list_for_each_entry(w, &pw_watches, node)
 		n++;
-	seq_printf(m, "physwatch seq=%llu lost=%llu watches=%u timer=%s budget_ppm=%u used_ppm=%llu phys_bits=%u\n",
+	seq_printf(m, "physwatch seq=%llu lost=%llu watches=%u timer=%s budget_ppm=%u used_ppm=%llu phys_bits=%u smi=%s\n",
 		   pw_event_seq(), pw_event_lost(), n,
 		   pw_timer_active() ? "active" : "idle", pw_poll_budget_ppm,
-		   pw_budget_used(NULL), pw_phys_bits());
+		   pw_budget_used(NULL), pw_phys_bits(),
+		   pw_smi_available() ? "counted" : "none");
 	list_for_each_entry(w, &pw_watches, node) {
 		const struct pw_spec *s = &w->spec;
 		unsigned long flags;
 		u64 polls, hits, supp, last, pns, missed, paced, share;
 		bool armed;
 		char err[sizeof(w->last_err)];
+		char tgt[PW_SYM_MAX + 32];
 
 		raw_spin_lock_irqsave(&w->lock, flags);
 		polls = w->polls;
@@ -63,15 +54,17 @@ static int pw_proc_show(struct seq_file *m, void *v)
 
 		seq_printf(m, "id=%llu state=%s target=", s->id,
 			   armed ? "armed" : "disarmed");
-		pw_proc_target(m, s);
-		seq_printf(m, " paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s cache=%s polls=%llu hits=%llu suppressed=%llu poll_ns_avg=%llu cost_ns=%llu share_ppm=%llu missed=%llu paced=%llu cap_ppm=%llu last=0x%llx err=%s\n",
+		seq_puts(m, pw_target_str(s, tgt, sizeof(tgt)));
+		seq_printf(m, " paddr=0x%llx kind=%s len=%u width=%u cond=%s value=0x%llx mask=0x%llx interval_us=%llu action=%s mode=%s cache=%s polls=%llu hits=%llu suppressed=%llu poll_ns_avg=%llu cost_ns=%llu share_ppm=%llu missed=%llu paced=%llu cap_ppm=%llu writer=%s writer_why=%s last=0x%llx err=%s\n",
 			   (u64)w->paddr, w->mmio ? "mmio" : "ram", s->len,
 			   s->width, pw_cond_names[s->cond.kind], s->cond.value,
 			   s->cond.mask, s->interval_us,
 			   pw_action_names[s->action], pw_mode_names[s->mode],
 			   w->mmio ? "none" : w->flush ? "flush" : "coherent",
 			   polls, hits, supp, polls ? div64_u64(pns, polls) : 0,
-			   w->cost_ns, share, missed, paced, READ_ONCE(w->cap_ppm), last,
+			   w->cost_ns, share, missed, paced, READ_ONCE(w->cap_ppm),
+			   w->bp ? "breakpoint" : "unknown",
+			   w->writer_why[0] ? w->writer_why : "none", last,
 			   err[0] ? err : "none");
 	}
 	mutex_unlock(&pw_cmd_mutex);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Resolving a watch's target (paddr, sym=, bar=) to a physical address and mapping
- * it: memremap() for System RAM, ioremap() for anything else (MMIO).
+ * Resolving a watch's target (paddr, sym=, bar=, sentinel=) to a physical address and
+ * mapping it: memremap() for System RAM, ioremap() for anything else (MMIO).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include "pw_internal.h"
+#include "pw_cond.h"
 
 typedef unsigned long (*kallsyms_lookup_name_t)(const char *name);
 typedef int (*kallsyms_lookup_size_offset_t)(unsigned long addr,
@@ -196,6 +197,43 @@ static u64 pw_phys_limit(void)
 	return 1ULL << pw_phys_bits();
 }
 
+/* As a command names it (the log line of an add, /proc/physwatch). */
+const char *pw_target_str(const struct pw_spec *s, char *buf, size_t n)
+{
+	if (s->target == PW_TGT_SYM)
+		snprintf(buf, n, "sym=%s+0x%llx", s->sym, s->off);
+	else if (s->target == PW_TGT_BAR)
+		snprintf(buf, n, "bar=%04x:%02x:%02x.%u/%u+0x%llx", s->pci_domain,
+			 s->pci_bus, s->pci_dev, s->pci_fn, s->bar, s->off);
+	else if (s->target == PW_TGT_SENTINEL)
+		snprintf(buf, n, "sentinel=%u", s->sentinel_pages);
+	else
+		snprintf(buf, n, "paddr=0x%llx", s->paddr);
+	return buf;
+}
+
+/*
+ * Sentinel pages: RAM of the module's own that nothing else holds a pointer to, each
+ * word filled with the pattern. Any change is a stray write (a device's DMA, firmware,
+ * a kernel bug writing through a stale or wild pointer, the memory itself).
+ */
+static int pw_sentinel_alloc(struct pw_watch *w, phys_addr_t *pa)
+{
+	const struct pw_spec *s = &w->spec;
+	u32 off;
+
+	w->sentinel = alloc_pages_exact(s->len, GFP_KERNEL);
+	if (!w->sentinel) {
+		snprintf(w->last_err, sizeof(w->last_err),
+			 "cannot allocate %u sentinel pages", s->sentinel_pages);
+		return -ENOMEM;
+	}
+	for (off = 0; off < s->len; off += s->width)
+		pw_word_set(w->sentinel, off, s->width, s->pattern);
+	*pa = virt_to_phys(w->sentinel);
+	return 0;
+}
+
 int pw_target_map(struct pw_watch *w)
 {
 	const struct pw_spec *s = &w->spec;
@@ -206,6 +244,8 @@ int pw_target_map(struct pw_watch *w)
 		ret = pw_sym_to_phys(w, &pa);
 	else if (s->target == PW_TGT_BAR)
 		ret = pw_bar_to_phys(w, &pa);
+	else if (s->target == PW_TGT_SENTINEL)
+		ret = pw_sentinel_alloc(w, &pa);
 	if (ret)
 		return ret;
 	if (pa >= pw_phys_limit() || s->len > pw_phys_limit() - pa) {
@@ -259,6 +299,9 @@ void pw_target_unmap(struct pw_watch *w)
 		memunmap(w->va);
 	if (w->io)
 		iounmap(w->io);
+	if (w->sentinel)
+		free_pages_exact(w->sentinel, w->spec.len);
 	w->va = NULL;
 	w->io = NULL;
+	w->sentinel = NULL;
 }

@@ -31,6 +31,7 @@ static struct pw_watch *pw_find(u64 id)
 
 static void pw_free(struct pw_watch *w)
 {
+	pw_writer_disarm(w);
 	pw_ftrace_disarm(w);
 	pw_target_unmap(w);
 	kvfree(w->shadow);
@@ -56,18 +57,6 @@ static void pw_table_changed(void)
 {
 	pw_budget_rebalance();
 	pw_timer_kick();
-}
-
-static const char *pw_target_str(const struct pw_spec *s, char *buf, size_t n)
-{
-	if (s->target == PW_TGT_SYM)
-		snprintf(buf, n, "sym=%s+0x%llx", s->sym, s->off);
-	else if (s->target == PW_TGT_BAR)
-		snprintf(buf, n, "bar=%04x:%02x:%02x.%u/%u+0x%llx", s->pci_domain,
-			 s->pci_bus, s->pci_dev, s->pci_fn, s->bar, s->off);
-	else
-		snprintf(buf, n, "paddr=0x%llx", s->paddr);
-	return buf;
 }
 
 int pw_add(const struct pw_spec *spec, bool seed)
@@ -105,9 +94,16 @@ int pw_add(const struct pw_spec *spec, bool seed)
 	w->due = ktime_add_us(ktime_get(), spec->interval_us);
 	/* A timer's first polls are often late (a cold cache, a busy machine): judge later. */
 	w->late_logged_at = jiffies;
+	/* The replaced watch's breakpoint slot is the new one's to take. */
+	if (old)
+		pw_writer_disarm(old);
+	pw_writer_arm(w);
 	ret = pw_ftrace_arm(w);
-	if (ret)
+	if (ret) {
+		if (old)
+			pw_writer_arm(old);
 		goto fail;
+	}
 	if (old)
 		pw_unlist(old);
 	raw_spin_lock_irqsave(&pw_list_lock, flags);

@@ -36,7 +36,7 @@ qemu_run=${PW_QEMU_RUN:-python3 $here/host/qemu_run.py}
 chain_config=${PW_CHAIN_CONFIG:-tests/kernel-chain/vitest.config.ts}
 # The it() calls in tests/kernel-chain/*.e2e.ts: a test added there is added here.
 chain_plan=${PW_CHAIN_PLAN:-17}
-boots=${PW_BOOTS:-main seed-hang seed-panic cmd-hang cmd-panic seed-kdump ftrace-soak budget-storm}
+boots=${PW_BOOTS:-main seed-hang seed-panic cmd-hang cmd-panic seed-kdump ftrace-soak budget-storm writer smi-intel sentinel}
 # Debian's other packaged kernels (linux-headers-<flavour>), after Debian 12's own 6.1.
 # 6.12-rt is opt-in (PW_KERNELS="6.12-amd64 6.12-rt-amd64"): under TCG its boots are not
 # yet reliable (see the README's Tests section). PW_KERNELS="" runs 6.1 alone.
@@ -149,8 +149,15 @@ check_vermagic() {
 	[ "$magic" = "$PW_ABI" ]
 }
 dkms_build() { "$here/lib/dkms-check.sh" "$PW_ABI" >"$IMG/dkms-build.log" 2>&1; }
+# The writer suite's guest kernel writer, built for this kernel in a copy of its own.
+build_writer() {
+	rm -rf "$IMG/writer" && cp -r "$here/writer" "$IMG/writer" &&
+		make -C "$PW_KDIR" M="$IMG/writer" modules >"$IMG/writer-module.log" 2>&1
+}
 build_images() {
 	gcc -static -O2 -Wall -o "$build/pwctl" "$here/guest/pwctl.c" >"$IMG/initramfs.log" 2>&1 &&
+		build_writer &&
+		PW_EXTRA_KO="$IMG/writer/pw_test_writer.ko" \
 		"$here/lib/mkinitramfs.sh" "$IMG/initramfs.cpio.gz" "$PW_ABI" "$KO" "$build/pwctl" \
 			>>"$IMG/initramfs.log" 2>&1 &&
 		"$here/lib/mkinitramfs.sh" "$IMG/kdump.cpio.gz" "$PW_ABI" "$KO" "$build/pwctl" \
@@ -224,7 +231,7 @@ boot() {
 	timeout -k 5 $((tmo + 30)) $qemu_run \
 		--kernel "$PW_VMLINUZ" --initrd "$initrd" \
 		--append "nokaslr $*" --name "$name" --expect "$expect" \
-		--timeout "$tmo" --log "$out.log" >"$out.out" 2>&1 &
+		--timeout "$tmo" --log "$out.log" ${BOOT_QEMU_ARGS:-} >"$out.out" 2>&1 &
 	children+=($!)
 	wait $!
 	rc=$?
@@ -258,6 +265,11 @@ boot_named() {
 	seed-kdump) boot seed-kdump kdump 150 "crashkernel=160M pw.suite=kdump" ;;
 	ftrace-soak) boot ftrace-soak suite 240 "crashkernel=16M@512M pw.suite=ftracesoak" ;;
 	budget-storm) boot budget-storm suite 180 "crashkernel=16M@512M pw.suite=budgetstorm" ;;
+	# TCG's "max" CPU has AMD's vendor: no SMI counter. As an Intel CPU it has one.
+	writer) boot writer suite 120 "crashkernel=16M@512M pw.suite=writer" ;;
+	sentinel) boot sentinel suite 60 "pw.suite=sentinel" ;;
+	smi-intel) BOOT_QEMU_ARGS="--cpu max,vendor=GenuineIntel,family=6,model=158,stepping=10" \
+		boot smi-intel suite 90 "crashkernel=16M@512M pw.suite=smi" ;;
 	selftest-fewer) boot selftest-fewer suite 60 "pw.suite=selftest pw.selftest=fewer" ;;
 	selftest-more) boot selftest-more suite 60 "pw.suite=selftest pw.selftest=more" ;;
 	*) ko qemu "$KL/$1" "no such boot" ;;

@@ -112,10 +112,5 @@ over_bound() { echo "$QUIET $STORM $BOUND_PCT" | awk '{ exit !($2 > $1 * (1 + $3
 check storm-budget-off-over-bound over_bound
 cmd clear
 rmmod physwatch
-# Beyond the out-of-tree, unsigned module's own taint (0x3000): nothing.
-no_warn() {
-	[ -z "$(dmesg | grep -E 'rcu: INFO|soft lockup|hard LOCKUP|BUG:|WARNING:')" ] &&
-		[ $(($(cat /proc/sys/kernel/tainted) & ~0x3000 & ~taint0)) -eq 0 ]
-}
-check storm-no-warn-no-taint no_warn
+check storm-no-warn-no-taint no_new_trouble "$taint0"
 suite_done

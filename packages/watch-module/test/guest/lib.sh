@@ -60,6 +60,13 @@ expect_event() {
 
 # expect_no_event NAME ID: watch ID is polled twice more (so a hit would have been
 # queued), then the queue must be empty.
+# no_new_trouble TAINT0: no RCU stall, lockup, BUG or WARN in the kernel log, and no
+# taint beyond TAINT0 (read before insmod) and the out-of-tree, unsigned module's (0x3000).
+no_new_trouble() {
+	[ -z "$(dmesg | grep -E 'rcu: INFO|soft lockup|hard LOCKUP|BUG:|WARNING: CPU:')" ] &&
+		[ $(($(cat /proc/sys/kernel/tainted) & ~0x3000 & ~$1)) -eq 0 ]
+}
+
 # mark, then logged_since TEXT: a line holding TEXT was logged after the mark (other
 # lines, e.g. from the log worker, may come between).
 mark() { MARK=$(dmesg | wc -l); }

@@ -241,7 +241,7 @@ T1=$(/pwctl now)
 expect_event bracket-timer-hit "id=70 old=0x0 new=0x1 src=timer"
 bracket
 echo "bracket timer: armed by $T_ARMED, write in [$T0, $T1], hit ($LO, $BT]"
-check bracket-field-at-end [ -n "$(echo "$LAST_EVENT" | grep -E ' action=report last_old_ns=[0-9]+$')" ]
+check bracket-field-before-writer [ -n "$(echo "$LAST_EVENT" | grep -E ' action=report last_old_ns=[0-9]+ writer=(cpu|no_cpu_via_kernel_map|unknown) ')" ]
 check bracket-timer-from-previous-poll [ "$LO" -gt "$T_ARMED" ]
 check bracket-timer-opens-before-write [ "$LO" -lt "$T1" ]
 check bracket-timer-closes-after-write [ "$BT" -gt "$T0" ]

@@ -60,9 +60,11 @@ static int do_read(int want, int ms)
 
 		if (poll(&p, 1, ms) <= 0)
 			break;
-		/* Read only what is asked for: leave later events queued. */
-		n = read(fd, buf, 384 * (size_t)(want - got) < sizeof(buf) ?
-			 384 * (size_t)(want - got) : sizeof(buf));
+		/*
+		 * One line per read (the module's longest line, PW_EVENT_LINE_MAX, is the
+		 * least it takes): later events stay queued.
+		 */
+		n = read(fd, buf, 960);
 		if (n <= 0)
 			break;
 		fwrite(buf, 1, (size_t)n, stdout);

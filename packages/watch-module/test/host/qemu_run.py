@@ -133,6 +133,7 @@ def main():
     ap.add_argument("--accel", default=os.environ.get("PW_ACCEL", "tcg,thread=single"))
     ap.add_argument("--latency-id", help="time host store -> hit line of this watch id")
     ap.add_argument("--arch", choices=sorted(ARCHES), default="x86_64")
+    ap.add_argument("--cpu", help="the QEMU CPU model (default: the arch's)")
     args = ap.parse_args()
 
     tag = f"physwatch-{os.getpid()}"
@@ -151,7 +152,7 @@ def main():
     arch = ARCHES[args.arch]
     ram.base = arch["ram_base"]
     qemu = [
-        arch["qemu"], "-accel", args.accel, "-cpu", arch["cpu"],
+        arch["qemu"], "-accel", args.accel, "-cpu", args.cpu or arch["cpu"],
         "-machine", f"{arch['machine']},memory-backend=ram0", "-smp", str(args.smp), "-m", f"{args.ram_mb}M",
         "-object", f"memory-backend-file,id=ram0,size={args.ram_mb}M,mem-path={ram_path},share=on",
         "-object", f"memory-backend-file,id=shm0,size=1M,mem-path={bar_path},share=on",

@@ -26,7 +26,7 @@ fi
 cd "$pkg"
 bad=0
 files=0
-for f in src/*.c src/*.h bench/pw_bench.c; do
+for f in src/*.c src/*.h bench/pw_bench.c test/writer/pw_test_writer.c; do
 	out=$(perl "$cp_pl" --no-tree --emacs -f "$f" 2>&1) || true
 	if ! total=$(echo "$out" | grep -E '^total: [0-9]+ errors, [0-9]+ warnings'); then
 		echo "checkpatch did not run on $f: $(echo "$out" | head -n 2 | tr '\n' ' ')"

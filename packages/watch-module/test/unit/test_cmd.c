@@ -79,6 +79,19 @@ static void test_add_forms(void)
 	CHECK("cache flush", cmd.spec.cache == PW_CACHE_FLUSH);
 	good("add id=6 paddr=0x1000 width=4 cond=any_change interval_us=100 cache=coherent");
 	CHECK("cache coherent", cmd.spec.cache == PW_CACHE_COHERENT);
+	CHECK("writer default on", cmd.spec.writer == PW_WRITER_ON);
+	good("add id=6 paddr=0x1000 width=4 cond=any_change interval_us=100 writer=off");
+	CHECK("writer off", cmd.spec.writer == PW_WRITER_OFF);
+	good("add id=6 paddr=0x1000 width=4 cond=any_change interval_us=100 writer=on");
+	CHECK("writer on", cmd.spec.writer == PW_WRITER_ON);
+	good("add id=7 sentinel=4 width=8 cond=any_change interval_us=1000");
+	CHECK("sentinel target", cmd.spec.target == PW_TGT_SENTINEL);
+	CHECK("sentinel len is its pages", cmd.spec.len == 4 * 4096);
+	CHECK("sentinel default pattern", cmd.spec.pattern == PW_SENTINEL_PATTERN);
+	good("add id=7 sentinel=1 width=2 pattern=0xa5c3 cond=any_change interval_us=1000");
+	CHECK("sentinel pattern", cmd.spec.pattern == 0xa5c3 && cmd.spec.len == 4096);
+	good("add id=7 sentinel=16 width=1 cond=any_change interval_us=1000");
+	CHECK("sentinel default pattern fits width", cmd.spec.pattern == 0x5a && cmd.spec.len == 65536);
 
 	good("add id=18446744073709551599 paddr=0xfffffffffffff width=1 cond=any_change interval_us=3600000000");
 	CHECK("big id", cmd.spec.id == 18446744073709551599ULL);
@@ -162,6 +175,15 @@ static void test_errors(void)
 	bad("add id=1 paddr=0x1000 width=1 cond=any_change interval_us=1000 rate=x", "rate");
 	bad("add id=1 paddr=0x1000 width=1 cond=any_change interval_us=1000 mode=sometimes", "mode");
 	bad("add id=1 paddr=0x1000 width=1 cond=any_change interval_us=1000 cache=nc", "cache");
+	bad("add id=1 paddr=0x1000 width=1 cond=any_change interval_us=1000 writer=cpu", "writer");
+	bad("add id=1 paddr=0x1000 width=1 cond=any_change interval_us=1000 writer=", "writer");
+	bad("add id=1 sentinel=0 width=8 cond=any_change interval_us=1000", "sentinel");
+	bad("add id=1 sentinel=17 width=8 cond=any_change interval_us=1000", "sentinel");
+	bad("add id=1 sentinel=2 paddr=0x1000 width=8 cond=any_change interval_us=1000", "paddr");
+	bad("add id=1 sentinel=2 len=8192 width=8 cond=any_change interval_us=1000", "len");
+	bad("add id=1 sentinel=2 width=1 pattern=0x100 cond=any_change interval_us=1000", "pattern");
+	bad("add id=1 paddr=0x1000 width=8 pattern=0x1 cond=any_change interval_us=1000", "pattern");
+	bad("add id=1 sentinel=2 width=8 pattern=x cond=any_change interval_us=1000", "pattern");
 	bad("add id=1 paddr=0x1000 width=1 cond=any_change mode=ftrace", "funcs");
 	bad("add id=1 paddr=0x1000 width=1 cond=any_change interval_us=1000 funcs=a", "funcs");
 	bad("add id=1 paddr=0x1000 width=1 cond=any_change mode=ftrace funcs=a,,b", "funcs");
