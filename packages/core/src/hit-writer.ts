@@ -9,7 +9,7 @@ export const HIT_WRITERS = ['cpu', 'no_cpu_via_kernel_map', 'unknown'] as const;
 export type HitWriter = (typeof HIT_WRITERS)[number];
 
 /**
- * A reason is one token: no_slot, region_too_wide, mmio, unsupported, off, ftrace,
+ * A reason is one token: no_slot, region_too_wide, mmio, unsupported, off, not_live,
  * error_<errno>, or one a newer module adds; the module never prints error_ without a
  * positive errno.
  */
