@@ -33,7 +33,7 @@ const cases: Case[] = [
   ['pci_bar device out of range', { target: { pci_bar: { device: '0000:00:20.0', bar: 2 } } }, 'target.pci_bar.device', /not a PCI device/],
   ['pci_bar bar 6', { target: { pci_bar: { device: '0000:00:04.0', bar: 6 } } }, 'target.pci_bar.bar', /not a BAR number from 0 to 5/],
   ['pci_bar offset misaligned', { width: 4, target: { pci_bar: { device: '0000:00:04.0', bar: 2, offset: '0x22' } } }, 'target.pci_bar.offset', /not a multiple of width 4/],
-  ['pci_bar and paddr', { target: { paddr: '0x1000', pci_bar: { device: '0000:00:04.0', bar: 2 } } }, 'target', /exactly one of "paddr", "symbol" or "pci_bar"/],
+  ['pci_bar and paddr', { target: { paddr: '0x1000', pci_bar: { device: '0000:00:04.0', bar: 2 } } }, 'target', /exactly one of "paddr", "symbol", "pci_bar" or "sentinel"/],
 ];
 
 let orch: Orchestrator;

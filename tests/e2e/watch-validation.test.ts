@@ -25,7 +25,7 @@ const cases: Case[] = [
   ['address beyond 52 bits', { target: { paddr: '0x10000000000000' } }, 'target.paddr', /52-bit physical address space/],
   ['address not a number', { target: { paddr: 'zero-page' } }, 'target.paddr', /not an unsigned 64-bit number/],
   ['negative address', { target: { paddr: -4096 } }, 'target.paddr', /not an unsigned 64-bit number/],
-  ['both paddr and symbol', { target: { paddr: '0x1000', symbol: 'empty_zero_page' } }, 'target', /exactly one of "paddr", "symbol" or "pci_bar"/],
+  ['both paddr and symbol', { target: { paddr: '0x1000', symbol: 'empty_zero_page' } }, 'target', /exactly one of "paddr", "symbol", "pci_bar" or "sentinel"/],
   ['no target', { target: undefined }, 'target', /required/],
   ['bad symbol syntax', { target: { symbol: 'empty zero page' } }, 'target.symbol', /not "name" or "name\+0xoffset"/],
   ['symbol offset misaligned', { width: 8, target: { symbol: 'empty_zero_page+0x4' } }, 'target.symbol', /not a multiple of width 8/],

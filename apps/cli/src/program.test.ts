@@ -87,6 +87,21 @@ describe('exit codes', () => {
     expect(s.seen).toHaveLength(2);
   });
 
+  it('sends a --sentinel watch as target.sentinel, and confirms a destructive one only by its target typed (sentinel=N), not an empty answer', async () => {
+    const s = await server(() => ({ status: 201, body: { ...WATCH, target: { sentinel: { pages: 4, pattern: '0xa5a5a5a5' } }, action: 'panic' } }));
+    const args = ['watch', 'create', '--sentinel', '4', '--pattern', '0xa5a5a5a5', '--width', '4', '--condition', 'any_change', '--interval', '1ms', '--hosts', 'h1', '--action', 'panic'];
+    let io = recordingIo({ PHYSWATCH_SERVER: s.url }, true);
+    io.answers.push('');
+    expect(await run(args, io)).toBe(1);
+    expect(io.stderr).toContain("Type the watch's target (sentinel=4) to confirm");
+    expect(s.seen).toEqual([]);
+    io = recordingIo({ PHYSWATCH_SERVER: s.url }, true);
+    io.answers.push('sentinel=4');
+    expect(await run(args, io)).toBe(0);
+    expect(s.seen[0].body).toMatchObject({ target: { sentinel: { pages: 4, pattern: '0xa5a5a5a5' } }, width: 4 });
+    expect(io.stdout).toContain('sentinel=4 (pattern 0xa5a5a5a5)');
+  });
+
   it('asks before a --kdump-on-hit watch too, and sends kdump_on_hit', async () => {
     const s = await server(() => ({ status: 201, body: { ...WATCH, kdump_on_hit: true } }));
     const args = [...CREATE, '--kdump-on-hit'];

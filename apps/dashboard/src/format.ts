@@ -35,7 +35,11 @@ export function watchTitle(w: { id: string; name?: string | null }): string {
   return w.name ? `${w.name} (#${w.id})` : `watch #${w.id}`;
 }
 
-export function targetText(t: { paddr: string } | { symbol: string } | { pci_bar: { device: string; bar: number; offset?: string } }): string {
+export function targetText(
+  t: { paddr: string } | { symbol: string } | { pci_bar: { device: string; bar: number; offset?: string } } | { sentinel: { pages: number; pattern?: string } },
+): string {
+  // Each host's sentinel pages are its own, so there is no address to show.
+  if ('sentinel' in t) return `sentinel ${t.sentinel.pages} ${t.sentinel.pages === 1 ? 'page' : 'pages'}${t.sentinel.pattern ? ` of ${t.sentinel.pattern}` : ''}`;
   if ('pci_bar' in t) return `${t.pci_bar.device}/${t.pci_bar.bar}${t.pci_bar.offset && !/^0x0*$/.test(t.pci_bar.offset) ? `+${t.pci_bar.offset}` : ''}`;
   return 'paddr' in t ? t.paddr : t.symbol;
 }

@@ -8,7 +8,7 @@ import { toHex } from './u64';
 import { MAX_PADDR, WATCH_MODES, WatchMode, WatchSpec, WatchTarget } from './watch-spec';
 
 export type TargetKind = WatchTarget['kind'];
-export const TARGET_KINDS: readonly TargetKind[] = ['paddr', 'symbol', 'pci_bar'];
+export const TARGET_KINDS: readonly TargetKind[] = ['paddr', 'symbol', 'pci_bar', 'sentinel'];
 
 /** Proto enum names as the agent sends them, e.g. WATCH_MODE_FTRACE, TARGET_KIND_PCI_BAR. */
 export const WIRE_MODES: Readonly<Record<string, WatchMode>> = Object.fromEntries(WATCH_MODES.map((m) => [`WATCH_MODE_${m.toUpperCase()}`, m]));

@@ -97,6 +97,17 @@ describe('schedule: what a host can hold (Capabilities)', () => {
     expect(p.waiting).toEqual([{ hostId: 's1', reason: 'unsupported', message: "pci_bar targets are not among this host's target kinds (paddr, symbol)" }]);
   });
 
+  it('keeps a sentinel watch off a host whose agent does not list TARGET_KIND_SENTINEL, naming sentinel', () => {
+    const sentinelKernel = hostLimits({ backend: 'kernel', target_kinds: ['TARGET_KIND_PADDR', 'TARGET_KIND_SYMBOL', 'TARGET_KIND_PCI_BAR', 'TARGET_KIND_SENTINEL'] });
+    const fleet = [...hosts, host('k2', { limits: sentinelKernel })];
+    const p = plan(watch({ needs: needs({ target: { kind: 'sentinel', pages: 4, pattern: 0x5a5a5a5an }, len: 4 * 4096 }) }), fleet);
+    expect(p.hosts).toEqual(['k2', 'u1']);
+    expect(p.waiting).toEqual([
+      { hostId: 'k1', reason: 'unsupported', message: "sentinel targets are not among this host's target kinds (paddr, symbol, pci_bar)" },
+      { hostId: 's1', reason: 'unsupported', message: "sentinel targets are not among this host's target kinds (paddr, symbol)" },
+    ]);
+  });
+
   it('keeps a paddr beyond a host\'s physical address width off it, naming the width', () => {
     const beyond = plan(watch({ needs: needs({ target: { kind: 'paddr', paddr: 0x100_0000_0000n } }) }), hosts);
     expect(beyond.hosts).toEqual(['s1', 'u1']);

@@ -269,8 +269,60 @@ describe('parseWatchSpec pci_bar targets', () => {
     [bar({ device: '0000:00:04.0', bar: 0, offset: '0x22' }), 'target.pci_bar.offset', /0x22 is not a multiple of width 4/],
     [bar({ device: '0000:00:04.0', bar: 0, offset: '0xfffffffffffffff0' }, { len: 32 }), 'len', /runs past the 64-bit offset space/],
     [bar({ device: '0000:00:04.0', bar: 0, colour: 'red' }), 'target.pci_bar.colour', /unknown field/],
-    [{ ...report, target: { paddr: '0x1000', pci_bar: { device: '0000:00:04.0', bar: 0 } } }, 'target', /exactly one of "paddr", "symbol" or "pci_bar"/],
+    [{ ...report, target: { paddr: '0x1000', pci_bar: { device: '0000:00:04.0', bar: 0 } } }, 'target', /exactly one of "paddr", "symbol", "pci_bar" or "sentinel"/],
   ])('refuses %j naming %s', (input, field, reason) => {
     expect(errorsOf(input)).toEqual([{ field, reason: expect.stringMatching(reason) }]);
+  });
+});
+
+describe('parseWatchSpec sentinel targets', () => {
+  const report = { ...valid, action: 'report', condition: 'any_change', value: undefined, width: 4 };
+  const sentinel = (s: unknown, over: object = {}) => ({ ...report, target: { sentinel: s }, ...over });
+
+  it('takes 1..16 pages, len their bytes, the module\'s pattern cut to width by default, and round-trips without len', () => {
+    const spec = parseWatchSpec(sentinel({ pages: 4 }), NOW);
+    expect(spec).toMatchObject({ target: { kind: 'sentinel', pages: 4, pattern: 0x5a5a5a5an }, len: 4 * 4096, width: 4 });
+    const json = watchSpecToJson(spec);
+    expect(json.target).toEqual({ sentinel: { pages: 4, pattern: '0x5a5a5a5a' } });
+    expect(json.len).toBeUndefined();
+    expect(parseWatchSpec(json, NOW)).toEqual(spec);
+    expect(parseWatchSpec(sentinel({ pages: 16 }, { width: 8 }), NOW)).toMatchObject({ target: { pattern: 0x5a5a5a5a5a5a5a5an }, len: 65536 });
+    expect(parseWatchSpec(sentinel({ pages: 1, pattern: '0xff' }, { width: 1 }), NOW)).toMatchObject({ target: { kind: 'sentinel', pages: 1, pattern: 0xffn }, len: 4096 });
+    expect(parseWatchSpec(sentinel({ pages: 1, pattern: '0' }), NOW).target).toEqual({ kind: 'sentinel', pages: 1, pattern: 0n });
+  });
+
+  it('round-trips any pages, width and fitting pattern (property)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 16 }), fc.constantFrom(1, 2, 4, 8), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      (pages, width, raw) => {
+        const pattern = raw & ((1n << BigInt(width * 8)) - 1n);
+        const spec = parseWatchSpec(sentinel({ pages, pattern: `0x${pattern.toString(16)}` }, { width }), NOW);
+        expect(spec).toMatchObject({ target: { kind: 'sentinel', pages, pattern }, len: pages * 4096 });
+        expect(parseWatchSpec(watchSpecToJson(spec), NOW)).toEqual(spec);
+      },
+    ));
+  });
+
+  it.each([
+    [sentinel(4), 'target.sentinel', /must be an object/],
+    [sentinel({}), 'target.sentinel.pages', /required: 1 to 16 pages of 4096 bytes/],
+    [sentinel({ pages: 0 }), 'target.sentinel.pages', /0 is not a whole number from 1 to 16/],
+    [sentinel({ pages: 17 }), 'target.sentinel.pages', /17 is not a whole number from 1 to 16/],
+    [sentinel({ pages: 1.5 }), 'target.sentinel.pages', /not a whole number/],
+    [sentinel({ pages: '4' }), 'target.sentinel.pages', /not a whole number/],
+    [sentinel({ pages: 1, pattern: '0x5a5a5a5a5a' }), 'target.sentinel.pattern', /0x5a5a5a5a5a is wider than width 4 \(at most 0xffffffff\)/],
+    [sentinel({ pages: 1, pattern: '0x10000000000000000' }, { width: 8 }), 'target.sentinel.pattern', /not an unsigned 64-bit number/],
+    [sentinel({ pages: 1, pattern: 'zz' }), 'target.sentinel.pattern', /"zz" is not an unsigned 64-bit number/],
+    [sentinel({ pages: 1, pattern: -1 }), 'target.sentinel.pattern', /not an unsigned 64-bit number/],
+    [sentinel({ pages: 1, fill: '0x0' }), 'target.sentinel.fill', /unknown field/],
+    [sentinel({ pages: 2 }, { len: 8192 }), 'len', /not used by a sentinel target: the region is its pages/],
+    [sentinel({ pages: 2 }, { len: 4 }), 'len', /not used by a sentinel target/],
+    [{ ...report, target: { paddr: '0x1000', sentinel: { pages: 1 } } }, 'target', /exactly one of "paddr", "symbol", "pci_bar" or "sentinel"/],
+  ])('refuses %j naming %s', (input, field, reason) => {
+    expect(errorsOf(input)).toEqual([{ field, reason: expect.stringMatching(reason) }]);
+  });
+
+  it('names a bad width alone, not the default pattern it would have cut', () => {
+    expect(errorsOf(sentinel({ pages: 1 }, { width: 3 }))).toEqual([{ field: 'width', reason: expect.stringMatching(/not one of 1, 2, 4, 8/) }]);
   });
 });

@@ -40,12 +40,19 @@ export const MAX_FUNCS_TEXT_LENGTH = 700;
 /** The module's `rate=` bound (its parser takes 0..2^31-1, 0 meaning no limit). */
 export const MAX_RATE = 2_147_483_647;
 export const MAX_PCI_BAR = 5;
+/** The module's PW_SENTINEL_MAX_PAGES: 16 pages of 4 KiB, its 64 KiB region limit. */
+export const MAX_SENTINEL_PAGES = 16;
+export const SENTINEL_PAGE_SIZE = 4096;
+/** The module's fill when pattern= is not given, cut to the watch's width. */
+export const DEFAULT_SENTINEL_PATTERN = 0x5a5a5a5a5a5a5a5an;
 
 export type WatchTarget =
   | { kind: 'paddr'; paddr: bigint }
   | { kind: 'symbol'; name: string; offset: bigint }
   /** `device` is canonical "dddd:bb:dd.f" (lower-case hex, as in /sys/bus/pci/devices). */
-  | { kind: 'pci_bar'; device: string; bar: number; offset: bigint };
+  | { kind: 'pci_bar'; device: string; bar: number; offset: bigint }
+  /** Pages the backend allocates and fills with `pattern` itself: each host's are its own. */
+  | { kind: 'sentinel'; pages: number; pattern: bigint };
 
 export type HostSelection =
   | { kind: 'ids'; ids: string[] }
@@ -84,8 +91,13 @@ export interface WatchSpec {
 /** The JSON form accepted by the API and stored in the database. */
 export interface WatchSpecJson {
   name?: string | null;
-  target: { paddr: string } | { symbol: string } | { pci_bar: { device: string; bar: number; offset?: string } };
+  target:
+    | { paddr: string }
+    | { symbol: string }
+    | { pci_bar: { device: string; bar: number; offset?: string } }
+    | { sentinel: { pages: number; pattern?: string } };
   width: number;
+  /** Absent for a sentinel target: its pages are the region. */
   len?: number;
   condition: Condition;
   value?: string;
@@ -188,14 +200,28 @@ function readPciBar(r: SpecReader, input: unknown): WatchTarget | undefined {
   return { kind: 'pci_bar', device, bar: bar as number, offset };
 }
 
-const TARGET_KEYS = ['paddr', 'symbol', 'pci_bar'];
+/** `width` as given, only to cut the default pattern; a bad one is named by its own check. */
+function readSentinel(r: SpecReader, input: unknown, width: unknown): WatchTarget | undefined {
+  if (!isObject(input)) return r.fail('target.sentinel', `must be an object { "pages": 1..${MAX_SENTINEL_PAGES}, "pattern": "0x5a5a5a5a" }`);
+  r.unknownKeys(input, ['pages', 'pattern'], 'target.sentinel.');
+  const pages = input.pages === undefined
+    ? r.fail('target.sentinel.pages', `required: 1 to ${MAX_SENTINEL_PAGES} pages of ${SENTINEL_PAGE_SIZE} bytes`)
+    : r.positiveInt('target.sentinel.pages', input.pages, MAX_SENTINEL_PAGES);
+  const cut = WIDTHS.includes(width as Width) ? maxForWidth(width as Width) : U64_MAX;
+  const pattern = input.pattern === undefined ? DEFAULT_SENTINEL_PATTERN & cut : r.u64('target.sentinel.pattern', input.pattern);
+  if (pages === undefined || pattern === undefined) return undefined;
+  return { kind: 'sentinel', pages, pattern };
+}
 
-function readTarget(r: SpecReader, input: unknown): WatchTarget | undefined {
-  if (!isObject(input)) return r.fail('target', 'required: an object with "paddr", "symbol" or "pci_bar"');
+const TARGET_KEYS = ['paddr', 'symbol', 'pci_bar', 'sentinel'];
+
+function readTarget(r: SpecReader, input: unknown, width: unknown): WatchTarget | undefined {
+  if (!isObject(input)) return r.fail('target', 'required: an object with "paddr", "symbol", "pci_bar" or "sentinel"');
   r.unknownKeys(input, TARGET_KEYS, 'target.');
   const present = TARGET_KEYS.filter((k) => input[k] !== undefined);
-  if (present.length !== 1) return r.fail('target', 'give exactly one of "paddr", "symbol" or "pci_bar"');
+  if (present.length !== 1) return r.fail('target', 'give exactly one of "paddr", "symbol", "pci_bar" or "sentinel"');
   if (input.pci_bar !== undefined) return readPciBar(r, input.pci_bar);
+  if (input.sentinel !== undefined) return readSentinel(r, input.sentinel, width);
   if (input.paddr !== undefined) {
     const paddr = r.u64('target.paddr', input.paddr);
     if (paddr === undefined) return undefined;
@@ -317,6 +343,11 @@ function crossCheck(r: SpecReader, spec: Omit<WatchSpec, 'hosts' | 'expiresAt' |
     // The BAR's own length is known only on the host; the module checks offset+len against it.
     else if (target.offset + BigInt(len) - 1n > U64_MAX) r.fail('len', `the region runs past the 64-bit offset space of the BAR`);
   }
+  if (target.kind === 'sentinel') {
+    // The module's rules: its pages are the region, so len= is refused, and the fill must fit a word.
+    if (raw.len !== undefined) r.fail('len', `not used by a sentinel target: the region is its pages (pages × ${SENTINEL_PAGE_SIZE} bytes)`);
+    if (target.pattern > maxForWidth(width)) r.fail('target.sentinel.pattern', `${toHex(target.pattern)} is wider than width ${width} (at most ${toHex(maxForWidth(width))})`);
+  }
   if (len % width !== 0) r.fail('len', `${len} is not a multiple of width ${width}`);
   const max = maxForWidth(width);
   const needsValue = condition !== 'any_change';
@@ -351,9 +382,9 @@ export function parseWatchSpec(input: unknown, now: Date | null = new Date()): W
     if (typeof input.name !== 'string' || input.name.length > 200) r.fail('name', 'must be a string of at most 200 characters');
     else name = input.name;
   }
-  const target = readTarget(r, input.target);
+  const target = readTarget(r, input.target, input.width);
   const width = input.width === undefined ? r.fail('width', 'required: 1, 2, 4 or 8') : r.oneOf('width', input.width, WIDTHS);
-  const len = input.len === undefined ? width : r.positiveInt('len', input.len, MAX_REGION_LEN);
+  const len = input.len === undefined ? (target?.kind === 'sentinel' ? target.pages * SENTINEL_PAGE_SIZE : width) : r.positiveInt('len', input.len, MAX_REGION_LEN);
   const condition = input.condition === undefined
     ? r.fail('condition', `required: one of ${CONDITIONS.join(', ')}`)
     : r.oneOf('condition', input.condition, CONDITIONS);
@@ -402,9 +433,10 @@ export function parseWatchSpec(input: unknown, now: Date | null = new Date()): W
   };
 }
 
-/** The module's own spelling of the target's value (paddr=, sym=, bar=). */
+/** The module's own spelling of the target's value (paddr=, sym=, bar=); a sentinel, having no address, as `sentinel=N`. */
 export function formatTarget(target: WatchTarget): string {
   if (target.kind === 'paddr') return toHex(target.paddr);
+  if (target.kind === 'sentinel') return `sentinel=${target.pages}`;
   if (target.kind === 'pci_bar') return `${target.device}/${target.bar}${target.offset === 0n ? '' : `+${toHex(target.offset)}`}`;
   return target.offset === 0n ? target.name : `${target.name}+${toHex(target.offset)}`;
 }
@@ -414,7 +446,8 @@ export function watchSpecToJson(spec: WatchSpec): WatchSpecJson {
     name: spec.name,
     target: targetToJson(spec.target),
     width: spec.width,
-    len: spec.len,
+    // A sentinel's len is its pages; given back, it would be refused as the module refuses len=.
+    ...(spec.target.kind !== 'sentinel' && { len: spec.len }),
     condition: spec.condition,
     mode: spec.mode,
     action: spec.action,
@@ -434,10 +467,11 @@ export function watchSpecToJson(spec: WatchSpec): WatchSpecJson {
   return json;
 }
 
-/** A stored or served target in the module's spelling: "0x…", "name+0x…", "dddd:bb:dd.f/N+0x…". */
+/** A stored or served target in the module's spelling: "0x…", "name+0x…", "dddd:bb:dd.f/N+0x…", "sentinel=N". */
 export function targetJsonText(target: WatchSpecJson['target']): string {
   if ('paddr' in target) return target.paddr;
   if ('symbol' in target) return target.symbol;
+  if ('sentinel' in target) return `sentinel=${target.sentinel.pages}`;
   const { device, bar, offset } = target.pci_bar;
   return offset === undefined || /^(0x)?0+$/i.test(offset) ? `${device}/${bar}` : `${device}/${bar}+${offset}`;
 }
@@ -445,6 +479,7 @@ export function targetJsonText(target: WatchSpecJson['target']): string {
 function targetToJson(target: WatchTarget): WatchSpecJson['target'] {
   if (target.kind === 'paddr') return { paddr: toHex(target.paddr) };
   if (target.kind === 'pci_bar') return { pci_bar: { device: target.device, bar: target.bar, offset: toHex(target.offset) } };
+  if (target.kind === 'sentinel') return { sentinel: { pages: target.pages, pattern: toHex(target.pattern) } };
   return { symbol: formatTarget(target) };
 }
 

@@ -1,5 +1,5 @@
 /** The one translation between the domain's ArmSpec and the wire's WatchSpec. */
-import { ACTIONS, ArmSpec, CONDITIONS, isFuncName, MAX_FUNCS, MAX_PCI_BAR, parsePciDevice, parseU64, WATCH_MODES, Width } from '@physwatch/core';
+import { ACTIONS, ArmSpec, CONDITIONS, isFuncName, MAX_FUNCS, MAX_PCI_BAR, MAX_SENTINEL_PAGES, parsePciDevice, parseU64, WATCH_MODES, Width } from '@physwatch/core';
 import type { Action as WireAction } from './generated/physwatch/v1/Action';
 import type { Condition as WireCondition } from './generated/physwatch/v1/Condition';
 import type { WatchMode as WireMode } from './generated/physwatch/v1/WatchMode';
@@ -37,8 +37,9 @@ export function fromWireMode(mode: string): ArmSpec['mode'] {
   return found;
 }
 
-function toWireTarget(target: ArmSpec['target']): Pick<WatchSpec, 'paddr' | 'symbol' | 'pci_bar'> {
+function toWireTarget(target: ArmSpec['target']): Pick<WatchSpec, 'paddr' | 'symbol' | 'pci_bar' | 'sentinel'> {
   if (target.kind === 'paddr') return { paddr: target.paddr.toString() };
+  if (target.kind === 'sentinel') return { sentinel: { pages: target.pages, pattern: target.pattern.toString() } };
   if (target.kind === 'pci_bar') return { pci_bar: { device: target.device, bar: target.bar, offset: target.offset.toString() } };
   return { symbol: { name: target.name, offset: target.offset.toString() } };
 }
@@ -80,6 +81,11 @@ function pciBar(bar: number): number {
   return bar;
 }
 
+function sentinelPages(pages: number): number {
+  if (!Number.isInteger(pages) || pages < 1 || pages > MAX_SENTINEL_PAGES) throw new Error(`sentinel.pages ${pages} is not 1..${MAX_SENTINEL_PAGES}`);
+  return pages;
+}
+
 function funcs(names: string[]): string[] {
   if (names.length > MAX_FUNCS) throw new Error(`${names.length} funcs on the wire (at most ${MAX_FUNCS})`);
   const bad = names.find((name) => !isFuncName(name));
@@ -92,6 +98,7 @@ export function fromWireWatch(wire: WatchSpec__Output): ArmSpec {
   if (wire.target === 'paddr') target = { kind: 'paddr', paddr: u64('paddr', wire.paddr!) };
   else if (wire.target === 'symbol' && wire.symbol) target = { kind: 'symbol', name: wire.symbol.name, offset: u64('symbol.offset', wire.symbol.offset) };
   else if (wire.target === 'pci_bar' && wire.pci_bar) target = { kind: 'pci_bar', device: pciDevice(wire.pci_bar.device), bar: pciBar(wire.pci_bar.bar), offset: u64('pci_bar.offset', wire.pci_bar.offset) };
+  else if (wire.target === 'sentinel' && wire.sentinel) target = { kind: 'sentinel', pages: sentinelPages(wire.sentinel.pages), pattern: u64('sentinel.pattern', wire.sentinel.pattern) };
   else throw new Error(`watch ${wire.watch_id} has no target on the wire`);
   return {
     watchId: wire.watch_id,

@@ -4,7 +4,7 @@
  * backend's own timestamps and context (the module stamps them in its timer), and a
  * backend may disarm a watch on its own (max_hits), which it reports as an event too.
  */
-import type { Action, ArmSpec, HitWriter, WatchMode, Width } from '@physwatch/core';
+import type { Action, ArmSpec, HitWriter, WatchMode, WatchTarget, Width } from '@physwatch/core';
 
 export type MemoryKind = 'ram' | 'mmio';
 
@@ -35,7 +35,7 @@ export interface BackendCapabilities {
   backend: 'simulated' | 'kernel';
   maxWatches: number;
   minIntervalUs: number;
-  targetKinds: ReadonlyArray<'paddr' | 'symbol' | 'pci_bar'>;
+  targetKinds: ReadonlyArray<WatchTarget['kind']>;
   actions: readonly Action[];
   maxRegionLen: number;
   /** What arm() can run; anything else it refuses with a reason. */

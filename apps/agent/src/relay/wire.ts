@@ -4,7 +4,7 @@ import { toWireAction, toWireMode } from '@physwatch/proto';
 import type { Capabilities, Hit, WatchState, WireWriter } from '@physwatch/proto';
 import type { ArmResult, BackendCapabilities, BackendHit } from '../backend/watch-backend';
 
-const TARGET_KINDS = { paddr: 'TARGET_KIND_PADDR', symbol: 'TARGET_KIND_SYMBOL', pci_bar: 'TARGET_KIND_PCI_BAR' } as const;
+const TARGET_KINDS = { paddr: 'TARGET_KIND_PADDR', symbol: 'TARGET_KIND_SYMBOL', pci_bar: 'TARGET_KIND_PCI_BAR', sentinel: 'TARGET_KIND_SENTINEL' } as const;
 
 /**
  * Text the orchestrator can store (packages/core agent-limits): cut to the stated length, so a

@@ -65,6 +65,7 @@ function rolloutText(w: WatchView | WatchDetailView): string {
 
 function targetText(w: WatchView | WatchDetailView): string {
   const target = targetJsonText(w.target);
+  if ('sentinel' in w.target) return w.target.sentinel.pattern ? `${target} (pattern ${w.target.sentinel.pattern})` : target;
   return w.len !== undefined && w.len !== w.width ? `${target} (len ${w.len})` : target;
 }
 

@@ -71,7 +71,9 @@ async function confirm(c: Confirmation, io: ConfirmIo): Promise<void> {
   const what = `${c.lead}${c.found.map((d) => `${d.setting} ${d.consequence}`).join('; ')}, on ${c.hosts}`;
   if (!io.interactive) throw new BadInputError(`${what}; pass --yes to ${c.doIt} without a terminal to confirm on`);
   const answer = (await io.ask(`${what}.\nType the watch's target (${c.target}) to confirm: `)).trim();
-  if (answer !== c.target && answer !== c.alsoAccepted.trim()) {
+  // An empty alsoAccepted (a target typed as several parts, e.g. --pci-bar or --sentinel) accepts nothing.
+  const accepted = c.alsoAccepted.trim();
+  if (answer !== c.target && (accepted === '' || answer !== accepted)) {
     throw new CommandFailedError(`not confirmed (${JSON.stringify(answer)} is not ${c.target}): ${c.notDone}`);
   }
 }

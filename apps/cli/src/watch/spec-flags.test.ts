@@ -42,7 +42,7 @@ describe('watch create flags -> spec', () => {
     expect(flagErrors({ ...GOOD, width: 'four' })).toEqual(['--width: "four" is not one of 1, 2, 4, 8']);
     expect(flagErrors({ ...GOOD, paddr: '0x1001', width: '4' })).toEqual(['--paddr: 0x1001 is not aligned to width 4']);
     expect(flagErrors({ ...GOOD, paddr: undefined, symbol: 'bad symbol' })).toEqual(['--symbol: "bad symbol" is not "name" or "name+0xoffset"']);
-    expect(flagErrors({ ...GOOD, symbol: 'x' })).toEqual(['--paddr, --symbol or --pci-bar: give exactly one of "paddr", "symbol" or "pci_bar"']);
+    expect(flagErrors({ ...GOOD, symbol: 'x' })).toEqual(['--paddr, --symbol, --pci-bar or --sentinel: give exactly one of "paddr", "symbol", "pci_bar" or "sentinel"']);
     expect(flagErrors({ ...GOOD, hosts: undefined })).toEqual(['--hosts or --selector: required: an object with "ids" (a list of host ids) or "selector"']);
     expect(flagErrors({ ...GOOD, hosts: 'ok,not ok' })).toEqual(['--hosts: "not ok" is not a host id']);
     expect(flagErrors({ ...GOOD, hosts: undefined, selector: 'a in (b' })).toEqual(['--selector: unclosed "(" in "a in (b"']);
@@ -56,12 +56,26 @@ describe('watch create flags -> spec', () => {
       '--max-hits: 0 is not a whole number from 1 to 2147483647',
     ]);
     expect(flagErrors({})).toEqual([
-      '--paddr, --symbol or --pci-bar: required: an object with "paddr", "symbol" or "pci_bar"',
+      '--paddr, --symbol, --pci-bar or --sentinel: required: an object with "paddr", "symbol", "pci_bar" or "sentinel"',
       '--width: required: 1, 2, 4 or 8',
       '--condition: required: one of equals, changes_from, any_change, mask_equals',
       '--interval: required, e.g. "30ms" (only mode ftrace has none)',
       '--hosts or --selector: required: an object with "ids" (a list of host ids) or "selector"',
     ]);
+  });
+
+  it('maps --sentinel and --pattern to target.sentinel, naming each flag in its errors', () => {
+    expect(specFromFlags({ sentinel: '4', pattern: '0xa5' })).toEqual({ target: { sentinel: { pages: 4, pattern: '0xa5' } } });
+    expect(parseWatchSpec(specFromFlags({ ...GOOD, paddr: undefined, value: undefined, condition: 'any_change', width: '2', sentinel: '2' }))).toMatchObject({
+      target: { kind: 'sentinel', pages: 2, pattern: 0x5a5an }, len: 8192,
+    });
+    const sentinel = { ...GOOD, paddr: undefined, value: undefined, condition: 'any_change' };
+    expect(flagErrors({ ...sentinel, sentinel: '17' })).toEqual(['--sentinel: 17 is not a whole number from 1 to 16']);
+    expect(flagErrors({ ...sentinel, sentinel: 'four' })).toEqual(['--sentinel: "four" is not a whole number from 1 to 16']);
+    expect(flagErrors({ ...sentinel, pattern: '0x5a' })).toEqual(['--sentinel: required: 1 to 16 pages of 4096 bytes']);
+    expect(flagErrors({ ...sentinel, sentinel: '1', pattern: '0x100' })).toEqual(['--pattern: 0x100 is wider than width 1 (at most 0xff)']);
+    expect(flagErrors({ ...sentinel, sentinel: '1', len: '4096' })).toEqual(['--len: not used by a sentinel target: the region is its pages (pages × 4096 bytes)']);
+    expect(flagErrors({ ...sentinel, paddr: '0x1000', sentinel: '1' })[0]).toMatch(/^--paddr, --symbol, --pci-bar or --sentinel: give exactly one/);
   });
 
   it('maps --mode, --funcs, --rate and --pci-bar (the module\'s bar= syntax)', () => {

@@ -10,6 +10,8 @@ export interface WatchSpecFlags {
   paddr?: string;
   symbol?: string;
   pciBar?: string;
+  sentinel?: string;
+  pattern?: string;
   width?: string;
   len?: string;
   condition?: string;
@@ -42,6 +44,8 @@ export const SPEC_FLAGS: Readonly<Record<keyof WatchSpecFlags, { flag: string; f
   paddr: { flag: '--paddr', field: 'target.paddr' },
   symbol: { flag: '--symbol', field: 'target.symbol' },
   pciBar: { flag: '--pci-bar', field: 'target.pci_bar' },
+  sentinel: { flag: '--sentinel', field: 'target.sentinel.pages' },
+  pattern: { flag: '--pattern', field: 'target.sentinel.pattern' },
   width: { flag: '--width', field: 'width' },
   len: { flag: '--len', field: 'len' },
   condition: { flag: '--condition', field: 'condition' },
@@ -69,7 +73,8 @@ export const SPEC_FLAGS: Readonly<Record<keyof WatchSpecFlags, { flag: string; f
 
 /** Fields that more than one flag can set, or that no single flag owns. */
 const GROUP_FIELDS: Record<string, string> = {
-  target: '--paddr, --symbol or --pci-bar',
+  target: '--paddr, --symbol, --pci-bar or --sentinel',
+  'target.sentinel': '--sentinel',
   'target.pci_bar.device': '--pci-bar',
   'target.pci_bar.bar': '--pci-bar',
   'target.pci_bar.offset': '--pci-bar',
@@ -94,11 +99,16 @@ export function givenSpecFlags(flags: WatchSpecFlags): string[] {
 export function specFromFlags(flags: WatchSpecFlags): Record<string, unknown> {
   const spec: Record<string, unknown> = {};
   if (flags.name !== undefined) spec.name = flags.name;
-  if (flags.paddr !== undefined || flags.symbol !== undefined || flags.pciBar !== undefined) {
+  const sentinel = flags.sentinel !== undefined || flags.pattern !== undefined;
+  if (flags.paddr !== undefined || flags.symbol !== undefined || flags.pciBar !== undefined || sentinel) {
     spec.target = {
       ...(flags.paddr !== undefined && { paddr: flags.paddr }),
       ...(flags.symbol !== undefined && { symbol: flags.symbol }),
       ...(flags.pciBar !== undefined && { pci_bar: pciBarFromFlag(flags.pciBar) }),
+      // --pattern alone still makes a sentinel target, so core names the missing --sentinel.
+      ...(sentinel && {
+        sentinel: { ...(flags.sentinel !== undefined && { pages: wholeNumberOrText(flags.sentinel) }), ...(flags.pattern !== undefined && { pattern: flags.pattern }) },
+      }),
     };
   }
   if (flags.width !== undefined) spec.width = wholeNumberOrText(flags.width);

@@ -85,10 +85,44 @@ describe('kernel backend (against files standing in for the module)', () => {
     expect(old.watches[0]).toMatchObject({ polling: { nsAvg: 0n, missed: 0n, paced: 0n }, spec: { mode: 'timer' } });
   });
 
+  it('writes sentinel= and pattern= for a sentinel target, and no len= (the module refuses it: the pages are the region)', () => {
+    expect(addCommand(armSpec({ watchId: '14', target: { kind: 'sentinel', pages: 4, pattern: 0x5a5a5a5an }, width: 4, len: 4 * 4096, mask: 0xffff_ffffn }))).toBe(
+      'add id=14 sentinel=4 pattern=0x5a5a5a5a width=4 cond=any_change interval_us=1000 action=report max_hits=0\n',
+    );
+    expect(addCommand(armSpec({ watchId: '15', target: { kind: 'sentinel', pages: 1, pattern: 0n }, width: 8, len: 4096, condition: 'changes_from', value: 0n }))).toBe(
+      'add id=15 sentinel=1 pattern=0x0 width=8 cond=changes_from value=0x0 interval_us=1000 action=report max_hits=0\n',
+    );
+  });
+
+  it('after a restart, finds a sentinel watch as armed (target=sentinel=N) and does not take it for another', async () => {
+    const line = LINE7.replace('id=7', 'id=14').replace('target=paddr=0x20000000 paddr=0x20000000', 'target=sentinel=4 paddr=0x3f2a000').replace('len=1 width=1', 'len=16384 width=4')
+      .replace('cond=equals value=0x33 mask=0xff', 'cond=any_change value=0x0 mask=0xffffffff').replace('last=0x0', 'last=0x5a5a5a5a');
+    const config = fakeModule(`${HEADER}\n${line}\n`);
+    const spec = armSpec({ watchId: '14', target: { kind: 'sentinel', pages: 4, pattern: 0x5a5a5a5an }, width: 4, len: 16384, mask: 0xffff_ffffn });
+    const first = await KernelBackend.open(config, testLog);
+    expect(await first.arm(spec)).toMatchObject({ phase: 'armed', resolvedPaddr: 0x3f2a000n, memoryKind: 'ram' });
+    expect(fs.readFileSync(config.device, 'utf8')).toBe(addCommand(spec));
+    await first.close();
+
+    const second = await KernelBackend.open(config, testLog);
+    expect(second.armed().map((w) => w.spec)).toEqual([spec]);
+    await second.close();
+    // Without the state file the pattern is read from the first word (last=), which is the fill.
+    fs.rmSync(config.watchFile);
+    const third = await KernelBackend.open(config, testLog);
+    expect(third.armed().map((w) => w.spec)).toEqual([{ ...spec, maxHits: null }]);
+    await third.close();
+    // A different page count is a different watch: the reconciler re-adds it.
+    fs.writeFileSync(config.status, `${HEADER}\n${line.replace('sentinel=4', 'sentinel=2')}\n`);
+    const fourth = await KernelBackend.open(config, testLog);
+    expect(fourth.armed().map((w) => w.spec.target)).toEqual([{ kind: 'sentinel', pages: 2, pattern: 0x5a5a5a5an }]);
+    await fourth.close();
+  });
+
   it('advertises every mode, pci_bar targets and the module\'s phys_bits; refuses a paddr beyond them before writing', async () => {
     const config = fakeModule(`${HEADER} phys_bits=40\n${LINE7}\n`);
     const backend = await KernelBackend.open(config, testLog);
-    expect(backend.capabilities).toMatchObject({ modes: ['timer', 'ftrace', 'both'], targetKinds: ['paddr', 'symbol', 'pci_bar'], physAddrBits: 40 });
+    expect(backend.capabilities).toMatchObject({ modes: ['timer', 'ftrace', 'both'], targetKinds: ['paddr', 'symbol', 'pci_bar', 'sentinel'], physAddrBits: 40 });
     expect(await backend.arm(armSpec({ watchId: '20', target: { kind: 'paddr', paddr: 0x100_0000_0000n }, width: 8, len: 8, mask: (1n << 64n) - 1n }))).toEqual({
       phase: 'failed',
       reason: "paddr 0x10000000000 is beyond this host's 40 physical address bits (phys_bits in /proc/physwatch)",

@@ -32,10 +32,12 @@ function readModuleParam(dir: string, name: string): string | null {
 function sameTarget(t: WatchTarget, h: WatchTarget): boolean {
   if (t.kind === 'paddr') return h.kind === 'paddr' && h.paddr === t.paddr;
   if (t.kind === 'pci_bar') return h.kind === 'pci_bar' && h.device === t.device && h.bar === t.bar && h.offset === t.offset;
+  // The module does not print a sentinel's pattern (proc-status reads a guess from last=).
+  if (t.kind === 'sentinel') return h.kind === 'sentinel' && h.pages === t.pages;
   return h.kind === 'symbol' && h.name === t.name && h.offset === t.offset;
 }
 
-/** Whether the module holds `spec` as given (every field it reports; funcs and rate it does not). */
+/** Whether the module holds `spec` as given (every field it reports; funcs, rate and a sentinel's pattern it does not). */
 export function moduleMatches(spec: Omit<ArmSpec, 'maxHits'>, held: ModuleWatch['spec']): boolean {
   return (
     sameTarget(spec.target, held.target) &&
@@ -73,7 +75,7 @@ export class KernelBackend implements WatchBackend {
       backend: 'kernel',
       maxWatches: 256,
       minIntervalUs: 100,
-      targetKinds: ['paddr', 'symbol', 'pci_bar'],
+      targetKinds: ['paddr', 'symbol', 'pci_bar', 'sentinel'],
       actions: ['report', 'stack', 'panic', 'hang'],
       maxRegionLen: MAX_REGION_LEN,
       // ftrace needs CONFIG_DYNAMIC_FTRACE (on in Debian's kernels); where it is off the

@@ -3,13 +3,16 @@ import { ArmSpec, formatTarget, toHex } from '@physwatch/core';
 
 const TARGET_KEY = { paddr: 'paddr', symbol: 'sym', pci_bar: 'bar' } as const;
 
-function target(spec: ArmSpec): string {
-  return `${TARGET_KEY[spec.target.kind]}=${formatTarget(spec.target)}`;
+/** The target and its region: a sentinel's pages are its region, and the module refuses len= with them. */
+function target(spec: ArmSpec): string[] {
+  const t = spec.target;
+  if (t.kind === 'sentinel') return [`sentinel=${t.pages}`, `pattern=${toHex(t.pattern)}`];
+  return [`${TARGET_KEY[t.kind]}=${formatTarget(t)}`, `len=${spec.len}`];
 }
 
 /** The watch id is the module's id, so /proc/physwatch names watches as the orchestrator does. */
 export function addCommand(spec: ArmSpec): string {
-  const words = [`add id=${spec.watchId}`, target(spec), `len=${spec.len}`, `width=${spec.width}`, `cond=${spec.condition}`];
+  const words = [`add id=${spec.watchId}`, ...target(spec), `width=${spec.width}`, `cond=${spec.condition}`];
   // The module refuses value= with any_change and mask= with anything but mask_equals.
   if (spec.condition !== 'any_change') words.push(`value=${toHex(spec.value)}`);
   if (spec.condition === 'mask_equals') words.push(`mask=${toHex(spec.mask)}`);

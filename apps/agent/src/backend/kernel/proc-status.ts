@@ -27,10 +27,18 @@ export interface ModuleStatus {
 }
 
 const SYM = /^sym=([^+\s]+)\+(0x[0-9a-f]+)$/;
+const SENTINEL = /^sentinel=([0-9]+)$/;
 /** The module prints the device canonically, as the watch spec keeps it. */
 const BAR = /^bar=([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])\/([0-5])\+(0x[0-9a-f]+)$/;
 
-function parseTarget(text: string): WatchTarget | null {
+/**
+ * `last` is the first word as the module last read it: /proc/physwatch does not print a
+ * sentinel's pattern, and that word holds it unless it was hit (then a watch the agent has
+ * no spec for looks changed, and its re-add refills the pages).
+ */
+function parseTarget(text: string, last: bigint | null): WatchTarget | null {
+  const sentinel = SENTINEL.exec(text);
+  if (sentinel) return last === null ? null : { kind: 'sentinel', pages: Number(sentinel[1]), pattern: last };
   if (text.startsWith('paddr=')) {
     const paddr = parseU64(text.slice('paddr='.length));
     return paddr === null ? null : { kind: 'paddr', paddr };
@@ -55,7 +63,7 @@ function parseWatchLine(line: string): ModuleWatch | null {
     if (key === 'target') targetText = token.slice(eq + 1);
     else f.set(key, token.slice(eq + 1));
   }
-  const target = parseTarget(targetText);
+  const target = parseTarget(targetText, parseU64(f.get('last')));
   const nums = ['id', 'paddr', 'len', 'width', 'value', 'mask', 'interval_us', 'hits'].map((k) => parseU64(f.get(k)));
   if (!target || nums.some((n) => n === null)) return null;
   const [id, paddr, len, width, value, mask, intervalUs, hits] = nums as bigint[];

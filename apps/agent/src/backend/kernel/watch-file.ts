@@ -21,6 +21,10 @@ function fromJson(json: Json): ArmSpec | null {
     const paddr = parseU64(t.paddr);
     if (paddr === null) return null;
     target = { kind: 'paddr', paddr };
+  } else if (t.kind === 'sentinel') {
+    const pattern = parseU64(t.pattern);
+    if (pattern === null || typeof t.pages !== 'number') return null;
+    target = { kind: 'sentinel', pages: t.pages, pattern };
   } else if (t.kind === 'pci_bar') {
     const offset = parseU64(t.offset);
     if (offset === null || typeof t.device !== 'string' || typeof t.bar !== 'number') return null;

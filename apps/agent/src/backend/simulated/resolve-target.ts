@@ -13,6 +13,8 @@ export function resolveTarget(
     paddr = spec.target.paddr;
   } else if (spec.target.kind === 'pci_bar') {
     return { ok: false, reason: `pci_bar ${formatTarget(spec.target)}: the simulated backend has no PCI devices` };
+  } else if (spec.target.kind === 'sentinel') {
+    return { ok: false, reason: `${formatTarget(spec.target)}: the simulated backend allocates no sentinel pages (a kernel backend does)` };
   } else {
     const base = Object.prototype.hasOwnProperty.call(symbols, spec.target.name) ? symbols[spec.target.name] : undefined;
     if (base === undefined) {

@@ -126,6 +126,7 @@ describe('simulated backend over a real memory file', () => {
     ['an ftrace watch', armSpec({ mode: 'ftrace', funcs: ['memset'], intervalUs: 0 }), 'mode ftrace: the simulated backend has no function-entry checks'],
     ['a both-mode watch', armSpec({ mode: 'both', funcs: ['memset'] }), 'mode both: the simulated backend has no function-entry checks'],
     ['a PCI BAR target', armSpec({ target: { kind: 'pci_bar', device: '0000:00:04.0', bar: 2, offset: 0n } }), 'pci_bar 0000:00:04.0/2: the simulated backend has no PCI devices'],
+    ['a sentinel target', armSpec({ target: { kind: 'sentinel', pages: 2, pattern: 0x5an }, len: 8192 }), 'sentinel=2: the simulated backend allocates no sentinel pages'],
   ])('fails %s with the reason', async (_what, spec, reason) => {
     const result = await backend.arm(spec);
     expect(result.phase).toBe('failed');
