@@ -1,5 +1,5 @@
 /**
- * mode, funcs, rate and pci_bar targets end to end with the real processes: REST refuses bad
+ * mode, funcs, rate, pci_bar and sentinel targets end to end with the real processes: REST refuses bad
  * ones naming the field, the CLI names the flag and exits 2, and placement keeps a watch off
  * a host whose Capabilities cannot hold it, with the reason in GET /watches/:id/hosts. The
  * hosts are simulated agents: timer mode only, no PCI BARs; one is configured with a
@@ -33,6 +33,10 @@ const cases: Case[] = [
   ['pci_bar device out of range', { target: { pci_bar: { device: '0000:00:20.0', bar: 2 } } }, 'target.pci_bar.device', /not a PCI device/],
   ['pci_bar bar 6', { target: { pci_bar: { device: '0000:00:04.0', bar: 6 } } }, 'target.pci_bar.bar', /not a BAR number from 0 to 5/],
   ['pci_bar offset misaligned', { width: 4, target: { pci_bar: { device: '0000:00:04.0', bar: 2, offset: '0x22' } } }, 'target.pci_bar.offset', /not a multiple of width 4/],
+  ['sentinel pages 0', { target: { sentinel: { pages: 0 } } }, 'target.sentinel.pages', /0 is not a whole number from 1 to 16/],
+  ['sentinel pages 17', { target: { sentinel: { pages: 17 } } }, 'target.sentinel.pages', /from 1 to 16/],
+  ['sentinel pattern wider than width', { target: { sentinel: { pages: 1, pattern: '0x100' } } }, 'target.sentinel.pattern', /0x100 is wider than width 1/],
+  ['sentinel with len', { target: { sentinel: { pages: 1 } }, len: 4096 }, 'len', /not used by a sentinel target/],
   ['pci_bar and paddr', { target: { paddr: '0x1000', pci_bar: { device: '0000:00:04.0', bar: 2 } } }, 'target', /exactly one of "paddr", "symbol", "pci_bar" or "sentinel"/],
 ];
 
@@ -89,6 +93,10 @@ describe('POST /api/v1/watches: mode, funcs, rate, pci_bar', () => {
     const bar = await api.createWatch({ ...good, width: 4, target: { pci_bar: { device: '0:0:4.0', bar: 2, offset: '32' } }, hosts: { ids: ['nowhere'] } });
     expect(bar.target).toEqual({ pci_bar: { device: '0000:00:04.0', bar: 2, offset: '0x20' } });
     expect((await api.watch(bar.id)).target).toEqual(bar.target);
+    const sentinel = await api.createWatch({ ...good, width: 4, target: { sentinel: { pages: 4 } }, hosts: { ids: ['nowhere'] } });
+    expect(sentinel.target).toEqual({ sentinel: { pages: 4, pattern: '0x5a5a5a5a' } });
+    expect(sentinel.len).toBeUndefined();
+    expect((await api.watch(sentinel.id)).target).toEqual(sentinel.target);
   });
 });
 
@@ -97,8 +105,10 @@ describe('the CLI names the flag and exits 2', () => {
     [['--mode', 'ftrace'], /--funcs: required for mode ftrace/],
     [['--rate', '0', '--interval', '30ms'], /--rate: 0 is not a limit/],
     [['--pci-bar', '0000:00:04.0/9', '--interval', '30ms'], /--pci-bar: 9 is not a BAR number from 0 to 5/],
+    [['--sentinel', '2', '--pattern', '0x1ffffffff', '--interval', '30ms'], /--pattern: 0x1ffffffff is wider than width 4/],
   ])('watch create %j', async (flags, message) => {
-    const res = await cli(['watch', 'create', '--width', '4', '--condition', 'any_change', '--hosts', 'h1', ...(flags.includes('--pci-bar') ? [] : ['--paddr', '0x1000']), ...flags]);
+    const ownTarget = flags.includes('--pci-bar') || flags.includes('--sentinel');
+    const res = await cli(['watch', 'create', '--width', '4', '--condition', 'any_change', '--hosts', 'h1', ...(ownTarget ? [] : ['--paddr', '0x1000']), ...flags]);
     expect(res.code, res.stderr).toBe(2);
     expect(res.stderr).toMatch(message);
   });
@@ -123,6 +133,14 @@ describe('placement by what each host can hold', () => {
   it('keeps a pci_bar watch off hosts that list no such target kind', async () => {
     const watch = await api.createWatch({ ...good, width: 4, target: { pci_bar: { device: '0000:00:04.0', bar: 2 } } });
     expect((await pendingOf(watch.id)).get('modes-wide')).toMatchObject({ reason: 'unsupported', message: "pci_bar targets are not among this host's target kinds (paddr, symbol)" });
+  });
+
+  it('keeps a sentinel watch off simulated hosts (they allocate no sentinel pages), naming sentinel', async () => {
+    const watch = await api.createWatch({ ...good, width: 8, target: { sentinel: { pages: 2 } } });
+    const pending = await pendingOf(watch.id);
+    for (const host of ['modes-wide', 'modes-narrow']) {
+      expect(pending.get(host)).toEqual({ host_id: host, reason: 'unsupported', message: "sentinel targets are not among this host's target kinds (paddr, symbol)" });
+    }
   });
 
   it('places a paddr beyond 24 bits only on the host that can address it, and says why not on the other', async () => {

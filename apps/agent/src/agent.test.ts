@@ -2,9 +2,11 @@
  * The agent against a TEST DOUBLE of the orchestrator: a real in-process grpc-js server
  * implementing AgentGateway on 127.0.0.1 (see test-support/fake-orchestrator.ts).
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ArmSpec } from '@physwatch/core';
+import { ArmSpec, parseWatchSpec } from '@physwatch/core';
 import { HitBatch__Output, toWireWatch, WatchStates__Output } from '@physwatch/proto';
 import { Agent } from './agent';
 import { corruptMemoryFile } from './backend/simulated/memory-file';
@@ -65,6 +67,24 @@ describe('agent <-> AgentGateway (in-process test double of the orchestrator)', 
         actions: ['ACTION_REPORT', 'ACTION_STACK'],
       },
     });
+  });
+
+  it('a kernel agent says it holds sentinels, and a sentinel watch in REST JSON reaches its module as sentinel= pattern= (no len=)', async () => {
+    // The module's files as plain files (kernel-backend.test.ts does the same): /proc lists the watch once added.
+    const dir = tempDir();
+    const proc = path.join(dir, 'proc');
+    fs.writeFileSync(path.join(dir, 'dev'), '');
+    fs.writeFileSync(proc, 'physwatch seq=0 lost=0 watches=0 phys_bits=46\n');
+    const body = { target: { sentinel: { pages: 4, pattern: '0xa5a5a5a5' } }, width: 4, condition: 'any_change', interval: '1ms', hosts: { ids: ['test-host'] } };
+    const spec = parseWatchSpec(body);
+    fake.desired = { generation: '5', watches: [toWireWatch({ ...spec, watchId: '40' })] };
+    fs.appendFileSync(proc, 'id=40 state=armed target=sentinel=4 paddr=0x3f2a000 kind=ram len=16384 width=4 cond=any_change value=0x0 mask=0xffffffff interval_us=1000 action=report mode=timer polls=0 hits=0 last=0xa5a5a5a5 err=none\n');
+    await startAgent({ backend: { kind: 'kernel', load: 'none', device: path.join(dir, 'dev'), status: proc, kmsg: path.join(dir, 'kmsg'), sysModuleDir: path.join(dir, 'sys') } });
+    const hello = await fake.waitFor((r) => r.message.hello, 'hello');
+    expect(hello?.capabilities?.target_kinds).toContain('TARGET_KIND_SENTINEL');
+    const states = await fake.waitFor(statesFor('5'), 'watch states of generation 5');
+    expect(states.states).toEqual([expect.objectContaining({ watch_id: '40', phase: 'WATCH_PHASE_ARMED', resolved_paddr: String(0x3f2a000), memory_kind: 'MEMORY_KIND_RAM' })]);
+    expect(fs.readFileSync(path.join(dir, 'dev'), 'utf8')).toBe('add id=40 sentinel=4 pattern=0xa5a5a5a5 width=4 cond=any_change interval_us=1000 action=report max_hits=0\n');
   });
 
   it('arms the desired set, reports states, relays a corruption as a numbered hit, heartbeats', async () => {

@@ -30,7 +30,7 @@ export const AGENT_LIMITS = {
   /** WatchState.reason, CrashReply.reason. */
   reasonLength: 1024,
   watchStates: 10_000,
-  /** Capabilities.target_kinds and .modes: the proto has 3 of each today. */
+  /** Capabilities.target_kinds and .modes: the proto has 4 and 3 today. */
   capabilityEnums: 16,
   /** Hit.comm: the kernel's TASK_COMM_LEN is 16. */
   commLength: 64,

@@ -1,11 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ACTIONS, CONDITIONS, MAX_FUNC_NAME_LENGTH, MAX_FUNCS, MAX_RATE, WAIT_REASONS, WATCH_MODES, WIDTHS } from '@physwatch/core';
+import { ACTIONS, CONDITIONS, MAX_FUNC_NAME_LENGTH, MAX_FUNCS, MAX_RATE, MAX_SENTINEL_PAGES, SENTINEL_PAGE_SIZE, WAIT_REASONS, WATCH_MODES, WIDTHS } from '@physwatch/core';
 import { ASSIGNMENT_PHASES, WATCH_STATES } from '@physwatch/db';
 
 export class PciBarTargetDto {
   @ApiProperty({ description: 'domain:bus:device.function, hex as in /sys/bus/pci/devices (device <= 1f, function 0..7); kept canonical', example: '0000:00:04.0' }) device!: string;
   @ApiProperty({ minimum: 0, maximum: 5, example: 2 }) bar!: number;
   @ApiPropertyOptional({ description: 'bytes from the BAR\'s start, u64 "0x…" or decimal, a multiple of width; offset+len must fit the BAR (checked on the host)', default: '0x0' }) offset?: string;
+}
+
+export class SentinelTargetDto {
+  @ApiProperty({ minimum: 1, maximum: MAX_SENTINEL_PAGES, example: 4, description: `pages of ${SENTINEL_PAGE_SIZE} bytes each host's module allocates itself; the watch's len is pages × ${SENTINEL_PAGE_SIZE} (len is refused)` }) pages!: number;
+  @ApiPropertyOptional({ description: 'each word\'s fill, u64 "0x…" or decimal, fitting width', default: '0x5a5a5a5a5a5a5a5a cut to width' }) pattern?: string;
 }
 
 export class RolloutDto {
@@ -21,12 +26,13 @@ export class RolloutDto {
 export class WatchSpecDto {
   @ApiPropertyOptional({ nullable: true, example: 'zero page byte 0', maxLength: 200 }) name?: string | null;
   @ApiProperty({
-    description: 'exactly one of paddr (physical address, "0x…" or decimal), symbol ("name" or "name+0xoff") or pci_bar (PciBarTarget: a PCI memory BAR; hosts whose capabilities lack TARGET_KIND_PCI_BAR wait as unsupported)',
+    description:
+      'exactly one of paddr (physical address, "0x…" or decimal), symbol ("name" or "name+0xoff"), pci_bar (PciBarTarget: a PCI memory BAR; hosts whose capabilities lack TARGET_KIND_PCI_BAR wait as unsupported) or sentinel (SentinelTarget: pages each host allocates and fills itself, so every host watches its own physical slice; hosts whose capabilities lack TARGET_KIND_SENTINEL wait as unsupported)',
     example: { paddr: '0x2a0e000' },
   })
-  target!: { paddr: string } | { symbol: string } | { pci_bar: PciBarTargetDto };
+  target!: { paddr: string } | { symbol: string } | { pci_bar: PciBarTargetDto } | { sentinel: SentinelTargetDto };
   @ApiProperty({ enum: WIDTHS, example: 1 }) width!: number;
-  @ApiPropertyOptional({ description: 'bytes covered, a multiple of width; defaults to width', maximum: 65536 }) len?: number;
+  @ApiPropertyOptional({ description: 'bytes covered, a multiple of width; defaults to width; refused with a sentinel target (its pages are the region)', maximum: 65536 }) len?: number;
   @ApiProperty({ enum: CONDITIONS, example: 'equals' }) condition!: string;
   @ApiPropertyOptional({ description: 'u64 as "0x…" or decimal; required unless any_change', example: '0x33' }) value?: string;
   @ApiPropertyOptional({ description: 'only for mask_equals', example: '0xff' }) mask?: string;
