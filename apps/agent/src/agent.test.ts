@@ -79,7 +79,8 @@ describe('agent <-> AgentGateway (in-process test double of the orchestrator)', 
     const spec = parseWatchSpec(body);
     fake.desired = { generation: '5', watches: [toWireWatch({ ...spec, watchId: '40' })] };
     fs.appendFileSync(proc, 'id=40 state=armed target=sentinel=4 paddr=0x3f2a000 kind=ram len=16384 width=4 cond=any_change value=0x0 mask=0xffffffff interval_us=1000 action=report mode=timer polls=0 hits=0 last=0xa5a5a5a5 err=none\n');
-    await startAgent({ backend: { kind: 'kernel', load: 'none', device: path.join(dir, 'dev'), status: proc, kmsg: path.join(dir, 'kmsg'), sysModuleDir: path.join(dir, 'sys') } });
+    const files = { device: path.join(dir, 'dev'), status: proc, kmsg: path.join(dir, 'kmsg'), sysModuleDir: path.join(dir, 'sys'), watchFile: path.join(dir, 'watches.json') };
+    await startAgent({ backend: { kind: 'kernel', load: 'none', readIntervalMs: 5, ...files } });
     const hello = await fake.waitFor((r) => r.message.hello, 'hello');
     expect(hello?.capabilities?.target_kinds).toContain('TARGET_KIND_SENTINEL');
     const states = await fake.waitFor(statesFor('5'), 'watch states of generation 5');
