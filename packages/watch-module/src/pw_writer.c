@@ -41,6 +41,7 @@
 
 #ifdef PW_HAVE_WRITER
 #include <linux/hw_breakpoint.h>
+#include <asm/pgtable.h>
 #include <linux/perf_event.h>
 #endif
 #include "pw_internal.h"
@@ -113,16 +114,32 @@ static void pw_writer_free(struct pw_watch *w)
 	w->held = NULL;
 }
 
+/* Whether a CPU could store through the kernel's mapping of the word at all. */
+static bool pw_map_writable(const void *va)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address((unsigned long)va, &level);
+
+	return pte && pte_present(*pte) && pte_write(*pte);
+}
+
 /*
- * On each CPU in turn: store the word's own value back, atomically (a locked
- * compare-and-exchange writes even when it fails, and never changes the value), so
- * that CPU's breakpoint traps if it is live.
+ * On each CPU in turn, interrupts off: store the word's own value back, atomically (a
+ * locked compare-and-exchange writes even when it fails, and never changes the value),
+ * so that CPU's breakpoint traps if it is live. Not through a read-only mapping (kernel
+ * rodata, a loaded crash kernel's reservation): checked right before, on this CPU,
+ * since the store would fault; no CPU can write through such a mapping anyway, so the
+ * trap is counted as seen.
  */
 static void pw_bp_probe(void *info)
 {
 	struct pw_watch *w = info;
 	void *p = w->va;
 
+	if (!pw_map_writable(p)) {
+		this_cpu_ptr(w->bp_seen)->probed++;
+		return;
+	}
 	switch (w->spec.width) {
 	case 1:
 		cmpxchg((u8 *)p, READ_ONCE(*(u8 *)p), READ_ONCE(*(u8 *)p));
