@@ -4,8 +4,9 @@
  * orchestrator, and two hunts started over REST that advance by themselves.
  *   F  timer 30 ms → ftrace on proc_reg_write: a guest kernel writer (writer/, a page of its
  *      own whose word only it writes, each write reaching it through that function) is caught
- *      at the function's entry; the hit's ip names the function and its task is the
- *      guest shell that made the writer write.
+ *      at the function's entry; the word's write breakpoint names the writer exactly
+ *      (writer=cpu): the hit's ip is pw_chain_writer_store, its stack runs through the
+ *      traced function, and its task is the guest shell that made the writer write.
  *   T  the host rewrites one guest-physical word from outside the guest (poke.py's steady mode,
  *      every ~300 ms through the shared RAM file) while a hunt climbs 30 ms → 1 ms → 100 µs
  *      (after_hits each) → kdump_on_hit on this host, held by an operator's hunt-wide hold at
@@ -32,12 +33,12 @@ const LAST_STORE = 0x5a5a0003n;
 const STORM_EVERY_MS = 300;
 const AFTER_HITS = 5;
 const TIMER_STAGES = ['30ms', '1ms', '100us'];
-// The kernel function each write to the writer's /proc file goes through, not the writer's own
-// pw_chain_writer_store: a hit whose ip is inside a module is printed
-// `ip=sym+0x0/0x20 [pw_chain_writer]` (%pS adds the module), and the agent's parser drops
-// that line as unparsable, so it never becomes a row. (kstrtou32_from_user, which the writer
-// calls, is not traceable in Debian's 6.1: the module refuses it with -EINVAL.)
+// The kernel function each write to the writer's /proc file goes through: the ftrace stage
+// checks the word on its entry. (kstrtou32_from_user, which the writer calls, is not
+// traceable in Debian's 6.1: the module refuses it with -EINVAL.)
 const WRITER_FUNC = 'proc_reg_write';
+// The store itself, in the writer module: what the write breakpoint names (%pS adds the module).
+const WRITER_STORE = /^pw_chain_writer_store\+0x[0-9a-f]+\/0x[0-9a-f]+ \[pw_chain_writer\]$/;
 const PERSIST = path.resolve(__dirname, '../../packages/watch-module/build/hunt-chain/persist');
 const POLL_MS = 200;
 const CRASH_CYCLE_MS = 180_000;
@@ -142,7 +143,7 @@ afterAll(async () => {
 });
 
 describe('hunt under QEMU: the hunt approaches the write by itself', () => {
-  it(`F: a timer stage's hit moves the host to an ftrace stage on ${WRITER_FUNC}, which catches the guest kernel writer's store with that function and task in the hit`, async () => {
+  it(`F: a timer stage's hit moves the host to an ftrace stage on ${WRITER_FUNC}, which catches the guest kernel writer's store: writer=cpu, the writer's function in ip, the traced one in its stack, its task`, async () => {
     const from = guest.lineCount;
     guest.send('writer');
     const writer = await guest.serial('@@WRITER ', from, 30_000);
@@ -174,7 +175,7 @@ describe('hunt under QEMU: the hunt approaches the write by itself', () => {
       const hits = await api.allHits({ watch_id: timerWatch });
       return hits.length > 0 && hits;
     }, 60_000, POLL_MS);
-    expect(timerHit).toMatchObject({ old_value: '0x0', new_value: '0x1' });
+    expect(timerHit).toMatchObject({ old_value: '0x0', new_value: '0x1', writer: 'cpu' });
     const ftraceWatch = await armedAt(huntId, 1);
     expect(statusOf(await guest.status(), ftraceWatch)).toMatch(/ state=armed .* interval_us=0 .*mode=ftrace /);
     // Checked on entry: the write that stores 2 still sees 1 (the baseline) on its way in,
@@ -188,15 +189,17 @@ describe('hunt under QEMU: the hunt approaches the write by itself', () => {
       const hits = await api.allHits({ watch_id: ftraceWatch });
       return hits.length > 0 && hits;
     }, 60_000, POLL_MS);
-    console.log(`hunt F: ftrace hit ip=${hit.ip} pid=${hit.pid} comm=${hit.comm} bracket ${fmtUs(Number(hit.bracket_ns))}`);
-    expect(hit).toMatchObject({ host_id: hostId, paddr, old_value: '0x1', new_value: '0x2', source: 'agent' });
-    expect(hit.ip).toMatch(new RegExp(`^${WRITER_FUNC}\\+0x0/0x[0-9a-f]+$`));
+    console.log(`hunt F: ftrace hit writer=${hit.writer} ip=${hit.ip} pid=${hit.pid} comm=${hit.comm} bracket ${fmtUs(Number(hit.bracket_ns))} stack ${hit.stack.join(' < ')}`);
+    expect(hit).toMatchObject({ host_id: hostId, paddr, old_value: '0x1', new_value: '0x2', source: 'agent', writer: 'cpu', writer_reason: null });
+    expect(hit.ip).toMatch(WRITER_STORE);
+    expect(hit.stack[0]).toMatch(/^pw_chain_writer_store\+0x[0-9a-f]+\/0x[0-9a-f]+\[pw_chain_writer\]$/);
+    expect(hit.stack.some((f: string) => f.startsWith(`${WRITER_FUNC}+`))).toBe(true);
     // The task that made the writer write is the guest's command shell, not an interrupt.
     expect(hit.pid).toBeGreaterThan(1);
     expect(hit.comm).toBe('sh');
     expect(Number(hit.bracket_ns)).toBeGreaterThan(0);
     const line = guest.line(await guest.waitForLine((l) => l.includes(`physwatch: hit `) && l.includes(` id=${ftraceWatch} `), 10_000, 'the ftrace hit line', 0));
-    expect(line).toMatch(new RegExp(` ip=${WRITER_FUNC}\\+.* src=ftrace `));
+    expect(line).toMatch(/ ip=pw_chain_writer_store\+\S+ \[pw_chain_writer\] src=ftrace .* writer=cpu smi=/);
     const transition = (await huntOf(huntId)).timeline.filter((t: any) => t.kind === 'transition');
     expect(transition).toEqual([expect.objectContaining({ host_id: hostId, from_stage: 0, to_stage: 1, actor: 'engine', reason: `1 hits at stage 0 (after_hits 1)` })]);
   }
@@ -287,6 +290,8 @@ describe('hunt under QEMU: the hunt approaches the write by itself', () => {
     const last = kdumpHits[0];
     expect(last).toMatchObject({ watch_id: lastWatch, boot_id: bootBefore, new_value: `0x${LAST_STORE.toString(16)}`, action: 'report' });
     const all = [...hitsByStage.values()].flat();
+    // The host wrote every one of them into guest RAM: no CPU did, through the kernel's map.
+    expect(all.filter((h) => h.writer !== 'no_cpu_via_kernel_map')).toEqual([]);
     expect(all.every((h) => BigInt(h.boottime_ns) <= BigInt(last.boottime_ns))).toBe(true);
     expect(vmcore).toMatchObject({ host_id: hostId, watch_id: lastWatch, hit_id: last.id, crashed_boot_id: bootBefore, kdump_job_id: `kdump-${last.id}` });
     expect(vmcore.dmesg_excerpt).toContain(`physwatch: hit seq=${last.module_seq} id=${lastWatch} `);
