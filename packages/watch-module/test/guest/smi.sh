@@ -3,8 +3,7 @@
 # MSR_SMI_COUNT, so the header says smi=counted and each hit carries the number of SMIs
 # its CPU took between the check that saw the old value and the one that saw the new:
 # 0 here, where nothing raises one. (Raising one through the APM control port, 0xb2,
-# stalls the vCPU under TCG, and in this configuration TCG's data breakpoints stop
-# firing once the poll reads that MSR: the writer suite runs on the AMD-vendor CPU.)
+# stalls the vCPU under TCG: an SMI counted inside a bracket is not shown here.)
 . /suites/lib.sh
 plan 6
 S=$((0x$(scratch_base)))
