@@ -169,6 +169,34 @@ describe('kernel chain: REST → orchestrator → agent in QEMU → physwatch.ko
     await eventually('the module to drop the ftrace watch', async () => statusOf(await guest.status(), ftrace.id) === undefined, 60_000, 200);
   });
 
+  it('a sentinel watch created over REST arms pages of the module\'s own; the host corrupting one word of them is a hit naming that page and word, no CPU claimed', async () => {
+    expect((await api.host(hostId)).capabilities.target_kinds).toContain('TARGET_KIND_SENTINEL');
+    const pattern = 0x5a5aa5a5c3c33c3cn;
+    const sentinel = await api.createWatch({ target: { sentinel: { pages: 2, pattern: `0x${pattern.toString(16)}` } }, width: 8, condition: 'any_change', interval: '10ms', hosts: { ids: [hostId] } });
+    const a = await eventually('the sentinel watch armed', async () => {
+      const x = (await api.watch(sentinel.id)).assignments?.find((y: any) => y.host_id === hostId);
+      return (x?.phase === 'armed' || x?.phase === 'failed') && x;
+    }, 60_000, 200);
+    expect(a).toMatchObject({ phase: 'armed', memory_kind: 'ram' });
+    const pages = BigInt(a.resolved_paddr);
+    expect(pages % 4096n).toBe(0n);
+    expect(statusOf(await guest.status(), sentinel.id)).toMatch(new RegExp(` state=armed target=sentinel=2 paddr=${a.resolved_paddr} kind=ram len=8192 width=8 .* last=0x${pattern.toString(16)} `));
+    // The second page, one word in: written from outside the guest, as a device would.
+    const offset = 4096 + 0x40;
+    guest.poke(pages + BigInt(offset), 8, 0xbadn);
+    const [hit] = await eventually('the sentinel hit row', async () => {
+      const hits = await hitsOf(sentinel.id);
+      return hits.length > 0 && hits;
+    }, 60_000, 200);
+    expect(hit).toMatchObject({
+      host_id: hostId, paddr: `0x${(pages + BigInt(offset)).toString(16)}`, offset, width: 8,
+      old_value: `0x${pattern.toString(16)}`, new_value: '0xbad', writer: 'unknown', writer_reason: 'region_too_wide',
+    });
+    expect(Math.floor(hit.offset / 4096)).toBe(1);
+    await api.stopWatch(sentinel.id);
+    await eventually('the module to drop the sentinel watch', async () => statusOf(await guest.status(), sentinel.id) === undefined, 60_000, 200);
+  });
+
   it('stopping the watch disarms it in the module', async () => {
     await api.stopWatch(watchId);
     // Positive evidence (the header says no watch is held), not an absent line that a

@@ -35,7 +35,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 qemu_run=${PW_QEMU_RUN:-python3 $here/host/qemu_run.py}
 chain_config=${PW_CHAIN_CONFIG:-tests/kernel-chain/vitest.config.ts}
 # The it() calls in tests/kernel-chain/*.e2e.ts: a test added there is added here.
-chain_plan=${PW_CHAIN_PLAN:-17}
+chain_plan=${PW_CHAIN_PLAN:-18}
 boots=${PW_BOOTS:-main seed-hang seed-panic cmd-hang cmd-panic seed-kdump ftrace-soak budget-storm writer smi-intel sentinel}
 # Debian's other packaged kernels (linux-headers-<flavour>), after Debian 12's own 6.1.
 # 6.12-rt is opt-in (PW_KERNELS="6.12-amd64 6.12-rt-amd64"): under TCG its boots are not
