@@ -292,7 +292,10 @@ static bool pw_seen_read(const struct pw_bp_seen *p, struct pw_bp_seen *out, boo
 	unsigned int seq, tries;
 
 	for (tries = 0; tries < PW_SEEN_RETRIES; tries++) {
-		seq = raw_read_seqcount_begin(&p->seq);
+		/* Not _begin, which spins while a handler writes: the tries are the bound. */
+		seq = raw_read_seqcount(&p->seq);
+		if (seq & 1)
+			continue;
 		if (whole) {
 			*out = *p;
 		} else {

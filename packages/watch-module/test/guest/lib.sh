@@ -50,7 +50,9 @@ expect_event() {
 		esac
 	done
 	# The log worker prints the line after the reader can have the event: wait for it.
-	if ! wait_log "physwatch: $line"; then
+	# Identical up to the stack: a frame in code freed between the two formattings (a
+	# module's init) is a symbol in one copy and an address in the other.
+	if ! wait_log "physwatch: ${line%% stack=*}"; then
 		fail "$name" "no identical kernel log line for: $line"
 		return 1
 	fi
