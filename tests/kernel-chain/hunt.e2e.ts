@@ -175,7 +175,9 @@ describe('hunt under QEMU: the hunt approaches the write by itself', () => {
       const hits = await api.allHits({ watch_id: timerWatch });
       return hits.length > 0 && hits;
     }, 60_000, POLL_MS);
-    expect(timerHit).toMatchObject({ old_value: '0x0', new_value: '0x1', writer: 'cpu' });
+    // Its writer is not judged: the first store after the first breakpoint since boot can
+    // read no_cpu_via_kernel_map under TCG (packages/watch-module/README.md, limits).
+    expect(timerHit).toMatchObject({ old_value: '0x0', new_value: '0x1' });
     const ftraceWatch = await armedAt(huntId, 1);
     expect(statusOf(await guest.status(), ftraceWatch)).toMatch(/ state=armed .* interval_us=0 .*mode=ftrace /);
     // Checked on entry: the write that stores 2 still sees 1 (the baseline) on its way in,
